@@ -1,0 +1,33 @@
+package org.directmilter.milter.protocol;
+
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+
+/** Writes frames; a reply is flushed as a whole so the peer never sees half a packet. */
+public final class FrameWriter {
+    private final OutputStream out;
+
+    public FrameWriter(OutputStream out) {
+        this.out = new BufferedOutputStream(out, 1 << 16);
+    }
+
+    /** Buffers one frame; call {@link #flush()} once the reply for a command is complete. */
+    public void write(Frame frame) throws IOException {
+        write(frame.code(), frame.payload(), 0, frame.payload().length);
+    }
+
+    public void write(byte code, byte[] payload, int offset, int length) throws IOException {
+        int total = length + 1;
+        out.write(total >>> 24);
+        out.write(total >>> 16);
+        out.write(total >>> 8);
+        out.write(total);
+        out.write(code);
+        out.write(payload, offset, length);
+    }
+
+    public void flush() throws IOException {
+        out.flush();
+    }
+}

@@ -1,0 +1,25 @@
+package org.directmilter.milter.session;
+
+import java.util.List;
+
+/** A handler's answer at end of data: the changes to make, then the verdict. */
+public record EndOfMessage(Verdict verdict, List<Modification> modifications) {
+
+    public EndOfMessage {
+        modifications = List.copyOf(modifications);
+        if (!modifications.isEmpty() && !(verdict instanceof Verdict.Continue || verdict instanceof Verdict.Accept)) {
+            throw new IllegalArgumentException("changes only make sense for a message that is accepted, not " + verdict);
+        }
+        if (modifications.stream().filter(m -> m instanceof Modification.ReplaceBody).count() > 1) {
+            throw new IllegalArgumentException("at most one body replacement per message");
+        }
+    }
+
+    public static EndOfMessage accept(Modification... modifications) {
+        return new EndOfMessage(Verdict.ACCEPT, List.of(modifications));
+    }
+
+    public static EndOfMessage of(Verdict verdict) {
+        return new EndOfMessage(verdict, List.of());
+    }
+}
