@@ -1,0 +1,137 @@
+package org.directmilter.milter.config;
+
+import static org.directmilter.milter.config.ConfigKey.Applies.ON_RELOAD;
+import static org.directmilter.milter.config.ConfigKey.Applies.ON_RESTART;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Supplier;
+import org.directmilter.milter.server.SocketSpec;
+
+/**
+ * Every key the configuration file knows, in the order the documentation lists them.
+ *
+ * <p>Adding a key is one declaration here: name, value type, default, when it applies, one line of
+ * documentation. The loader, {@code check}, reload logging and the sample-file test pick it up; the
+ * shipped {@code etc/direct-milter.conf} must then describe it (a test insists).
+ */
+public final class ConfigKeys {
+
+    // Declared before the keys: static initialisers run in order and define() appends to it.
+    private static final List<ConfigKey<?>> ALL = new ArrayList<>();
+
+    private static final ValueType<SocketSpec> SOCKET_SPEC = ValueType.of(SocketSpec::parse, SocketSpec::toString);
+
+    // ---- the socket and the process ----
+
+    public static final ConfigKey<SocketSpec> SOCKET = define("Socket", SOCKET_SPEC, "inet:8891@127.0.0.1",
+            ON_RESTART, "where the MTA connects: inet:PORT@HOST, inet6:PORT@[ADDR] or local:/PATH");
+
+    public static final ConfigKey<FileMode> SOCKET_MODE = define("SocketMode", ValueTypes.FILE_MODE, "0660",
+            ON_RESTART, "permissions of a local: socket, set after bind (octal)");
+
+    public static final ConfigKey<Optional<String>> SOCKET_GROUP = defineUnset("SocketGroup",
+            ValueTypes.GROUP_NAME, ON_RESTART, "group of a local: socket, e.g. postfix");
+
+    public static final ConfigKey<Integer> MAX_CONNECTIONS = define("MaxConnections",
+            ValueTypes.intRange(1, 100_000), "256", ON_RESTART,
+            "MTA connections served at once; further ones are closed at once");
+
+    public static final ConfigKey<Duration> IDLE_TIMEOUT = define("IdleTimeout", ValueTypes.DURATION, "600s",
+            ON_RESTART, "how long a connection may stay silent between messages");
+
+    public static final ConfigKey<Duration> READ_TIMEOUT = define("ReadTimeout", ValueTypes.DURATION, "300s",
+            ON_RESTART, "how long the MTA may stay silent in the middle of a message");
+
+    public static final ConfigKey<Integer> WORKERS = defineComputed("Workers", ValueTypes.intRange(1, 4096),
+            "number of CPUs", () -> Runtime.getRuntime().availableProcessors(), ON_RESTART,
+            "threads doing end-of-message work (signing, encryption) for all connections");
+
+    public static final ConfigKey<Duration> PROGRESS_INTERVAL = define("ProgressInterval", ValueTypes.DURATION,
+            "10s", ON_RESTART, "how often the MTA is told work is in progress during end-of-message");
+
+    public static final ConfigKey<Duration> END_OF_MESSAGE_TIMEOUT = define("EndOfMessageTimeout",
+            ValueTypes.DURATION, "240s", ON_RESTART, "longest end-of-message work before the message is tempfailed");
+
+    public static final ConfigKey<Long> SPOOL_THRESHOLD = define("SpoolThreshold",
+            ValueTypes.size(0, 1L << 40), "1M", ON_RESTART,
+            "bodies larger than this go to a private temporary file instead of memory (K, M, G)");
+
+    public static final ConfigKey<Path> TEMPORARY_DIRECTORY = defineComputed("TemporaryDirectory",
+            ValueTypes.ABSOLUTE_PATH, "java.io.tmpdir", () -> Path.of(System.getProperty("java.io.tmpdir")),
+            ON_RESTART, "where spooled bodies go");
+
+    public static final ConfigKey<Long> MAX_FRAME_SIZE = define("MaxFrameSize",
+            ValueTypes.size(64 * 1024, 1L << 30), "1M", ON_RESTART,
+            "largest milter packet accepted from the MTA; at least 64K, MTAs send 64K body chunks");
+
+    // ---- Direct policy (validated now, applied by later features) ----
+
+    public static final ConfigKey<List<String>> DOMAINS = defineEmpty("Domains", ValueTypes.DOMAIN_LIST,
+            ON_RELOAD, "local Direct domains, comma separated");
+
+    public static final ConfigKey<Path> KEY_STORE = define("KeyStore", ValueTypes.ABSOLUTE_PATH,
+            "/etc/direct-milter/keys", ON_RELOAD, "directory of private keys: <address>.p12 or <domain>.p12");
+
+    public static final ConfigKey<Path> ANCHOR_DIR = define("AnchorDir", ValueTypes.ABSOLUTE_PATH,
+            "/etc/direct-milter/anchors", ON_RELOAD,
+            "trust anchors: <domain>/incoming/ and <domain>/outgoing/ (*.pem, *.der, *.p7b)");
+
+    public static final ConfigKey<Path> CERTIFICATE_DIR = define("CertificateDir", ValueTypes.ABSOLUTE_PATH,
+            "/etc/direct-milter/certs", ON_RELOAD, "partners' certificates: <address>.pem or <domain>.pem");
+
+    public static final ConfigKey<List<HostPort>> NAMESERVERS = defineEmpty("Nameservers",
+            ValueTypes.HOST_PORT_LIST, ON_RELOAD,
+            "DNS servers as IP[:PORT], comma separated; none means the system resolver");
+
+    public static final ConfigKey<List<Cidr>> INTERNAL_HOSTS = define("InternalHosts", ValueTypes.CIDR_LIST,
+            "127.0.0.1/8, ::1", ON_RELOAD, "clients (CIDR list) whose mail from a local domain is outgoing");
+
+    public static final ConfigKey<List<String>> SUBMISSION_DAEMONS = defineEmpty("SubmissionDaemons",
+            ValueTypes.NAME_LIST, ON_RELOAD, "{daemon_name} values whose mail from a local domain is outgoing");
+
+    public static final ConfigKey<FailureAction> ON_DNS_ERROR = define("On-DNSError", ValueTypes.FAILURE_ACTION,
+            "tempfail", ON_RELOAD, "when DNS fails: accept|reject|tempfail|quarantine|discard (or a/r/t/q/d)");
+
+    private static final List<ConfigKey<?>> VIEW = Collections.unmodifiableList(ALL);
+
+    private ConfigKeys() {
+    }
+
+    /** Every key, in documentation order. */
+    public static List<ConfigKey<?>> all() {
+        return VIEW;
+    }
+
+    /** A key whose default is written in the file's own syntax, so the documented default is the real one. */
+    private static <T> ConfigKey<T> define(String name, ValueType<T> type, String defaultText,
+                                           ConfigKey.Applies applies, String doc) {
+        T value = type.parse(defaultText);
+        return register(new ConfigKey<>(name, type, defaultText, () -> value, applies, doc));
+    }
+
+    /** A key whose default depends on the host running the daemon. */
+    private static <T> ConfigKey<T> defineComputed(String name, ValueType<T> type, String defaultText,
+                                                   Supplier<T> defaultValue, ConfigKey.Applies applies, String doc) {
+        return register(new ConfigKey<>(name, type, defaultText, defaultValue, applies, doc));
+    }
+
+    private static <T> ConfigKey<Optional<T>> defineUnset(String name, ValueType<T> type,
+                                                          ConfigKey.Applies applies, String doc) {
+        return register(new ConfigKey<>(name, ValueTypes.optional(type), "unset", Optional::empty, applies, doc));
+    }
+
+    private static <T> ConfigKey<List<T>> defineEmpty(String name, ValueType<List<T>> type,
+                                                      ConfigKey.Applies applies, String doc) {
+        return register(new ConfigKey<>(name, type, "none", List::of, applies, doc));
+    }
+
+    private static <T> ConfigKey<T> register(ConfigKey<T> key) {
+        ALL.add(key);
+        return key;
+    }
+}
