@@ -1,0 +1,77 @@
+package org.directmilter.milter.cli;
+
+import java.io.PrintWriter;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.directmilter.milter.config.ConfigError;
+import org.directmilter.milter.config.ConfigLoader;
+import org.directmilter.milter.config.ConfigResult;
+import org.directmilter.milter.config.MilterConfig;
+import org.directmilter.milter.daemon.EnvironmentChecks;
+import org.directmilter.milter.daemon.ExitStatus;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+/** {@code direct-milter check}: would the daemon start with this file? Like {@code opendkim -n}. */
+@Command(name = "check", sortOptions = false,
+        headerHeading = "%n",
+        header = "Validate the configuration; exit 0 when the daemon would start.",
+        descriptionHeading = "%nDescription:%n",
+        description = {
+            "Parses the configuration file and reports every error, one per line, as FILE:LINE: reason "
+                    + "(unknown or misspelt keys, keys given twice, missing or malformed values).",
+            "",
+            "Then checks what the file names on this host: that the directory of a local: socket exists "
+                    + "and is writable, that SocketGroup exists, and that TemporaryDirectory is a writable "
+                    + "directory. These checks run as the invoking user; run check as the daemon's user "
+                    + "(e.g. with runuser -u direct-milter) for a faithful answer.",
+            "",
+            "When all is well, prints one line with every effective setting (defaults included)."
+        },
+        optionListHeading = "%nOptions:%n",
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {
+            " 0:the daemon would start with this configuration",
+            "78:the configuration has errors (EX_CONFIG); each is printed on standard error",
+            "64:bad command line (EX_USAGE)"
+        })
+final class CheckCommand implements Callable<Integer> {
+
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help message and exit.")
+    boolean help;
+
+    @Mixin
+    ConfigFileOption config;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        ConfigResult result = new ConfigLoader().load(config.file);
+        if (result instanceof ConfigResult.Invalid invalid) {
+            return report(err, invalid.errors());
+        }
+        MilterConfig loaded = ((ConfigResult.Valid) result).config();
+        List<ConfigError> problems = EnvironmentChecks.problems(loaded);
+        if (!problems.isEmpty()) {
+            return report(err, problems);
+        }
+        out.println(config.file + ": OK: " + loaded.summary());
+        out.flush();
+        return ExitStatus.OK;
+    }
+
+    private int report(PrintWriter err, List<ConfigError> errors) {
+        errors.forEach(err::println);
+        err.println(config.file + ": " + errors.size() + (errors.size() == 1 ? " error" : " errors")
+                + "; direct-milter would not start");
+        err.flush();
+        return ExitStatus.CONFIG;
+    }
+}

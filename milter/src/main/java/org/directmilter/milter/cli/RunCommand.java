@@ -1,0 +1,62 @@
+package org.directmilter.milter.cli;
+
+import java.io.PrintWriter;
+import java.util.concurrent.Callable;
+import org.directmilter.milter.daemon.DaemonRunner;
+import org.directmilter.milter.daemon.ExitStatus;
+import org.directmilter.milter.daemon.StartupException;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+/** {@code direct-milter run}: the daemon in the foreground, for systemd without jsvc, containers and tests. */
+@Command(name = "run", sortOptions = false,
+        headerHeading = "%n",
+        header = "Run the milter in the foreground until SIGTERM or SIGINT.",
+        descriptionHeading = "%nDescription:%n",
+        description = {
+            "Loads the configuration, binds the Socket and serves MTA connections. Logs go to standard "
+                    + "output without timestamps (journald adds them). On SIGTERM or SIGINT it stops "
+                    + "accepting, lets messages in flight finish for up to 30 seconds and exits 0.",
+            "",
+            "Startup failures print one line per problem and exit non-zero without a stack trace.",
+            "",
+            "SIGUSR2 reload is available under jsvc (org.directmilter.milter.daemon.DirectMilterDaemon)."
+        },
+        optionListHeading = "%nOptions:%n",
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {
+            " 0:stopped cleanly after SIGTERM or SIGINT",
+            "69:the socket could not be bound (EX_UNAVAILABLE): in use, no permission, directory missing",
+            "78:the configuration has errors (EX_CONFIG)",
+            "64:bad command line (EX_USAGE)"
+        })
+final class RunCommand implements Callable<Integer> {
+
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help message and exit.")
+    boolean help;
+
+    @Mixin
+    ConfigFileOption config;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        try {
+            DaemonRunner.bind(config.file).runInForeground();
+            return ExitStatus.OK;
+        } catch (StartupException e) {
+            PrintWriter err = spec.commandLine().getErr();
+            e.details().forEach(err::println);
+            if (e.details().size() != 1) {
+                err.println("direct-milter: " + e.getMessage());
+            }
+            err.flush();
+            return e.exitStatus();
+        }
+    }
+}

@@ -1,0 +1,244 @@
+package org.directmilter.milter.daemon;
+
+import java.io.IOException;
+import java.net.SocketAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.directmilter.milter.config.ConfigError;
+import org.directmilter.milter.config.ConfigKey;
+import org.directmilter.milter.config.ConfigKeys;
+import org.directmilter.milter.config.ConfigLoader;
+import org.directmilter.milter.config.ConfigResult;
+import org.directmilter.milter.config.MilterConfig;
+import org.directmilter.milter.server.MilterServer;
+import org.directmilter.milter.server.ServerSettings;
+import org.directmilter.milter.session.MilterSessionFactory;
+import org.directmilter.milter.session.PassThroughHandler;
+import org.directmilter.milter.session.SessionSettings;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The daemon's life, shared by jsvc ({@link DirectMilterDaemon}) and {@code direct-milter run}:
+ * {@link #bind} (load the configuration, open the socket: the part that needs root under jsvc),
+ * {@link #start}, {@link #reload}, {@link #stop}.
+ */
+public final class DaemonRunner {
+
+    /**
+     * How long a stop waits for messages in flight. Below systemd's TimeoutStopSec (60 s in the shipped
+     * unit) so that we, not SIGKILL, decide what happens to a message cut short: the MTA sees the
+     * connection close and applies its milter_default_action (tempfail), so nothing is lost.
+     */
+    public static final Duration DRAIN_GRACE = Duration.ofSeconds(30);
+
+    private static final Logger log = LoggerFactory.getLogger(DaemonRunner.class);
+
+    private final ConfigLoader loader;
+    private final MilterConfig startupConfig;
+    private final MilterServer server;
+    private final MilterSessionFactory sessions;
+    private final AtomicBoolean stopRequested = new AtomicBoolean();
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private volatile MilterConfig currentConfig;
+
+    private DaemonRunner(ConfigLoader loader, MilterConfig config, MilterServer server, MilterSessionFactory sessions) {
+        this.loader = loader;
+        this.startupConfig = config;
+        this.currentConfig = config;
+        this.server = server;
+        this.sessions = sessions;
+    }
+
+    /** Loads {@code configFile} and binds its socket; nothing is served until {@link #start()}. */
+    public static DaemonRunner bind(Path configFile) throws StartupException {
+        ConfigLoader loader = new ConfigLoader();
+        ConfigResult result = loader.load(configFile);
+        if (result instanceof ConfigResult.Invalid invalid) {
+            throw configErrors(invalid);
+        }
+        return bind(loader, ((ConfigResult.Valid) result).config());
+    }
+
+    static DaemonRunner bind(ConfigLoader loader, MilterConfig config) throws StartupException {
+        ServerSettings serverSettings;
+        SessionSettings sessionSettings;
+        try {
+            serverSettings = serverSettings(config);
+            sessionSettings = sessionSettings(config);
+        } catch (IllegalArgumentException e) {
+            // The config parser should have refused this already; say so rather than fail vaguely.
+            throw new StartupException(ExitStatus.CONFIG, config.source() + ": " + e.getMessage());
+        }
+        MilterSessionFactory sessions = new MilterSessionFactory(new PassThroughHandler(), sessionSettings);
+        try {
+            MilterServer server = MilterServer.bind(config.get(ConfigKeys.SOCKET), serverSettings, sessions);
+            return new DaemonRunner(loader, config, server, sessions);
+        } catch (IOException e) {
+            sessions.close();
+            throw new StartupException(ExitStatus.UNAVAILABLE, e.getMessage());
+        } catch (RuntimeException e) {
+            sessions.close();
+            throw e;
+        }
+    }
+
+    static ServerSettings serverSettings(MilterConfig config) {
+        return new ServerSettings(config.get(ConfigKeys.MAX_CONNECTIONS), config.get(ConfigKeys.IDLE_TIMEOUT),
+                config.get(ConfigKeys.READ_TIMEOUT), config.get(ConfigKeys.SOCKET_MODE).permissions(),
+                config.get(ConfigKeys.SOCKET_GROUP));
+    }
+
+    static SessionSettings sessionSettings(MilterConfig config) {
+        return new SessionSettings(Math.toIntExact(config.get(ConfigKeys.MAX_FRAME_SIZE)),
+                config.get(ConfigKeys.SPOOL_THRESHOLD), config.get(ConfigKeys.TEMPORARY_DIRECTORY),
+                config.get(ConfigKeys.PROGRESS_INTERVAL), config.get(ConfigKeys.END_OF_MESSAGE_TIMEOUT),
+                config.get(ConfigKeys.WORKERS));
+    }
+
+    /**
+     * Starts serving. Under jsvc this runs after the switch to the daemon user, so the spool directory
+     * check here is made with the privileges that will use it.
+     */
+    public void start() throws StartupException {
+        var spool = EnvironmentChecks.temporaryDirectory(startupConfig);
+        if (spool.isPresent()) {
+            stop(Duration.ZERO); // release the socket: nothing was served yet
+            throw new StartupException(ExitStatus.CONFIG, spool.get().toString());
+        }
+        server.start();
+        log.info("direct-milter {} serving on {} ({}), pid {}", MilterVersion.get(),
+                startupConfig.get(ConfigKeys.SOCKET), server.boundAddress(), ProcessHandle.current().pid());
+    }
+
+    /**
+     * Stops accepting, lets messages in flight finish for up to {@code grace}, then closes the rest and
+     * the worker pool. Idempotent; later callers wait for the first.
+     */
+    public void stop(Duration grace) {
+        if (!stopRequested.compareAndSet(false, true)) {
+            awaitStopped();
+            return;
+        }
+        try {
+            log.info("stopping: no new connections, waiting up to {}s for messages in flight", grace.toSeconds());
+            server.stop(grace);
+            sessions.close();
+            log.info("stopped");
+        } finally {
+            stopped.countDown();
+        }
+    }
+
+    /** Blocks until {@link #stop} has finished. */
+    public void awaitStopped() {
+        boolean interrupted = false;
+        while (true) {
+            try {
+                stopped.await();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * Serves in the foreground until SIGTERM or SIGINT, then drains and ends the process with status 0.
+     * Returns only if {@link #stop} is called from elsewhere.
+     */
+    public void runInForeground() throws StartupException {
+        // A JVM that ends on a signal exits with 128+signal even when its shutdown hooks drained
+        // cleanly; halting with 0 reports the clean drain. Nothing here calls System.exit while serving,
+        // so there is no other exit status this could hide.
+        Thread hook = new Thread(() -> {
+            stop(DRAIN_GRACE);
+            System.out.flush();
+            System.err.flush();
+            Runtime.getRuntime().halt(ExitStatus.OK);
+        }, "direct-milter-shutdown");
+        start();
+        Runtime.getRuntime().addShutdownHook(hook);
+        awaitStopped();
+    }
+
+    /** The outcome of a reload, for logs and tests. */
+    public sealed interface ReloadResult {
+        /** The file was valid. {@code needRestart} lists changed keys that only a restart applies. */
+        record Reloaded(List<ConfigKey<?>> changed, List<ConfigKey<?>> needRestart) implements ReloadResult {
+        }
+
+        /** The file was invalid; the running configuration is unchanged. */
+        record Rejected(List<ConfigError> errors) implements ReloadResult {
+        }
+    }
+
+    /**
+     * Reads the configuration file again (SIGUSR2). A bad file is logged and ignored: the daemon keeps
+     * running with what it has. For now nothing is applied live; later features read
+     * {@link #currentConfig()} for keys that apply on reload.
+     */
+    public synchronized ReloadResult reload() {
+        Path file = startupConfig.source();
+        log.info("reloading configuration from {}", file);
+        ConfigResult result = loader.load(file);
+        if (result instanceof ConfigResult.Invalid invalid) {
+            invalid.errors().forEach(error -> log.error("{}", error));
+            log.error("{}: {} error(s); still running with the previous configuration", file,
+                    invalid.errors().size());
+            return new ReloadResult.Rejected(invalid.errors());
+        }
+        MilterConfig next = ((ConfigResult.Valid) result).config();
+        List<ConfigKey<?>> changed = new ArrayList<>();
+        List<ConfigKey<?>> needRestart = new ArrayList<>();
+        for (ConfigKey<?> key : ConfigKeys.all()) {
+            if (key.applies() == ConfigKey.Applies.ON_RESTART) {
+                // Compared with what is running, so the warning repeats until the restart happens.
+                if (!Objects.equals(startupConfig.get(key), next.get(key))) {
+                    needRestart.add(key);
+                    log.warn("{} is now {} but the daemon runs with {}: restart to apply it", key,
+                            next.format(key), startupConfig.format(key));
+                }
+            } else if (!Objects.equals(currentConfig.get(key), next.get(key))) {
+                changed.add(key);
+                log.info("{} changed: {} -> {}", key, currentConfig.format(key), next.format(key));
+            }
+        }
+        currentConfig = next;
+        if (changed.isEmpty() && needRestart.isEmpty()) {
+            log.info("configuration reloaded, nothing changed");
+        } else {
+            log.info("configuration reloaded: {} setting(s) changed, {} need a restart", changed.size(),
+                    needRestart.size());
+        }
+        return new ReloadResult.Reloaded(List.copyOf(changed), List.copyOf(needRestart));
+    }
+
+    /** The latest valid configuration (the startup one until a reload succeeds). */
+    public MilterConfig currentConfig() {
+        return currentConfig;
+    }
+
+    public SocketAddress boundAddress() {
+        return server.boundAddress();
+    }
+
+    public int port() {
+        return server.port();
+    }
+
+    static StartupException configErrors(ConfigResult.Invalid invalid) {
+        List<String> lines = invalid.errors().stream().map(ConfigError::toString).toList();
+        String summary = lines.size() == 1 ? lines.get(0)
+                : invalid.file() + ": " + lines.size() + " configuration errors";
+        return new StartupException(ExitStatus.CONFIG, summary, lines);
+    }
+}

@@ -1,0 +1,86 @@
+package org.directmilter.milter.daemon;
+
+import java.io.IOException;
+import java.nio.file.FileSystems;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.UserPrincipalNotFoundException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.directmilter.milter.config.ConfigError;
+import org.directmilter.milter.config.ConfigKey;
+import org.directmilter.milter.config.ConfigKeys;
+import org.directmilter.milter.config.MilterConfig;
+import org.directmilter.milter.server.SocketSpec;
+
+/**
+ * Checks that a valid configuration names usable things on this host: directories that exist and can
+ * be written, a group that exists. They run as whoever runs them, so {@code check} as root can pass
+ * where the daemon user would fail; the daemon repeats the temporary-directory check after it drops
+ * privileges.
+ */
+public final class EnvironmentChecks {
+
+    private EnvironmentChecks() {
+    }
+
+    /** Every problem found, attributed to the line that set the key (or to the file for defaults). */
+    public static List<ConfigError> problems(MilterConfig config) {
+        List<ConfigError> problems = new ArrayList<>();
+        socketDirectory(config).ifPresent(problems::add);
+        socketGroup(config).ifPresent(problems::add);
+        temporaryDirectory(config).ifPresent(problems::add);
+        return problems;
+    }
+
+    static Optional<ConfigError> temporaryDirectory(MilterConfig config) {
+        Path dir = config.get(ConfigKeys.TEMPORARY_DIRECTORY);
+        return writableDirectory(dir)
+                .map(why -> error(config, ConfigKeys.TEMPORARY_DIRECTORY, "directory " + dir + " " + why));
+    }
+
+    private static Optional<ConfigError> socketDirectory(MilterConfig config) {
+        if (!(config.get(ConfigKeys.SOCKET) instanceof SocketSpec.Local local)) {
+            return Optional.empty();
+        }
+        Path dir = local.path().getParent();
+        return writableDirectory(dir).map(why -> error(config, ConfigKeys.SOCKET,
+                "the socket's directory " + dir + " " + why));
+    }
+
+    private static Optional<ConfigError> socketGroup(MilterConfig config) {
+        Optional<String> group = config.get(ConfigKeys.SOCKET_GROUP);
+        if (group.isEmpty() || group.get().chars().allMatch(Character::isDigit)) {
+            return Optional.empty();
+        }
+        try {
+            FileSystems.getDefault().getUserPrincipalLookupService().lookupPrincipalByGroupName(group.get());
+            return Optional.empty();
+        } catch (UserPrincipalNotFoundException e) {
+            return Optional.of(error(config, ConfigKeys.SOCKET_GROUP, "group \"" + group.get() + "\" does not exist"));
+        } catch (IOException | UnsupportedOperationException e) {
+            return Optional.of(error(config, ConfigKeys.SOCKET_GROUP,
+                    "cannot look up group \"" + group.get() + "\": " + e.getMessage()));
+        }
+    }
+
+    private static Optional<String> writableDirectory(Path dir) {
+        if (!Files.exists(dir)) {
+            return Optional.of("does not exist");
+        }
+        if (!Files.isDirectory(dir)) {
+            return Optional.of("is not a directory");
+        }
+        if (!Files.isWritable(dir)) {
+            return Optional.of("is not writable by " + System.getProperty("user.name"));
+        }
+        return Optional.empty();
+    }
+
+    private static ConfigError error(MilterConfig config, ConfigKey<?> key, String what) {
+        var line = config.lineOf(key);
+        String origin = line.isPresent() ? key.name() : key.name() + " (default " + key.defaultText() + ")";
+        return new ConfigError(config.source(), line.orElse(0), origin + ": " + what);
+    }
+}
