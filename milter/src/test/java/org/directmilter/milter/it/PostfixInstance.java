@@ -1,0 +1,255 @@
+package org.directmilter.milter.it;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+
+/**
+ * A throwaway Postfix (TEST-INFRA §1): smtpd on a free 127.0.0.1 port, relaying everything to its
+ * own smtp-sink, optionally with a milter. Everything lives in one 0755 scratch directory under
+ * {@code target/it}; {@link #close()} always stops Postfix and the sink.
+ *
+ * <pre>{@code
+ * try (PostfixInstance postfix = PostfixInstance.start("inet:127.0.0.1:" + milterPort)) {
+ *     ... SmtpClient.connect(postfix.smtpPort()) ...
+ *     List<SinkMessage> got = postfix.awaitSinkMessages(1, Duration.ofSeconds(20));
+ * }
+ * }</pre>
+ */
+public final class PostfixInstance implements AutoCloseable {
+
+    private static final String POSTFIX = "/usr/sbin/postfix";
+    private static final String POSTCONF = "/usr/sbin/postconf";
+
+    /**
+     * What to start.
+     *
+     * @param milter {@code smtpd_milters} in Postfix syntax ({@code inet:127.0.0.1:PORT},
+     *               {@code unix:/path}); empty for no milter at all
+     * @param mainCf extra main.cf parameters, written last so they override the defaults
+     */
+    public record Options(Optional<String> milter, Map<String, String> mainCf) {
+
+        public Options {
+            mainCf = Map.copyOf(mainCf);
+        }
+
+        public static Options withoutMilter() {
+            return new Options(Optional.empty(), Map.of());
+        }
+
+        public static Options milter(String postfixSocket) {
+            return new Options(Optional.of(postfixSocket), Map.of());
+        }
+
+        /** Adds or overrides one main.cf parameter, e.g. {@code set("milter_default_action", "accept")}. */
+        public Options set(String parameter, String value) {
+            Map<String, String> copy = new LinkedHashMap<>(mainCf);
+            copy.put(parameter, value);
+            return new Options(milter, copy);
+        }
+    }
+
+    private final Path dir;
+    private final Path etc;
+    private final Path maillog;
+    private final int smtpPort;
+    private final SmtpSink sink;
+    private final Thread shutdownHook;
+    private boolean closed;
+
+    private PostfixInstance(Path dir, int smtpPort, SmtpSink sink) {
+        this.dir = dir;
+        this.etc = dir.resolve("etc");
+        this.maillog = dir.resolve("maillog");
+        this.smtpPort = smtpPort;
+        this.sink = sink;
+        this.shutdownHook = new Thread(this::close, "postfix-instance-shutdown");
+    }
+
+    /** Postfix with {@code smtpd_milters} and {@code non_smtpd_milters} = {@code postfixSocket}. */
+    public static PostfixInstance start(String postfixSocket) {
+        return start(Options.milter(postfixSocket));
+    }
+
+    public static PostfixInstance startWithoutMilter() {
+        return start(Options.withoutMilter());
+    }
+
+    public static PostfixInstance start(Options options) {
+        if (!Files.isExecutable(Path.of(POSTFIX))) {
+            throw new IllegalStateException(POSTFIX + " is missing: apt-get install postfix (bash .ci/run does)");
+        }
+        Path dir = Scratch.newDirectory("postfix-");
+        SmtpSink sink = SmtpSink.start(dir);
+        PostfixInstance postfix = new PostfixInstance(dir, Ports.free(), sink);
+        try {
+            postfix.configure(options);
+            Runtime.getRuntime().addShutdownHook(postfix.shutdownHook);
+            Exec.Result started = Exec.run(Duration.ofSeconds(60), List.of(POSTFIX, "-c", postfix.etc.toString(), "start"));
+            if (started.exitCode() != 0) {
+                throw new IllegalStateException("postfix start failed (" + started.exitCode() + "):\n"
+                        + started.output() + "\n" + postfix.diagnostics());
+            }
+            Poll.until("Postfix smtpd to listen on 127.0.0.1:" + postfix.smtpPort, Duration.ofSeconds(20),
+                    () -> Ports.listening(postfix.smtpPort), postfix::diagnostics);
+            return postfix;
+        } catch (RuntimeException | AssertionError e) {
+            postfix.close();
+            throw e;
+        }
+    }
+
+    public int smtpPort() {
+        return smtpPort;
+    }
+
+    public int sinkPort() {
+        return sink.port();
+    }
+
+    /** The instance's scratch directory: etc/, queue/, data/, sink/, maillog. */
+    public Path dir() {
+        return dir;
+    }
+
+    /** Messages that have completely arrived at the sink so far, oldest first; does not wait. */
+    public List<SinkMessage> sinkMessages() {
+        return sink.messages();
+    }
+
+    /** Waits until at least {@code count} messages arrived at the sink; fails with the logs if not. */
+    public List<SinkMessage> awaitSinkMessages(int count, Duration timeout) {
+        return sink.awaitMessages(count, timeout, () -> Scratch.tail("maillog", maillog, 4000));
+    }
+
+    /** The whole maillog so far (Postfix writes it through postlogd, a moment after the fact). */
+    public String maillog() {
+        return Scratch.readOrEmpty(maillog);
+    }
+
+    /** Waits until the maillog contains {@code text}, e.g. {@code "status=sent"} or a milter warning. */
+    public String awaitMaillog(String text, Duration timeout) {
+        Poll.until("\"" + text + "\" in the Postfix maillog", timeout, () -> maillog().contains(text),
+                this::diagnostics);
+        return maillog();
+    }
+
+    /** Stops Postfix (stop, then abort, then SIGKILL of the master) and the sink. Idempotent. */
+    @Override
+    public void close() {
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+        }
+        try {
+            Runtime.getRuntime().removeShutdownHook(shutdownHook);
+        } catch (IllegalStateException | IllegalArgumentException e) {
+            // JVM shutting down, or the hook was never added
+        }
+        try {
+            stopPostfix();
+        } finally {
+            sink.close();
+        }
+    }
+
+    private void stopPostfix() {
+        OptionalLong master = masterPid();
+        if (master.isEmpty()) {
+            return;
+        }
+        Exec.run(Duration.ofSeconds(30), List.of(POSTFIX, "-c", etc.toString(), "stop"));
+        if (awaitExit(master.getAsLong(), Duration.ofSeconds(10))) {
+            return;
+        }
+        Exec.run(Duration.ofSeconds(30), List.of(POSTFIX, "-c", etc.toString(), "abort"));
+        if (!awaitExit(master.getAsLong(), Duration.ofSeconds(5))) {
+            ProcessHandle.of(master.getAsLong()).ifPresent(ProcessHandle::destroyForcibly);
+        }
+    }
+
+    private OptionalLong masterPid() {
+        String pid = Scratch.readOrEmpty(dir.resolve("queue/pid/master.pid")).trim();
+        return pid.matches("\\d+") ? OptionalLong.of(Long.parseLong(pid)) : OptionalLong.empty();
+    }
+
+    private static boolean awaitExit(long pid, Duration timeout) {
+        try {
+            Poll.until("process " + pid + " to exit", timeout,
+                    () -> ProcessHandle.of(pid).map(h -> !h.isAlive()).orElse(true), () -> "");
+            return true;
+        } catch (AssertionError e) {
+            return false;
+        }
+    }
+
+    private String diagnostics() {
+        return Scratch.tail("maillog", maillog, 4000) + "\n" + sink.diagnostics();
+    }
+
+    private void configure(Options options) {
+        try {
+            Path queue = dir.resolve("queue");
+            Path data = dir.resolve("data");
+            Scratch.mkdir(etc, Scratch.MODE_755);
+            Scratch.mkdir(queue, Scratch.MODE_755);
+            Scratch.mkdir(data, Scratch.MODE_755);
+            Scratch.chown(data, "postfix"); // else: "warning: not owned by postfix: .../data/."
+            Files.copy(Path.of("/etc/postfix/master.cf.proto"), etc.resolve("master.cf"));
+            Files.copy(Path.of("/etc/postfix/dynamicmaps.cf"), etc.resolve("dynamicmaps.cf"));
+
+            Map<String, String> main = new LinkedHashMap<>();
+            main.put("compatibility_level", "3.6");
+            main.put("queue_directory", queue.toString());
+            main.put("data_directory", data.toString());
+            main.put("myhostname", "mta.milter-test.invalid");
+            main.put("mydomain", "milter-test.invalid");
+            main.put("myorigin", "$myhostname");
+            main.put("mydestination", "");
+            main.put("relay_domains", "");
+            main.put("inet_interfaces", "127.0.0.1");
+            main.put("inet_protocols", "ipv4");
+            main.put("mynetworks", "127.0.0.0/8");
+            main.put("smtpd_relay_restrictions", "permit_mynetworks, reject");
+            main.put("relayhost", "[127.0.0.1]:" + sink.port());
+            main.put("smtp_dns_support_level", "disabled"); // the smtp client never asks DNS
+            main.put("alias_maps", "");
+            main.put("alias_database", "");
+            main.put("local_recipient_maps", "");
+            main.put("smtp_tls_security_level", "none");
+            main.put("smtpd_tls_security_level", "none");
+            main.put("maillog_file", maillog.toString()); // there is no syslog on these machines
+            main.put("maillog_file_prefixes", dir.toString());
+            main.put("biff", "no");
+            main.put("milter_protocol", "6");
+            main.put("milter_default_action", "tempfail");
+            options.milter().ifPresent(milter -> {
+                main.put("smtpd_milters", milter);
+                main.put("non_smtpd_milters", "$smtpd_milters");
+            });
+            main.putAll(options.mainCf());
+            StringBuilder text = new StringBuilder("# generated by PostfixInstance\n");
+            main.forEach((k, v) -> text.append(k).append(" = ").append(v).append('\n'));
+            Files.writeString(etc.resolve("main.cf"), text, StandardCharsets.UTF_8);
+
+            String c = etc.toString();
+            Exec.check(POSTCONF, "-c", c, "-F", "*/*/chroot = n"); // Debian's master.cf chroots most services
+            Exec.check(POSTCONF, "-c", c, "-M#", "smtp/inet"); // nothing on :25
+            Exec.check(POSTCONF, "-c", c, "-M",
+                    "127.0.0.1:" + smtpPort + "/inet = 127.0.0.1:" + smtpPort + " inet n - n - - smtpd");
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the Postfix configuration in " + dir, e);
+        }
+    }
+}

@@ -1,0 +1,278 @@
+package org.directmilter.milter.it;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A throwaway Sendmail (TEST-INFRA §2), run from the extracted .debs under {@code dm.sendmail.root}
+ * (default {@value #DEFAULT_ROOT}), listening on a free 127.0.0.1 port and relaying everything to
+ * its own smtp-sink, optionally with one INPUT_MAIL_FILTER.
+ *
+ * <p>Sendmail looks up its own host name before reading its configuration and asks real DNS when
+ * the name has no dot. The test JVM must therefore run inside {@code unshare -mn} with an
+ * /etc/hosts that maps this host to a dotted name, as {@code .ci/run} arranges; otherwise
+ * {@link #start} fails at once with instructions.
+ */
+public final class SendmailInstance implements AutoCloseable {
+
+    static final String DEFAULT_ROOT = "/var/cache/direct-milter-ci/sendmail-root";
+
+    /**
+     * What to start.
+     *
+     * @param milter   libmilter syntax ({@code inet:PORT@127.0.0.1}, {@code local:/path}); empty for none
+     * @param flags    the filter's F= ({@code T}: tempfail when the milter is unavailable)
+     * @param timeouts the filter's T= (connect; send; read; end-of-message)
+     * @param extraMc  more .mc lines placed before the MAILER lines, e.g. a confMILTER_MACROS_* define
+     */
+    public record Options(Optional<String> milter, String flags, String timeouts, List<String> extraMc) {
+
+        public Options {
+            extraMc = List.copyOf(extraMc);
+        }
+
+        public static Options withoutMilter() {
+            return new Options(Optional.empty(), "T", "C:5s;S:10s;R:10s;E:30s", List.of());
+        }
+
+        public static Options milter(String libmilterSocket) {
+            return new Options(Optional.of(libmilterSocket), "T", "C:5s;S:10s;R:10s;E:30s", List.of());
+        }
+
+        public Options withFlags(String newFlags) {
+            return new Options(milter, newFlags, timeouts, extraMc);
+        }
+
+        public Options withTimeouts(String newTimeouts) {
+            return new Options(milter, flags, newTimeouts, extraMc);
+        }
+
+        public Options withMc(String line) {
+            List<String> lines = new ArrayList<>(extraMc);
+            lines.add(line);
+            return new Options(milter, flags, timeouts, lines);
+        }
+    }
+
+    private final Path dir;
+    private final Path trafficLog;
+    private final Path stdout;
+    private final int smtpPort;
+    private final SmtpSink sink;
+    private final Thread shutdownHook;
+    private Process process;
+    private boolean closed;
+
+    private SendmailInstance(Path dir, int smtpPort, SmtpSink sink) {
+        this.dir = dir;
+        this.trafficLog = dir.resolve("traffic.log");
+        this.stdout = dir.resolve("sendmail.out");
+        this.smtpPort = smtpPort;
+        this.sink = sink;
+        this.shutdownHook = new Thread(this::close, "sendmail-instance-shutdown");
+    }
+
+    /** Sendmail with {@code INPUT_MAIL_FILTER(S=libmilterSocket, F=T)}. */
+    public static SendmailInstance start(String libmilterSocket) {
+        return start(Options.milter(libmilterSocket));
+    }
+
+    public static SendmailInstance startWithoutMilter() {
+        return start(Options.withoutMilter());
+    }
+
+    public static SendmailInstance start(Options options) {
+        Path root = sendmailRoot();
+        requireDottedHostName();
+        Path dir = Scratch.newDirectory("sendmail-");
+        SmtpSink sink = SmtpSink.start(dir);
+        SendmailInstance sendmail = new SendmailInstance(dir, Ports.free(), sink);
+        try {
+            Path cf = sendmail.configure(root, options);
+            Runtime.getRuntime().addShutdownHook(sendmail.shutdownHook);
+            sendmail.process = new ProcessBuilder(
+                    root.resolve("usr/libexec/sendmail/sendmail").toString(),
+                    "-C", cf.toString(), "-bD", "-q1m", "-X", sendmail.trafficLog.toString())
+                    .directory(dir.toFile())
+                    .redirectErrorStream(true)
+                    .redirectOutput(sendmail.stdout.toFile())
+                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                    .start();
+            Poll.until("Sendmail to listen on 127.0.0.1:" + sendmail.smtpPort, Duration.ofSeconds(20),
+                    () -> {
+                        if (!sendmail.process.isAlive()) {
+                            throw new IllegalStateException("sendmail exited with " + sendmail.process.exitValue()
+                                    + "\n" + sendmail.diagnostics());
+                        }
+                        return Ports.listening(sendmail.smtpPort);
+                    },
+                    sendmail::diagnostics);
+            return sendmail;
+        } catch (RuntimeException | AssertionError e) {
+            sendmail.close();
+            throw e;
+        } catch (IOException e) {
+            sendmail.close();
+            throw new UncheckedIOException("cannot start sendmail in " + dir, e);
+        }
+    }
+
+    public int smtpPort() {
+        return smtpPort;
+    }
+
+    public int sinkPort() {
+        return sink.port();
+    }
+
+    /** The instance's scratch directory: etc/, mqueue/, sink/, test.mc, test.cf, traffic.log. */
+    public Path dir() {
+        return dir;
+    }
+
+    /** Messages that have completely arrived at the sink so far, oldest first; does not wait. */
+    public List<SinkMessage> sinkMessages() {
+        return sink.messages();
+    }
+
+    /** Waits until at least {@code count} messages arrived at the sink; fails with the logs if not. */
+    public List<SinkMessage> awaitSinkMessages(int count, Duration timeout) {
+        return sink.awaitMessages(count, timeout, this::mtaDiagnostics);
+    }
+
+    /**
+     * Sendmail's SMTP traffic log ({@code -X}): both its server side and its relay to the sink.
+     * There is no syslog on these machines, so this and stdout are all the logging there is.
+     */
+    public String maillog() {
+        return Scratch.readOrEmpty(trafficLog) + Scratch.readOrEmpty(stdout);
+    }
+
+    /** Stops the daemon and every child it forked, then the sink. Idempotent. */
+    @Override
+    public void close() {
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+        }
+        try {
+            Runtime.getRuntime().removeShutdownHook(shutdownHook);
+        } catch (IllegalStateException | IllegalArgumentException e) {
+            // JVM shutting down, or the hook was never added
+        }
+        try {
+            if (process != null) {
+                List<ProcessHandle> children = process.descendants().toList();
+                process.destroy();
+                children.forEach(ProcessHandle::destroy);
+                if (!waitFor(process.toHandle(), children, Duration.ofSeconds(10))) {
+                    process.destroyForcibly();
+                    children.forEach(ProcessHandle::destroyForcibly);
+                    waitFor(process.toHandle(), children, Duration.ofSeconds(5));
+                }
+            }
+        } finally {
+            sink.close();
+        }
+    }
+
+    static Path sendmailRoot() {
+        Path root = Path.of(System.getProperty("dm.sendmail.root", DEFAULT_ROOT));
+        if (!Files.isExecutable(root.resolve("usr/libexec/sendmail/sendmail"))
+                || !Files.isRegularFile(root.resolve("usr/share/sendmail/cf/m4/cf.m4"))) {
+            throw new IllegalStateException("no extracted Sendmail under " + root
+                    + " (-Ddm.sendmail.root): run bash .ci/run once, it downloads and extracts sendmail-bin, "
+                    + "sendmail-cf and sendmail-base there without installing them");
+        }
+        return root;
+    }
+
+    /** Fails unless /etc/hosts gives this host a dotted name, which is what .ci/run's namespace does. */
+    static void requireDottedHostName() {
+        String host = Scratch.readOrEmpty(Path.of("/proc/sys/kernel/hostname")).trim();
+        String hosts = Scratch.readOrEmpty(Path.of("/etc/hosts"));
+        boolean dotted = host.contains(".") || hosts.lines()
+                .map(line -> line.replaceFirst("#.*", "").trim().split("\\s+"))
+                .anyMatch(f -> f.length >= 3 && f[1].startsWith(host + ".") && List.of(f).contains(host));
+        if (!dotted) {
+            throw new IllegalStateException("/etc/hosts has no dotted name for this host '" + host
+                    + "', so Sendmail would query real DNS and sleep 60 s: run the integration tests through "
+                    + "bash .ci/run (unshare -mn with a bind-mounted /etc/hosts, see TEST-INFRA §2)");
+        }
+    }
+
+    private Path configure(Path root, Options options) throws IOException {
+        Path etc = Scratch.mkdir(dir.resolve("etc"), Scratch.MODE_755);
+        Path queue = Scratch.mkdir(dir.resolve("mqueue"), PosixFilePermissions.fromString("rwx------"));
+        Files.writeString(etc.resolve("service.switch"), "hosts files\naliases files\n");
+        Files.writeString(etc.resolve("aliases"), "");
+        Files.writeString(etc.resolve("local-host-names"), "");
+        Files.writeString(dir.resolve("statistics"), "");
+
+        List<String> mc = new ArrayList<>();
+        mc.add("divert(-1)");
+        mc.add("divert(0)dnl");
+        mc.add("OSTYPE(`linux')dnl"); // not debian: that one includes absolute /usr/share paths
+        mc.add("FEATURE(`no_default_msa')dnl"); // else it also binds 0.0.0.0:587
+        mc.add("define(`confDOMAIN_NAME', `sm.milter-test.invalid')dnl");
+        mc.add("define(`confSERVICE_SWITCH_FILE', `" + etc.resolve("service.switch") + "')dnl");
+        mc.add("define(`QUEUE_DIR', `" + queue + "')dnl");
+        mc.add("define(`ALIAS_FILE', `" + etc.resolve("aliases") + "')dnl");
+        mc.add("define(`confCW_FILE', `" + etc.resolve("local-host-names") + "')dnl");
+        mc.add("define(`STATUS_FILE', `" + dir.resolve("statistics") + "')dnl");
+        mc.add("define(`confPID_FILE', `" + dir.resolve("sendmail.pid") + "')dnl");
+        mc.add("define(`confDONT_BLAME_SENDMAIL', `GroupWritableDirPathSafe,TrustStickyBit')dnl");
+        mc.add("define(`confTO_IDENT', `0')dnl");
+        mc.add("define(`confBIND_OPTS', `-DNSRCH -DEFNAMES')dnl");
+        mc.add("define(`SMART_HOST', `relay:[127.0.0.1]')dnl");
+        mc.add("define(`RELAY_MAILER_ARGS', `TCP $h " + sink.port() + "')dnl");
+        mc.add("define(`confDELIVERY_MODE', `background')dnl");
+        mc.add("FEATURE(`nocanonify')dnl");
+        mc.add("FEATURE(`promiscuous_relay')dnl");
+        mc.add("FEATURE(`accept_unresolvable_domains')dnl");
+        mc.add("FEATURE(`accept_unqualified_senders')dnl");
+        mc.add("DAEMON_OPTIONS(`Family=inet, Addr=127.0.0.1, Port=" + smtpPort + ", Name=MTA-test')dnl");
+        options.milter().ifPresent(milter -> mc.add("INPUT_MAIL_FILTER(`direct-milter', `S=" + milter
+                + ", F=" + options.flags() + ", T=" + options.timeouts() + "')dnl"));
+        mc.addAll(options.extraMc());
+        mc.add("MAILER(`local')dnl");
+        mc.add("MAILER(`smtp')dnl");
+        Path mcFile = dir.resolve("test.mc");
+        Files.write(mcFile, mc, StandardCharsets.UTF_8);
+
+        Path cfDir = root.resolve("usr/share/sendmail/cf");
+        Path cf = dir.resolve("test.cf");
+        Exec.run(Duration.ofSeconds(30), List.of("m4", "-D_CF_DIR_=" + cfDir + "/",
+                cfDir.resolve("m4/cf.m4").toString(), mcFile.toString()), cf).orThrow();
+        return cf;
+    }
+
+    private String mtaDiagnostics() {
+        return Scratch.tail("sendmail traffic log", trafficLog, 4000) + "\n" + Scratch.tail("sendmail output", stdout, 2000);
+    }
+
+    private String diagnostics() {
+        return mtaDiagnostics() + "\n" + sink.diagnostics();
+    }
+
+    private static boolean waitFor(ProcessHandle main, List<ProcessHandle> children, Duration timeout) {
+        try {
+            Poll.until("sendmail and its children to exit", timeout,
+                    () -> !main.isAlive() && children.stream().noneMatch(ProcessHandle::isAlive), () -> "");
+            return true;
+        } catch (AssertionError e) {
+            return false;
+        }
+    }
+}
