@@ -1,6 +1,7 @@
 package org.directmilter.milter.daemon;
 
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -113,7 +114,7 @@ public final class DaemonRunner {
         }
         server.start();
         log.info("direct-milter {} serving on {} ({}), pid {}", MilterVersion.get(),
-                startupConfig.get(ConfigKeys.SOCKET), server.boundAddress(), ProcessHandle.current().pid());
+                startupConfig.get(ConfigKeys.SOCKET), printable(server.boundAddress()), ProcessHandle.current().pid());
     }
 
     /**
@@ -192,8 +193,8 @@ public final class DaemonRunner {
         ConfigResult result = loader.load(file);
         if (result instanceof ConfigResult.Invalid invalid) {
             invalid.errors().forEach(error -> log.error("{}", error));
-            log.error("{}: {} error(s); still running with the previous configuration", file,
-                    invalid.errors().size());
+            log.error("{}: {} {}; still running with the previous configuration", file,
+                    invalid.errors().size(), invalid.errors().size() == 1 ? "error" : "errors");
             return new ReloadResult.Rejected(invalid.errors());
         }
         MilterConfig next = ((ConfigResult.Valid) result).config();
@@ -216,8 +217,7 @@ public final class DaemonRunner {
         if (changed.isEmpty() && needRestart.isEmpty()) {
             log.info("configuration reloaded, nothing changed");
         } else {
-            log.info("configuration reloaded: {} setting(s) changed, {} need a restart", changed.size(),
-                    needRestart.size());
+            log.info("configuration reloaded: {} changed, {} waiting for a restart", changed, needRestart);
         }
         return new ReloadResult.Reloaded(List.copyOf(changed), List.copyOf(needRestart));
     }
@@ -233,6 +233,11 @@ public final class DaemonRunner {
 
     public int port() {
         return server.port();
+    }
+
+    private static String printable(SocketAddress address) {
+        return address instanceof InetSocketAddress inet ? inet.getHostString() + ":" + inet.getPort()
+                : String.valueOf(address);
     }
 
     static StartupException configErrors(ConfigResult.Invalid invalid) {

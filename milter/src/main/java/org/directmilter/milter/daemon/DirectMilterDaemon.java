@@ -73,6 +73,10 @@ public final class DirectMilterDaemon implements Daemon, DaemonUserSignal {
         }
     }
 
+    DaemonRunner runner() {
+        return runner;
+    }
+
     /** {@code -c FILE}, {@code --config FILE} or {@code --config=FILE}; anything else is refused. */
     static Path configFile(String[] args) throws DaemonInitException {
         Path file = Path.of(DEFAULT_CONFIG);

@@ -1,0 +1,119 @@
+package org.directmilter.milter.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class CheckCommandTest {
+
+    @TempDir
+    Path dir;
+
+    record Outcome(int status, String out, String err) {
+    }
+
+    static Outcome run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int status = DirectMilterCommand.execute(args, new PrintWriter(out, true), new PrintWriter(err, true));
+        return new Outcome(status, out.toString(), err.toString());
+    }
+
+    private Path config(String text) throws IOException {
+        Path file = dir.resolve("direct-milter.conf");
+        Files.writeString(file, text);
+        return file;
+    }
+
+    @Test
+    void validConfigurationExitsZeroWithOneSummaryLine() throws IOException {
+        Path file = config("Socket inet:0@127.0.0.1\nTemporaryDirectory " + dir + "\nDomains hisp.example.org\n");
+        Outcome outcome = run("check", "-c", file.toString());
+        assertThat(outcome.status()).isZero();
+        assertThat(outcome.err()).isEmpty();
+        assertThat(outcome.out().lines()).singleElement().asString()
+                .startsWith(file + ": OK: Socket=inet:0@127.0.0.1 SocketMode=0660")
+                .contains("TemporaryDirectory=" + dir, "Domains=hisp.example.org", "On-DNSError=tempfail");
+    }
+
+    @Test
+    void everyErrorIsPrintedWithFileAndLineAndExitIs78() throws IOException {
+        Path file = config("Sockte inet:1@127.0.0.1\n\nWorkers many\nWorkers 2\n");
+        Outcome outcome = run("check", "--config", file.toString());
+        assertThat(outcome.status()).isEqualTo(78);
+        assertThat(outcome.out()).isEmpty();
+        assertThat(outcome.err().lines()).containsExactly(
+                file + ":1: unknown key \"Sockte\" (did you mean \"Socket\"?)",
+                file + ":3: bad value for \"Workers\": \"many\" is not a whole number from 1 to 4096",
+                file + ":4: duplicate key \"Workers\" (already set on line 3)",
+                file + ": 3 errors; direct-milter would not start");
+    }
+
+    @Test
+    void missingFileIsAConfigurationError() {
+        Path file = dir.resolve("nope.conf");
+        Outcome outcome = run("check", "-c", file.toString());
+        assertThat(outcome.status()).isEqualTo(78);
+        assertThat(outcome.err()).startsWith(file + ": cannot read configuration: no such file");
+    }
+
+    @Test
+    void localSocketDirectoryMustExist() throws IOException {
+        Path file = config("Socket local:" + dir.resolve("missing/dm.sock") + "\n");
+        Outcome outcome = run("check", "-c", file.toString());
+        assertThat(outcome.status()).isEqualTo(78);
+        assertThat(outcome.err().lines()).first().isEqualTo(
+                file + ":1: Socket: the socket's directory " + dir.resolve("missing") + " does not exist");
+    }
+
+    @Test
+    void temporaryDirectoryMustBeAWritableDirectory() throws IOException {
+        Path notADirectory = Files.writeString(dir.resolve("plain-file"), "x");
+        Path file = config("# spool\nTemporaryDirectory " + notADirectory + "\n");
+        Outcome outcome = run("check", "-c", file.toString());
+        assertThat(outcome.status()).isEqualTo(78);
+        assertThat(outcome.err().lines()).first().isEqualTo(
+                file + ":2: TemporaryDirectory: directory " + notADirectory + " is not a directory");
+    }
+
+    @Test
+    void socketGroupMustExist() throws IOException {
+        Path file = config("SocketGroup no-such-group-dm\nTemporaryDirectory " + dir + "\n");
+        Outcome outcome = run("check", "-c", file.toString());
+        assertThat(outcome.status()).isEqualTo(78);
+        assertThat(outcome.err()).contains(file + ":1: SocketGroup: group \"no-such-group-dm\" does not exist");
+    }
+
+    @Test
+    void usageErrorsExit64() {
+        assertThat(run("check", "--bogus").status()).isEqualTo(64);
+        assertThat(run("no-such-command").status()).isEqualTo(64);
+        Outcome bare = run();
+        assertThat(bare.status()).isEqualTo(64);
+        assertThat(bare.err()).contains("Commands:", "check", "run");
+    }
+
+    @Test
+    void helpDocumentsCommandsExitCodesFilesAndExamples() {
+        Outcome help = run("--help");
+        assertThat(help.status()).isZero();
+        assertThat(help.out()).contains("Usage: direct-milter", "Commands:", "run", "check", "probe", "Exit codes:",
+                "78", "69", "Files:", "/etc/direct-milter/direct-milter.conf", "Examples:");
+        Outcome checkHelp = run("help", "check");
+        assertThat(checkHelp.status()).isZero();
+        assertThat(checkHelp.out()).contains("-c, --config=FILE", "Exit codes:");
+    }
+
+    @Test
+    void versionNamesTheProgram() {
+        Outcome version = run("--version");
+        assertThat(version.status()).isZero();
+        assertThat(version.out()).startsWith("direct-milter ");
+    }
+}

@@ -1,0 +1,115 @@
+package org.directmilter.milter.daemon;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.directmilter.milter.config.ConfigKeys;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class DaemonRunnerTest {
+
+    @TempDir
+    Path dir;
+
+    private Path config(String text) throws IOException {
+        Path file = dir.resolve("direct-milter.conf");
+        Files.writeString(file, "TemporaryDirectory " + dir + "\n" + text);
+        return file;
+    }
+
+    @Test
+    void bindsServesAcceptsAndStops() throws Exception {
+        DaemonRunner runner = DaemonRunner.bind(config("Socket inet:0@127.0.0.1\nWorkers 2\n"));
+        try {
+            runner.start();
+            assertThat(runner.port()).isPositive();
+            try (Socket client = new Socket()) {
+                client.connect(new InetSocketAddress("127.0.0.1", runner.port()), 5_000);
+                assertThat(client.isConnected()).isTrue();
+            }
+        } finally {
+            runner.stop(Duration.ofSeconds(5));
+        }
+        runner.stop(Duration.ofSeconds(5)); // idempotent
+        try (Socket late = new Socket()) {
+            assertThatThrownBy(() -> late.connect(new InetSocketAddress("127.0.0.1", runner.port()), 1_000))
+                    .isInstanceOf(IOException.class);
+        }
+    }
+
+    @Test
+    void portInUseIsUnavailableWithAnOperatorMessage() throws Exception {
+        try (ServerSocket taken = new ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
+            Path file = config("Socket inet:" + taken.getLocalPort() + "@127.0.0.1\n");
+            assertThatThrownBy(() -> DaemonRunner.bind(file))
+                    .isInstanceOfSatisfying(StartupException.class, e -> {
+                        assertThat(e.exitStatus()).isEqualTo(ExitStatus.UNAVAILABLE);
+                        assertThat(e.getMessage()).contains(String.valueOf(taken.getLocalPort()));
+                        assertThat(e.getStackTrace()).isEmpty();
+                    });
+        }
+    }
+
+    @Test
+    void configErrorsAreConfigFailuresListingEveryLine() throws Exception {
+        Path file = config("Sockte inet:0@127.0.0.1\nWorkers 0\n");
+        assertThatThrownBy(() -> DaemonRunner.bind(file))
+                .isInstanceOfSatisfying(StartupException.class, e -> {
+                    assertThat(e.exitStatus()).isEqualTo(ExitStatus.CONFIG);
+                    assertThat(e.getMessage()).isEqualTo(file + ": 2 configuration errors");
+                    assertThat(e.details()).hasSize(2);
+                    assertThat(e.details().get(0)).startsWith(file + ":2: unknown key \"Sockte\"");
+                    assertThat(e.details().get(1)).startsWith(file + ":3: bad value for \"Workers\"");
+                });
+    }
+
+    @Test
+    void reloadReportsChangesKeepsRunningOnABadFileAndFlagsRestartKeys() throws Exception {
+        Path file = config("Socket inet:0@127.0.0.1\nDomains a.example\n");
+        DaemonRunner runner = DaemonRunner.bind(file);
+        try {
+            runner.start();
+
+            Files.writeString(file, "TemporaryDirectory " + dir + "\nSocket inet:0@127.0.0.1\nDomains b.example\n");
+            assertThat(runner.reload()).isEqualTo(new DaemonRunner.ReloadResult.Reloaded(
+                    java.util.List.of(ConfigKeys.DOMAINS), java.util.List.of()));
+            assertThat(runner.currentConfig().get(ConfigKeys.DOMAINS)).containsExactly("b.example");
+
+            Files.writeString(file, "Sockte inet:1@127.0.0.1\n");
+            assertThat(runner.reload()).isInstanceOf(DaemonRunner.ReloadResult.Rejected.class);
+            assertThat(runner.currentConfig().get(ConfigKeys.DOMAINS)).containsExactly("b.example");
+
+            Files.writeString(file, "TemporaryDirectory " + dir + "\nSocket inet:1@127.0.0.1\nDomains b.example\n");
+            assertThat(runner.reload()).isEqualTo(new DaemonRunner.ReloadResult.Reloaded(
+                    java.util.List.of(), java.util.List.of(ConfigKeys.SOCKET)));
+
+            try (Socket client = new Socket("127.0.0.1", runner.port())) {
+                assertThat(client.isConnected()).as("still serving on the original socket").isTrue();
+            }
+        } finally {
+            runner.stop(Duration.ofSeconds(5));
+        }
+    }
+
+    @Test
+    void startRefusesAnUnwritableSpoolDirectoryAndReleasesTheSocket() throws Exception {
+        Path plainFile = Files.writeString(dir.resolve("not-a-dir"), "x");
+        Path file = dir.resolve("spool.conf");
+        Files.writeString(file, "Socket inet:0@127.0.0.1\nTemporaryDirectory " + plainFile + "\n");
+        DaemonRunner runner = DaemonRunner.bind(file);
+        assertThatThrownBy(runner::start).isInstanceOfSatisfying(StartupException.class,
+                e -> assertThat(e.exitStatus()).isEqualTo(ExitStatus.CONFIG));
+        try (Socket late = new Socket()) {
+            assertThatThrownBy(() -> late.connect(new InetSocketAddress("127.0.0.1", runner.port()), 1_000))
+                    .isInstanceOf(IOException.class);
+        }
+    }
+}
