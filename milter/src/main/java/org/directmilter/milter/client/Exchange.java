@@ -34,6 +34,11 @@ public final class Exchange {
 
     /** Negotiates (if not yet done) and sends one message on the client's connection. */
     public static Outcome send(MilterClient client, Envelope envelope, byte[] message) throws IOException {
+        return send(client, envelope, RawMessage.parse(message));
+    }
+
+    /** As {@link #send(MilterClient, Envelope, byte[])}, for a message parsed once and sent many times. */
+    public static Outcome send(MilterClient client, Envelope envelope, RawMessage raw) throws IOException {
         if (client.agreed() == null) {
             client.negotiate();
         }
@@ -72,7 +77,6 @@ public final class Exchange {
         if (record(steps, "DATA", client.data())) {
             return new Outcome(steps, Optional.empty());
         }
-        RawMessage raw = RawMessage.parse(message);
         for (RawMessage.Field field : raw.headers()) {
             Response reply = client.header(field.name(), leadingSpace ? field.value() : field.valueWithoutLeadingSpace());
             if (reply != null && record(steps, "HEADER " + field.name(), reply)) {

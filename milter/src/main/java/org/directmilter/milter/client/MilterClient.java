@@ -63,6 +63,9 @@ public final class MilterClient implements AutoCloseable {
         }
         try {
             channel.connect(address);
+            if (address instanceof InetSocketAddress) {
+                channel.setOption(java.net.StandardSocketOptions.TCP_NODELAY, true);
+            }
         } catch (IOException e) {
             channel.close();
             throw new IOException("cannot connect to the milter at " + spec + ": " + e.getMessage(), e);
