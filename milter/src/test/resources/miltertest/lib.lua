@@ -1,5 +1,5 @@
 -- Shared helpers for miltertest scripts: dofile(scripts .. "/lib.lua") at the top of a script.
--- Miltertest.java defines the globals port, socket ("inet:PORT@127.0.0.1") and scripts.
+-- Miltertest.java defines the globals socket ("inet:PORT@127.0.0.1" or "local:/path"), scripts and, for a port, port.
 -- miltertest swallows the text of error(), so failures are printed and end in os.exit(1).
 
 function fail(msg)

@@ -17,9 +17,9 @@ import java.util.TreeMap;
  * Runs OpenDKIM's miltertest (a libmilter-style MTA side driven by Lua) on a script from
  * {@code src/test/resources/miltertest/}.
  *
- * <p>Every run defines {@code port}, {@code socket} ({@code inet:PORT@127.0.0.1}) and
- * {@code scripts} (the scripts' directory), so a script can start with
- * {@code dofile(scripts .. "/lib.lua")} for {@code check()} and {@code expect_reply()}.
+ * <p>Every run defines {@code socket} ({@code inet:PORT@127.0.0.1} or {@code local:/path}),
+ * {@code scripts} (the scripts' directory) and, against a port, {@code port}; so a script can
+ * start with {@code dofile(scripts .. "/lib.lua")} for {@code check()} and {@code expect_reply()}.
  * miltertest swallows the text of {@code error()}: scripts print why they fail and
  * {@code os.exit(1)}, which {@link Result#output()} then shows.
  */
@@ -54,13 +54,26 @@ public final class Miltertest {
      * @param timeout   the run is killed and this fails after that long
      */
     public static Result run(String script, int port, Map<String, String> variables, Duration timeout) {
+        Map<String, String> globals = new TreeMap<>(variables);
+        globals.putIfAbsent("port", Integer.toString(port));
+        return run(script, "inet:" + port + "@127.0.0.1", globals, timeout);
+    }
+
+    /**
+     * Runs {@code script} against the milter at {@code socket} ({@code inet:PORT@127.0.0.1} or
+     * {@code local:/path}), with a 60 s limit; the global {@code port} is then undefined.
+     */
+    public static Result run(String script, String socket) {
+        return run(script, socket, Map.of(), Duration.ofSeconds(60));
+    }
+
+    private static Result run(String script, String socket, Map<String, String> variables, Duration timeout) {
         if (!Files.isExecutable(Path.of(MILTERTEST))) {
             throw new IllegalStateException(MILTERTEST + " is missing: apt-get install miltertest (bash .ci/run does)");
         }
         Path file = scriptFile(script);
         Map<String, String> globals = new TreeMap<>(variables);
-        globals.putIfAbsent("port", Integer.toString(port));
-        globals.putIfAbsent("socket", "inet:" + port + "@127.0.0.1");
+        globals.putIfAbsent("socket", socket);
         globals.putIfAbsent("scripts", file.getParent().toString());
         List<String> command = new ArrayList<>(List.of(MILTERTEST));
         globals.forEach((name, value) -> command.addAll(List.of("-D", name + "=" + value)));

@@ -24,7 +24,10 @@ import java.util.OptionalLong;
  * }
  * }</pre>
  */
-public final class PostfixInstance implements AutoCloseable {
+public final class PostfixInstance implements Mta {
+
+    /** What smtpd answers at MAIL while the milter is down: {@code milter_default_action = tempfail}. */
+    public static final String MILTER_UNAVAILABLE = "451 4.7.1 Service unavailable - try again later";
 
     private static final String POSTFIX = "/usr/sbin/postfix";
     private static final String POSTCONF = "/usr/sbin/postconf";
@@ -108,6 +111,7 @@ public final class PostfixInstance implements AutoCloseable {
         }
     }
 
+    @Override
     public int smtpPort() {
         return smtpPort;
     }
@@ -121,19 +125,31 @@ public final class PostfixInstance implements AutoCloseable {
         return dir;
     }
 
-    /** Messages that have completely arrived at the sink so far, oldest first; does not wait. */
+    @Override
     public List<SinkMessage> sinkMessages() {
         return sink.messages();
     }
 
-    /** Waits until at least {@code count} messages arrived at the sink; fails with the logs if not. */
+    @Override
     public List<SinkMessage> awaitSinkMessages(int count, Duration timeout) {
         return sink.awaitMessages(count, timeout, () -> Scratch.tail("maillog", maillog, 4000));
     }
 
     /** The whole maillog so far (Postfix writes it through postlogd, a moment after the fact). */
+    @Override
     public String maillog() {
         return Scratch.readOrEmpty(maillog);
+    }
+
+    @Override
+    public String milterUnavailableReply() {
+        return MILTER_UNAVAILABLE;
+    }
+
+    /** Postfix passes the milter's reply on verbatim. */
+    @Override
+    public String milterRejectReply(String address, String text) {
+        return "550 5.7.1 " + text;
     }
 
     /** Waits until the maillog contains {@code text}, e.g. {@code "status=sent"} or a milter warning. */

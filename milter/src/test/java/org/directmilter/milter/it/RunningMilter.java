@@ -2,7 +2,9 @@ package org.directmilter.milter.it;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.util.Optional;
 import org.directmilter.milter.server.MilterServer;
 import org.directmilter.milter.server.ServerSettings;
 import org.directmilter.milter.server.SocketSpec;
@@ -10,45 +12,78 @@ import org.directmilter.milter.session.MessageHandler;
 import org.directmilter.milter.session.MilterSessionFactory;
 import org.directmilter.milter.session.SessionSettings;
 
-/** Our own milter server on a free 127.0.0.1 port, serving one handler, for the MTA tests. */
+/**
+ * Our own milter server serving one handler, for the MTA tests: on a free 127.0.0.1 port, or on a
+ * Unix socket in a 0755 scratch directory, mode 0660 and group {@code postfix} so that Postfix's
+ * unprivileged smtpd can connect (Sendmail and miltertest run as root).
+ */
 final class RunningMilter implements AutoCloseable {
+
+    static final String SOCKET_GROUP = "postfix";
 
     private final MilterServer server;
     private final MilterSessionFactory sessions;
+    private final SocketSpec spec;
+    private boolean closed;
 
-    private RunningMilter(MilterServer server, MilterSessionFactory sessions) {
+    private RunningMilter(MilterServer server, MilterSessionFactory sessions, SocketSpec spec) {
         this.server = server;
         this.sessions = sessions;
+        this.spec = spec;
     }
 
     static RunningMilter start(MessageHandler handler) {
+        return start(handler, SocketKind.INET);
+    }
+
+    static RunningMilter start(MessageHandler handler, SocketKind kind) {
+        SocketSpec spec;
+        ServerSettings settings = ServerSettings.defaults();
+        if (kind == SocketKind.INET) {
+            spec = SocketSpec.parse("inet:0@127.0.0.1");
+        } else {
+            spec = SocketSpec.parse("local:" + Scratch.newDirectory("milter-").resolve("milter.sock"));
+            settings = new ServerSettings(settings.maxConnections(), settings.idleTimeout(), settings.readTimeout(),
+                    PosixFilePermissions.fromString("rw-rw----"), Optional.of(SOCKET_GROUP));
+        }
         MilterSessionFactory sessions = new MilterSessionFactory(handler, SessionSettings.defaults());
         try {
-            MilterServer server = MilterServer.bind(SocketSpec.parse("inet:0@127.0.0.1"), ServerSettings.defaults(), sessions);
+            MilterServer server = MilterServer.bind(spec, settings, sessions);
             server.start();
-            return new RunningMilter(server, sessions);
+            return new RunningMilter(server, sessions, spec);
         } catch (IOException e) {
             sessions.close();
             throw new UncheckedIOException(e);
         }
     }
 
+    /** The TCP port; fails for a Unix socket, which has none. */
     int port() {
+        if (!(spec instanceof SocketSpec.Inet)) {
+            throw new IllegalStateException(spec + " has no port");
+        }
         return server.port();
     }
 
-    /** {@code inet:127.0.0.1:PORT}, as Postfix's smtpd_milters wants it. */
+    /** {@code inet:127.0.0.1:PORT} or {@code unix:/path}, as Postfix's smtpd_milters wants it. */
     String postfixSocket() {
-        return "inet:127.0.0.1:" + port();
+        return spec instanceof SocketSpec.Local local ? "unix:" + local.path() : "inet:127.0.0.1:" + port();
     }
 
-    /** {@code inet:PORT@127.0.0.1}, as Sendmail's INPUT_MAIL_FILTER and miltertest want it. */
+    /** {@code inet:PORT@127.0.0.1} or {@code local:/path}, as Sendmail's INPUT_MAIL_FILTER and miltertest want it. */
     String libmilterSocket() {
-        return "inet:" + port() + "@127.0.0.1";
+        return spec instanceof SocketSpec.Local local ? "local:" + local.path() : "inet:" + port() + "@127.0.0.1";
     }
 
+    /** Stops serving (a Unix socket file disappears at once) and waits for connections to end. Idempotent. */
     @Override
     public void close() {
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+        }
         try {
             server.stop(Duration.ofSeconds(5));
         } finally {

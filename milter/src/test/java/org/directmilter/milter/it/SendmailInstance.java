@@ -22,7 +22,10 @@ import java.util.concurrent.TimeUnit;
  * /etc/hosts that maps this host to a dotted name, as {@code .ci/run} arranges; otherwise
  * {@link #start} fails at once with instructions.
  */
-public final class SendmailInstance implements AutoCloseable {
+public final class SendmailInstance implements Mta {
+
+    /** What Sendmail answers at MAIL while a filter with F=T is down. */
+    public static final String MILTER_UNAVAILABLE = "451 4.3.2 Please try again later";
 
     static final String DEFAULT_ROOT = "/var/cache/direct-milter-ci/sendmail-root";
 
@@ -126,6 +129,7 @@ public final class SendmailInstance implements AutoCloseable {
         }
     }
 
+    @Override
     public int smtpPort() {
         return smtpPort;
     }
@@ -139,12 +143,12 @@ public final class SendmailInstance implements AutoCloseable {
         return dir;
     }
 
-    /** Messages that have completely arrived at the sink so far, oldest first; does not wait. */
+    @Override
     public List<SinkMessage> sinkMessages() {
         return sink.messages();
     }
 
-    /** Waits until at least {@code count} messages arrived at the sink; fails with the logs if not. */
+    @Override
     public List<SinkMessage> awaitSinkMessages(int count, Duration timeout) {
         return sink.awaitMessages(count, timeout, this::mtaDiagnostics);
     }
@@ -153,8 +157,20 @@ public final class SendmailInstance implements AutoCloseable {
      * Sendmail's SMTP traffic log ({@code -X}): both its server side and its relay to the sink.
      * There is no syslog on these machines, so this and stdout are all the logging there is.
      */
+    @Override
     public String maillog() {
         return Scratch.readOrEmpty(trafficLog) + Scratch.readOrEmpty(stdout);
+    }
+
+    @Override
+    public String milterUnavailableReply() {
+        return MILTER_UNAVAILABLE;
+    }
+
+    /** Sendmail puts the address in front of the milter's text. */
+    @Override
+    public String milterRejectReply(String address, String text) {
+        return "550 5.7.1 <" + address + ">... " + text;
     }
 
     /** Stops the daemon and every child it forked, then the sink. Idempotent. */
