@@ -3,19 +3,22 @@ package org.directmilter.milter.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import org.junit.jupiter.api.Tag;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /** OpenDKIM's miltertest, an independent libmilter-style client, against our milter server. */
 @Tag("integration")
 class MiltertestIT {
 
-    @Test
-    void sampleHandlerAsMiltertestSeesIt() {
-        try (RunningMilter milter = RunningMilter.start(new SampleHandler())) {
-            Miltertest.Result result = Miltertest.run("sample-handler.lua", milter.port());
+    @ParameterizedTest(name = "over {0} socket")
+    @EnumSource(SocketKind.class)
+    void sampleHandlerAsMiltertestSeesIt(SocketKind socket) {
+        try (RunningMilter milter = RunningMilter.start(new SampleHandler(), socket)) {
+            Miltertest.Result result = Miltertest.run("sample-handler.lua", milter.libmilterSocket());
 
             assertThat(result.exitCode()).as("%s", result).isZero();
             assertThat(result.output()).contains("sample-handler: all checks passed");
+            assertThat(result.command()).contains("socket=" + milter.libmilterSocket());
         }
     }
 }

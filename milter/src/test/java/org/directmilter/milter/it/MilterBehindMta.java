@@ -1,0 +1,104 @@
+package org.directmilter.milter.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.params.AfterParameterizedClassInvocation;
+import org.junit.jupiter.params.BeforeParameterizedClassInvocation;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * Our milter server with {@link SampleHandler} behind a real MTA, once over an inet and once over a
+ * Unix socket: the rejecting handler's reply reaches the SMTP client, the body-replacing handler's
+ * changes reach the sink, and a stopped milter becomes a 4xx at MAIL with nothing relayed.
+ * A subclass starts its MTA; the MTA says how it words the replies.
+ */
+@Tag("integration")
+@ParameterizedClass(name = "over {0} socket")
+@EnumSource(SocketKind.class)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS) // one milter and MTA per socket kind, in instance fields
+abstract class MilterBehindMta {
+
+    static final Duration WAIT = Duration.ofSeconds(30);
+
+    @Parameter
+    SocketKind socket;
+
+    private RunningMilter milter;
+    private Mta mta;
+
+    /** Starts the MTA with {@code milter} as its only milter. */
+    abstract Mta startMta(RunningMilter milter);
+
+    @BeforeParameterizedClassInvocation
+    void start() {
+        milter = RunningMilter.start(new SampleHandler(), socket);
+        mta = startMta(milter);
+    }
+
+    @AfterParameterizedClassInvocation
+    void stop() {
+        try {
+            if (mta != null) {
+                mta.close();
+            }
+        } finally {
+            if (milter != null) {
+                milter.close();
+            }
+        }
+    }
+
+    @Test
+    void rejectAtMailReachesTheClientVerbatim() {
+        List<SmtpClient.Reply> replies = SmtpClient.send(mta.smtpPort(), "eve@untrusted.test",
+                List.of("bob@recipient.test"), "Subject: x\n\nbody\n");
+
+        assertThat(replies).as("greeting, EHLO, MAIL").hasSize(3);
+        assertThat(replies.get(2).last()).isEqualTo(mta.milterRejectReply("eve@untrusted.test", "untrusted sender"));
+    }
+
+    @Test
+    void recipientRefusedAloneAndMessageRewrittenForTheRest() {
+        int before = mta.sinkMessages().size();
+        List<SmtpClient.Reply> replies = SmtpClient.send(mta.smtpPort(), "alice@sender.test",
+                List.of("nocert@recipient.test", "bob@recipient.test"),
+                "From: alice@sender.test\nSubject: rewrite me\n\nORIGINAL BODY\n");
+
+        assertThat(replies).extracting(SmtpClient.Reply::last).contains(
+                mta.milterRejectReply("nocert@recipient.test", "no certificate for nocert@recipient.test"));
+        assertThat(replies.get(replies.size() - 1).code()).as("replies %s", replies).isEqualTo(250);
+        assertRewritten(mta.awaitSinkMessages(before + 1, WAIT).get(before));
+    }
+
+    @Test
+    void stoppedMilterMeansTempfailAtMailAndNothingRelayed() {
+        try (RunningMilter own = RunningMilter.start(new SampleHandler(), socket); Mta ownMta = startMta(own)) {
+            List<SmtpClient.Reply> passed = SmtpClient.send(ownMta.smtpPort(), "alice@sender.test",
+                    List.of("bob@recipient.test"), "From: alice@sender.test\nSubject: rewrite me\n\nORIGINAL BODY\n");
+            assertThat(passed).as("replies").allMatch(SmtpClient.Reply::positive);
+            assertRewritten(ownMta.awaitSinkMessages(1, WAIT).get(0));
+
+            own.close();
+            List<SmtpClient.Reply> replies = SmtpClient.send(ownMta.smtpPort(), "alice@sender.test",
+                    List.of("bob@recipient.test"), "Subject: while the milter is down\n\nbody\n");
+
+            assertThat(replies).as("greeting, EHLO, MAIL; log:\n%s", ownMta.maillog()).hasSize(3);
+            assertThat(replies.get(2).last()).isEqualTo(ownMta.milterUnavailableReply());
+            assertThat(ownMta.sinkMessages()).hasSize(1);
+        }
+    }
+
+    private static void assertRewritten(SinkMessage got) {
+        assertThat(got.envelopeRecipients()).containsExactly("<bob@recipient.test>");
+        assertThat(got.relayed()).contains("Subject: rewrite me\n", "X-Direct-Milter: recipients=1\n")
+                .endsWith("\n\nREPLACED BODY by direct-milter\n\n")
+                .doesNotContain("ORIGINAL BODY");
+    }
+}
