@@ -38,12 +38,22 @@ public record SinkMessage(Path file, byte[] bytes) {
             pos = nextLine(text, pos);
         }
         if (text.startsWith("Received: ", pos) && text.indexOf("(smtp-sink)", pos) > 0) {
-            pos = nextLine(text, pos);
-            while (pos < text.length() && text.charAt(pos) == '\t') {
-                pos = nextLine(text, pos);
-            }
+            pos = afterField(text, pos);
         }
         return text.substring(pos);
+    }
+
+    /**
+     * The message as the SMTP client sent it, when nothing changed it on the way: {@link #relayed()}
+     * without the MTA's own Received field on top (give the MTA a message with Date and Message-ID,
+     * or it adds those too).
+     */
+    public String original() {
+        String relayed = relayed();
+        if (!relayed.startsWith("Received: ")) {
+            throw new IllegalStateException("no Received field on top of the relayed message:\n" + relayed);
+        }
+        return relayed.substring(afterField(relayed, 0));
     }
 
     /** MAIL FROM as the sink saw it, e.g. {@code <alice@sender.test>} (parameters stripped). */
@@ -93,6 +103,15 @@ public record SinkMessage(Path file, byte[] bytes) {
 
     private static boolean startsWithAny(String text, int pos, List<String> prefixes) {
         return prefixes.stream().anyMatch(p -> text.startsWith(p, pos));
+    }
+
+    /** Where the next header field starts: after the line at {@code pos} and its continuation lines. */
+    private static int afterField(String text, int pos) {
+        int next = nextLine(text, pos);
+        while (next < text.length() && (text.charAt(next) == '\t' || text.charAt(next) == ' ')) {
+            next = nextLine(text, next);
+        }
+        return next;
     }
 
     private static int nextLine(String text, int pos) {

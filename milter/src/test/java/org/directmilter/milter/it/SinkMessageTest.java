@@ -1,6 +1,7 @@
 package org.directmilter.milter.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -39,5 +40,15 @@ class SinkMessageTest {
 
                 body
                 """);
+        assertThat(message.original()).isEqualTo("Subject: s\n\nbody\n");
+    }
+
+    @Test
+    void originalFailsWithoutAReceivedFieldOnTop() {
+        SinkMessage message = new SinkMessage(Path.of("x"), "X-Mail-Args: <a@b>\nSubject: s\n\nbody\n"
+                .getBytes(StandardCharsets.UTF_8));
+
+        assertThatThrownBy(message::original).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("no Received field");
     }
 }
