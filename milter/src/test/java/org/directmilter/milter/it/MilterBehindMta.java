@@ -4,45 +4,42 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.Tag;
+import java.util.function.Function;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.params.AfterParameterizedClassInvocation;
-import org.junit.jupiter.params.BeforeParameterizedClassInvocation;
-import org.junit.jupiter.params.Parameter;
-import org.junit.jupiter.params.ParameterizedClass;
-import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * Our milter server with {@link SampleHandler} behind a real MTA, once over an inet and once over a
- * Unix socket: the rejecting handler's reply reaches the SMTP client, the body-replacing handler's
- * changes reach the sink, and a stopped milter becomes a 4xx at MAIL with nothing relayed.
- * A subclass starts its MTA; the MTA says how it words the replies.
+ * Our milter server with {@link SampleHandler} behind a real MTA on one kind of socket: the rejecting
+ * handler's reply reaches the SMTP client, the body-replacing handler's changes reach the sink, and
+ * a stopped milter becomes a 4xx at MAIL with nothing relayed. Each MTA's test class has one
+ * {@code @Nested} subclass per socket kind (a class of its own, so reports name the socket kind);
+ * the MTA says how it words the replies.
  */
-@Tag("integration")
-@ParameterizedClass(name = "over {0} socket")
-@EnumSource(SocketKind.class)
-@TestInstance(TestInstance.Lifecycle.PER_CLASS) // one milter and MTA per socket kind, in instance fields
+@TestInstance(TestInstance.Lifecycle.PER_CLASS) // one milter and MTA per subclass, in instance fields
 abstract class MilterBehindMta {
 
     static final Duration WAIT = Duration.ofSeconds(30);
 
-    @Parameter
-    SocketKind socket;
-
+    private final SocketKind socket;
+    private final Function<RunningMilter, Mta> startMta;
     private RunningMilter milter;
     private Mta mta;
 
-    /** Starts the MTA with {@code milter} as its only milter. */
-    abstract Mta startMta(RunningMilter milter);
-
-    @BeforeParameterizedClassInvocation
-    void start() {
-        milter = RunningMilter.start(new SampleHandler(), socket);
-        mta = startMta(milter);
+    /** @param startMta starts the MTA with the given milter as its only milter */
+    MilterBehindMta(SocketKind socket, Function<RunningMilter, Mta> startMta) {
+        this.socket = socket;
+        this.startMta = startMta;
     }
 
-    @AfterParameterizedClassInvocation
+    @BeforeAll
+    void start() {
+        milter = RunningMilter.start(new SampleHandler(), socket);
+        mta = startMta.apply(milter);
+    }
+
+    @AfterAll
     void stop() {
         try {
             if (mta != null) {
@@ -79,7 +76,7 @@ abstract class MilterBehindMta {
 
     @Test
     void stoppedMilterMeansTempfailAtMailAndNothingRelayed() {
-        try (RunningMilter own = RunningMilter.start(new SampleHandler(), socket); Mta ownMta = startMta(own)) {
+        try (RunningMilter own = RunningMilter.start(new SampleHandler(), socket); Mta ownMta = startMta.apply(own)) {
             List<SmtpClient.Reply> passed = SmtpClient.send(ownMta.smtpPort(), "alice@sender.test",
                     List.of("bob@recipient.test"), "From: alice@sender.test\nSubject: rewrite me\n\nORIGINAL BODY\n");
             assertThat(passed).as("replies").allMatch(SmtpClient.Reply::positive);

@@ -1,10 +1,23 @@
 package org.directmilter.milter.it;
 
-/** Our milter server behind a real Postfix: replies reach the SMTP client, changes reach the sink. */
-class PostfixMilterIT extends MilterBehindMta {
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Tag;
 
-    @Override
-    Mta startMta(RunningMilter milter) {
-        return PostfixInstance.start(milter.postfixSocket());
+/** Our milter server behind a real Postfix: replies reach the SMTP client, changes reach the sink. */
+@Tag("integration")
+class PostfixMilterIT {
+
+    @Nested
+    class OverInet extends MilterBehindMta {
+        OverInet() {
+            super(SocketKind.INET, milter -> PostfixInstance.start(milter.postfixSocket()));
+        }
+    }
+
+    @Nested
+    class OverUnix extends MilterBehindMta {
+        OverUnix() {
+            super(SocketKind.UNIX, milter -> PostfixInstance.start(milter.postfixSocket()));
+        }
     }
 }

@@ -24,7 +24,6 @@ final class RunningMilter implements AutoCloseable {
     private final MilterServer server;
     private final MilterSessionFactory sessions;
     private final SocketSpec spec;
-    private boolean closed;
 
     private RunningMilter(MilterServer server, MilterSessionFactory sessions, SocketSpec spec) {
         this.server = server;
@@ -75,15 +74,12 @@ final class RunningMilter implements AutoCloseable {
         return spec instanceof SocketSpec.Local local ? "local:" + local.path() : "inet:" + port() + "@127.0.0.1";
     }
 
-    /** Stops serving (a Unix socket file disappears at once) and waits for connections to end. Idempotent. */
+    /**
+     * Stops serving (a Unix socket file disappears at once) and waits for connections to end.
+     * Idempotent, as stopping the server and closing the session factory are.
+     */
     @Override
     public void close() {
-        synchronized (this) {
-            if (closed) {
-                return;
-            }
-            closed = true;
-        }
         try {
             server.stop(Duration.ofSeconds(5));
         } finally {
