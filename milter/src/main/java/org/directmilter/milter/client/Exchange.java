@@ -45,16 +45,16 @@ public final class Exchange {
         boolean leadingSpace = client.has(ProtocolFlags.HEADER_LEADING_SPACE);
         List<Step> steps = new ArrayList<>();
         macros(client, envelope, 'C');
-        if (record(steps, "CONNECT " + envelope.clientHost() + " [" + envelope.clientAddress() + "]",
+        if (record(client, steps, ProtocolFlags.NO_CONNECT, "CONNECT " + envelope.clientHost() + " [" + envelope.clientAddress() + "]",
                 client.connect(envelope.clientHost(), '4', 25, envelope.clientAddress()))) {
             return new Outcome(steps, Optional.empty());
         }
         macros(client, envelope, 'H');
-        if (record(steps, "HELO " + envelope.helo(), client.helo(envelope.helo()))) {
+        if (record(client, steps, ProtocolFlags.NO_HELO, "HELO " + envelope.helo(), client.helo(envelope.helo()))) {
             return new Outcome(steps, Optional.empty());
         }
         macros(client, envelope, 'M');
-        if (record(steps, "MAIL FROM:<" + envelope.sender() + ">", client.mail("<" + envelope.sender() + ">"))) {
+        if (record(client, steps, ProtocolFlags.NO_MAIL, "MAIL FROM:<" + envelope.sender() + ">", client.mail("<" + envelope.sender() + ">"))) {
             return new Outcome(steps, Optional.empty());
         }
         int accepted = 0;
@@ -74,20 +74,21 @@ public final class Exchange {
             return new Outcome(steps, Optional.empty());
         }
         macros(client, envelope, 'T');
-        if (record(steps, "DATA", client.data())) {
+        if (record(client, steps, ProtocolFlags.NO_DATA, "DATA", client.data())) {
             return new Outcome(steps, Optional.empty());
         }
         for (RawMessage.Field field : raw.headers()) {
             Response reply = client.header(field.name(), leadingSpace ? field.value() : field.valueWithoutLeadingSpace());
-            if (reply != null && record(steps, "HEADER " + field.name(), reply)) {
+            if (reply != null && record(client, steps, ProtocolFlags.NO_HEADERS, "HEADER " + field.name(), reply)) {
                 return new Outcome(steps, Optional.empty());
             }
         }
         macros(client, envelope, 'N');
-        if (record(steps, "EOH", client.endOfHeaders())) {
+        if (record(client, steps, ProtocolFlags.NO_EOH, "EOH", client.endOfHeaders())) {
             return new Outcome(steps, Optional.empty());
         }
-        if (record(steps, "BODY (" + raw.body().length + " bytes)", client.body(new ByteArrayInputStream(raw.body())))) {
+        if (record(client, steps, ProtocolFlags.NO_BODY, "BODY (" + raw.body().length + " bytes)",
+                client.body(new ByteArrayInputStream(raw.body())))) {
             return new Outcome(steps, Optional.empty());
         }
         macros(client, envelope, 'E');
@@ -103,9 +104,11 @@ public final class Exchange {
         }
     }
 
-    /** @return true when the reply ends the transaction */
-    private static boolean record(List<Step> steps, String command, Response reply) {
-        steps.add(new Step(command, reply));
+    /** Records the step unless the milter asked to skip it; @return true when the reply ends the transaction */
+    private static boolean record(MilterClient client, List<Step> steps, int skipFlag, String command, Response reply) {
+        if (!client.has(skipFlag)) {
+            steps.add(new Step(command, reply));
+        }
         return ends(reply);
     }
 
