@@ -122,13 +122,21 @@ public final class DnsClient {
                 exchanges.add(new DnsExchange(address, transport, outcome, answer.getSection(Section.ANSWER).size(),
                         answer.toWire().length, Duration.ofNanos(System.nanoTime() - start)));
                 return answer;
-            } catch (SocketTimeoutException e) {
-                exchanges.add(failure(transport, "TIMEOUT", start));
             } catch (IOException e) {
-                Throwable cause = e.getCause() != null && e.getMessage() == null ? e.getCause() : e;
-                exchanges.add(failure(transport, "ERROR: " + describe(cause), start));
+                exchanges.add(failure(transport, isTimeout(e) ? "TIMEOUT" : "ERROR: " + describe(e), start));
             }
             return null;
+        }
+
+        /** dnsjava reports its own timeout as a plain IOException("Timed out while trying to resolve …"). */
+        private static boolean isTimeout(IOException e) {
+            for (Throwable t = e; t != null; t = t.getCause()) {
+                if (t instanceof SocketTimeoutException || t instanceof java.util.concurrent.TimeoutException
+                        || t.getMessage() != null && t.getMessage().startsWith("Timed out")) {
+                    return true;
+                }
+            }
+            return false;
         }
 
         private static String describe(Throwable t) {
