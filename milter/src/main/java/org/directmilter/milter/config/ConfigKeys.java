@@ -8,9 +8,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.function.Supplier;
 import org.directmilter.milter.server.SocketSpec;
+import org.directmilter.resolver.OwnerNameMode;
 
 /**
  * Every key the configuration file knows, in the order the documentation lists them.
@@ -87,6 +89,47 @@ public final class ConfigKeys {
     public static final ConfigKey<List<HostPort>> NAMESERVERS = defineEmpty("Nameservers",
             ValueTypes.HOST_PORT_LIST, ON_RELOAD,
             "DNS servers as IP[:PORT], comma separated; none means the system resolver");
+
+    public static final ConfigKey<Duration> DNS_TIMEOUT = define("DNSTimeout", ValueTypes.DURATION, "2s",
+            ON_RELOAD, "how long one DNS question (UDP, or TCP after truncation) may take");
+
+    public static final ConfigKey<Integer> DNS_ATTEMPTS = define("DNSAttempts", ValueTypes.intRange(1, 10), "2",
+            ON_RELOAD, "rounds over all nameservers before discovery reports a temporary failure");
+
+    public static final ConfigKey<Integer> DNS_BUFFER_SIZE = define("DNSBufferSize", ValueTypes.intRange(0, 65_535),
+            "1232", ON_RELOAD, "EDNS0 UDP payload size advertised (0: no EDNS0); larger answers come over TCP");
+
+    public static final ConfigKey<OwnerNameMode> OWNER_NAMES = define("OwnerNames",
+            ValueType.of(OwnerNameMode::parse, m -> m.name().toLowerCase(Locale.ROOT)), "both", ON_RELOAD,
+            "owner names of address-bound CERT records: naive (john.smith.example.org), escaped "
+                    + "(john\\.smith.example.org) or both, naive first");
+
+    public static final ConfigKey<Duration> CERT_URL_TIMEOUT = define("CertURLTimeout", ValueTypes.DURATION, "5s",
+            ON_RELOAD, "connect and read timeout for certificates fetched from IPKIX URLs");
+
+    public static final ConfigKey<Long> CERT_URL_MAX_SIZE = define("CertURLMaxSize", ValueTypes.size(1024, 1L << 24),
+            "64K", ON_RELOAD, "largest certificate object fetched from an IPKIX URL");
+
+    public static final ConfigKey<Boolean> CERT_TYPE_253_IS_URL = define("CertType253IsURL", ValueTypes.BOOLEAN, "no",
+            ON_RELOAD, "treat CERT records of type 253 like IPKIX (as the Direct reference implementation publishes)");
+
+    public static final ConfigKey<Integer> DISCOVERY_CACHE_SIZE = define("DiscoveryCacheSize",
+            ValueTypes.intRange(0, 10_000_000), "10000", ON_RESTART, "owner names whose answers the cache keeps");
+
+    public static final ConfigKey<Duration> DISCOVERY_CACHE_MIN_TTL = define("DiscoveryCacheMinTTL",
+            ValueTypes.DURATION, "60s", ON_RESTART, "certificates found are cached for their DNS TTL, at least this long");
+
+    public static final ConfigKey<Duration> DISCOVERY_CACHE_MAX_TTL = define("DiscoveryCacheMaxTTL",
+            ValueTypes.DURATION, "24h", ON_RESTART, "... and at most this long");
+
+    public static final ConfigKey<Duration> DISCOVERY_CACHE_NEGATIVE_MIN_TTL = define("DiscoveryCacheNegativeMinTTL",
+            ValueTypes.DURATION, "60s", ON_RESTART, "'nothing published' is cached for the SOA minimum, at least this long");
+
+    public static final ConfigKey<Duration> DISCOVERY_CACHE_NEGATIVE_MAX_TTL = define("DiscoveryCacheNegativeMaxTTL",
+            ValueTypes.DURATION, "1h", ON_RESTART, "... and at most this long");
+
+    public static final ConfigKey<Duration> DISCOVERY_CACHE_FAILURE_TTL = define("DiscoveryCacheFailureTTL",
+            ValueTypes.DURATION, "5s", ON_RESTART, "how long a DNS failure is remembered before servers are asked again");
 
     public static final ConfigKey<List<Cidr>> INTERNAL_HOSTS = define("InternalHosts", ValueTypes.CIDR_LIST,
             "127.0.0.1/8, ::1", ON_RELOAD, "clients (CIDR list) whose mail from a local domain is outgoing");

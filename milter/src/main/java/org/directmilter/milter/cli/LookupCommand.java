@@ -1,0 +1,191 @@
+package org.directmilter.milter.cli;
+
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.cert.CertificateEncodingException;
+import java.security.cert.X509Certificate;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.function.Predicate;
+import org.directmilter.milter.config.ConfigLoader;
+import org.directmilter.milter.config.ConfigResult;
+import org.directmilter.milter.config.DiscoverySettings;
+import org.directmilter.milter.config.HostPort;
+import org.directmilter.milter.daemon.ExitStatus;
+import org.directmilter.resolver.CertificateDiscovery;
+import org.directmilter.resolver.DirectAddress;
+import org.directmilter.resolver.DiscoveredCertificate;
+import org.directmilter.resolver.DiscoveryResult;
+import org.directmilter.resolver.DnsExchange;
+import org.directmilter.resolver.OwnerLookup;
+import org.directmilter.resolver.ResolverSettings;
+import org.directmilter.resolver.dns.OwnerNames;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code direct-milter lookup ADDRESS}: certificate discovery step by step, as the daemon does it. */
+@Command(name = "lookup", sortOptions = false,
+        headerHeading = "%n",
+        header = "Discover the certificates of a Direct address in DNS, step by step.",
+        descriptionHeading = "%nDescription:%n",
+        description = {
+            "Queries the address-bound owner name(s), then — only if they publish no CERT records — the "
+                    + "domain, with the nameservers, timeouts and owner-name forms of the configuration file "
+                    + "(defaults when the default file does not exist). For every query it prints the owner name, "
+                    + "each exchange (server, UDP or TCP, rcode, answer size, time) and what was found; for every "
+                    + "certificate its subject, issuer, serial, SHA-256, validity, binding and verdict.",
+            "",
+            "Until trust anchors are wired in, a certificate counts as usable when it is within its "
+                    + "validity period; the verdict says so."
+        },
+        optionListHeading = "%nOptions:%n",
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {
+            " 0:a usable certificate was found",
+            " 1:certificates were found, none usable (discovery stops there: no fallback)",
+            " 2:no certificate is published for the address or its domain",
+            "64:bad command line (EX_USAGE)",
+            "75:DNS could not answer now: SERVFAIL, timeout, unreachable (EX_TEMPFAIL)",
+            "78:the configuration has errors (EX_CONFIG)"
+        },
+        footerHeading = "%nExamples:%n",
+        footer = {
+            "  direct-milter lookup bob@partner.example",
+            "  direct-milter lookup john.smith@partner.example --nameserver 127.0.0.1:53"
+        })
+final class LookupCommand implements Callable<Integer> {
+    static final int NONE_USABLE = 1;
+    static final int NOT_FOUND = 2;
+    static final int TEMPFAIL = 75;
+
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help message and exit.")
+    boolean help;
+
+    @Parameters(index = "0", paramLabel = "ADDRESS", description = "The Direct address, e.g. bob@partner.example.")
+    String address;
+
+    @Mixin
+    ConfigFileOption config;
+
+    @Option(names = "--nameserver", paramLabel = "HOST:PORT",
+            description = "Ask this nameserver instead of the configured ones; repeat for more.")
+    List<String> nameservers;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        ResolverSettings settings;
+        if (Files.exists(config.file) || spec.commandLine().getParseResult().hasMatchedOption("-c")) {
+            ConfigResult loaded = new ConfigLoader().load(config.file);
+            if (loaded instanceof ConfigResult.Invalid invalid) {
+                invalid.errors().forEach(err::println);
+                err.flush();
+                return ExitStatus.CONFIG;
+            }
+            settings = DiscoverySettings.from(((ConfigResult.Valid) loaded).config());
+        } else {
+            settings = DiscoverySettings.defaults();
+        }
+        DirectAddress target;
+        try {
+            target = DirectAddress.parse(address);
+            if (nameservers != null) {
+                settings = settings.withNameservers(nameservers.stream().map(HostPort::parse)
+                        .map(HostPort::socketAddress).toList());
+            }
+        } catch (IllegalArgumentException e) {
+            err.println("direct-milter lookup: " + e.getMessage());
+            err.flush();
+            return ExitStatus.USAGE;
+        }
+        // A fresh discovery per run: every step is asked of DNS, none comes from a cache.
+        Predicate<X509Certificate> usable = LookupCommand::withinValidity;
+        DiscoveryResult result = CertificateDiscovery.create(settings).discover(target, usable);
+        print(out, target, result);
+        out.flush();
+        if (result instanceof DiscoveryResult.Found) {
+            return ExitStatus.OK;
+        }
+        if (result instanceof DiscoveryResult.FoundNoneUsable) {
+            return NONE_USABLE;
+        }
+        return result instanceof DiscoveryResult.NotFound ? NOT_FOUND : TEMPFAIL;
+    }
+
+    private static boolean withinValidity(X509Certificate cert) {
+        try {
+            cert.checkValidity();
+            return true;
+        } catch (java.security.cert.CertificateException e) {
+            return false;
+        }
+    }
+
+    private static void print(PrintWriter out, DirectAddress target, DiscoveryResult result) {
+        String domainOwner = OwnerNames.domainBound(target);
+        out.println("lookup " + target);
+        int n = 1;
+        for (OwnerLookup step : result.steps()) {
+            String kind = step.owner().equals(domainOwner) ? "domain-bound" : "address-bound";
+            out.println("step " + n++ + ": " + step.owner() + " CERT (" + kind + ")");
+            for (DnsExchange e : step.exchanges()) {
+                out.println("  " + e);
+            }
+            if (step instanceof OwnerLookup.Published p) {
+                out.println("  found " + p.certificates().size() + " certificate(s), TTL " + p.ttlSeconds() + "s");
+                p.problems().forEach(problem -> out.println("  unreadable record: " + problem));
+            } else if (step instanceof OwnerLookup.NonePublished none) {
+                out.println("  none published: " + none.reason()
+                        + (none.negativeTtlSeconds() >= 0 ? ", negative TTL " + none.negativeTtlSeconds() + "s" : ""));
+            } else if (step instanceof OwnerLookup.Unavailable u) {
+                out.println("  unavailable: " + u.reason());
+            }
+        }
+        if (result instanceof DiscoveryResult.Found f) {
+            f.usable().forEach(c -> certificate(out, c));
+            f.unusable().forEach(c -> certificate(out, c));
+            out.println("RESULT: " + f.usable().size() + " usable certificate(s), "
+                    + f.binding().name().toLowerCase(Locale.ROOT) + "-bound");
+        } else if (result instanceof DiscoveryResult.FoundNoneUsable none) {
+            none.unusable().forEach(c -> certificate(out, c));
+            out.println("RESULT: certificates found, none usable; discovery stops here (no fallback)");
+        } else if (result instanceof DiscoveryResult.NotFound) {
+            out.println("RESULT: no certificate published");
+        } else if (result instanceof DiscoveryResult.TemporaryFailure t) {
+            out.println("RESULT: temporary failure: " + t.reason());
+        }
+    }
+
+    private static void certificate(PrintWriter out, DiscoveredCertificate d) {
+        X509Certificate c = d.certificate();
+        out.println("certificate (" + d.binding().name().toLowerCase(Locale.ROOT) + "-bound, " + d.source() + " at " + d.owner() + ")");
+        out.println("  subject:  " + c.getSubjectX500Principal().getName());
+        out.println("  issuer:   " + c.getIssuerX500Principal().getName());
+        out.println("  serial:   " + c.getSerialNumber().toString(16));
+        out.println("  sha-256:  " + sha256(c));
+        out.println("  valid:    " + c.getNotBefore().toInstant() + " to " + c.getNotAfter().toInstant());
+        out.println("  verdict:  " + (d.usable() ? "usable" : "NOT usable")
+                + " (validity period checked; trust anchors not checked yet)");
+    }
+
+    private static String sha256(X509Certificate c) {
+        try {
+            return HexFormat.ofDelimiter(":").withUpperCase()
+                    .formatHex(MessageDigest.getInstance("SHA-256").digest(c.getEncoded()));
+        } catch (NoSuchAlgorithmException | CertificateEncodingException e) {
+            return "(" + e.getMessage() + ")";
+        }
+    }
+}

@@ -1,0 +1,27 @@
+package org.directmilter.resolver;
+
+import java.net.URI;
+import java.security.cert.X509Certificate;
+import java.util.Optional;
+
+/**
+ * A certificate taken from a CERT record: inline (PKIX, type 1) or fetched from the URL an IPKIX
+ * (type 4) — or, in compatibility mode, a type 253 — record names.
+ */
+public record FoundCertificate(X509Certificate certificate, int certType, Optional<URI> url) {
+
+    public static final int PKIX = 1;
+    public static final int IPKIX = 4;
+    public static final int URI_TYPE = 253;
+
+    /** {@code PKIX}, or {@code IPKIX <url>} / {@code URI <url>}. */
+    public String source() {
+        String type = switch (certType) {
+            case PKIX -> "PKIX";
+            case IPKIX -> "IPKIX";
+            case URI_TYPE -> "URI";
+            default -> "type " + certType;
+        };
+        return url.map(u -> type + " " + u).orElse(type);
+    }
+}

@@ -1,0 +1,65 @@
+package org.directmilter.resolver;
+
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.List;
+import org.directmilter.resolver.cache.CacheSettings;
+
+/**
+ * Everything discovery can be configured with.
+ *
+ * @param nameservers    servers asked in order; empty means the system resolver's
+ * @param timeout        per exchange (one UDP or TCP question to one server)
+ * @param attempts       rounds over all servers before giving up (at least 1)
+ * @param ednsPayload    EDNS0 UDP payload size advertised; 0 disables EDNS0
+ * @param ownerNames     owner-name form(s) for address-bound records
+ * @param urlTimeout     connect and read timeout for IPKIX URLs
+ * @param urlMaxBytes    largest certificate object fetched from a URL
+ * @param type253AsUrl   treat CERT type 253 (URI) like IPKIX, as the Direct reference implementation publishes
+ * @param cache          cache bounds
+ */
+public record ResolverSettings(List<InetSocketAddress> nameservers, Duration timeout, int attempts, int ednsPayload,
+                               OwnerNameMode ownerNames, Duration urlTimeout, long urlMaxBytes,
+                               boolean type253AsUrl, CacheSettings cache) {
+
+    public ResolverSettings {
+        nameservers = List.copyOf(nameservers);
+        if (attempts < 1) {
+            throw new IllegalArgumentException("attempts must be at least 1");
+        }
+        if (timeout.isNegative() || timeout.isZero()) {
+            throw new IllegalArgumentException("timeout must be positive");
+        }
+    }
+
+    /** The defaults the configuration file documents, with these nameservers. */
+    public static ResolverSettings defaults(List<InetSocketAddress> nameservers) {
+        return new ResolverSettings(nameservers, Duration.ofSeconds(2), 2, 1232, OwnerNameMode.BOTH,
+                Duration.ofSeconds(5), 64 * 1024, false, CacheSettings.DEFAULTS);
+    }
+
+    public ResolverSettings withNameservers(List<InetSocketAddress> servers) {
+        return new ResolverSettings(servers, timeout, attempts, ednsPayload, ownerNames, urlTimeout, urlMaxBytes,
+                type253AsUrl, cache);
+    }
+
+    public ResolverSettings withTimeout(Duration perExchange, int rounds) {
+        return new ResolverSettings(nameservers, perExchange, rounds, ednsPayload, ownerNames, urlTimeout,
+                urlMaxBytes, type253AsUrl, cache);
+    }
+
+    public ResolverSettings withOwnerNames(OwnerNameMode mode) {
+        return new ResolverSettings(nameservers, timeout, attempts, ednsPayload, mode, urlTimeout, urlMaxBytes,
+                type253AsUrl, cache);
+    }
+
+    public ResolverSettings withType253AsUrl(boolean on) {
+        return new ResolverSettings(nameservers, timeout, attempts, ednsPayload, ownerNames, urlTimeout, urlMaxBytes,
+                on, cache);
+    }
+
+    public ResolverSettings withCache(CacheSettings settings) {
+        return new ResolverSettings(nameservers, timeout, attempts, ednsPayload, ownerNames, urlTimeout, urlMaxBytes,
+                type253AsUrl, settings);
+    }
+}

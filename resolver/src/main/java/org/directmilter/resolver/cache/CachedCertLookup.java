@@ -1,0 +1,79 @@
+package org.directmilter.resolver.cache;
+
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Expiry;
+import com.github.benmanes.caffeine.cache.LoadingCache;
+import com.github.benmanes.caffeine.cache.Ticker;
+import com.github.benmanes.caffeine.cache.stats.CacheStats;
+import java.time.Duration;
+import java.util.Locale;
+import org.directmilter.resolver.CertLookup;
+import org.directmilter.resolver.OwnerLookup;
+
+/**
+ * The shared discovery cache, keyed by owner name. Positive answers live for their DNS TTL, negative
+ * ones for the SOA minimum, both clamped; temporary failures for a few seconds. Concurrent lookups of one
+ * owner name share one DNS query.
+ */
+public final class CachedCertLookup implements CertLookup {
+
+    private final LoadingCache<String, OwnerLookup> cache;
+
+    public CachedCertLookup(CertLookup delegate, CacheSettings settings) {
+        this(delegate, settings, Ticker.systemTicker());
+    }
+
+    /** With a ticker of the test's choosing, so expiry can be proven without waiting. */
+    public CachedCertLookup(CertLookup delegate, CacheSettings settings, Ticker ticker) {
+        this.cache = Caffeine.newBuilder()
+                .maximumSize(settings.maxEntries())
+                .expireAfter(new Lifetime(settings))
+                .ticker(ticker)
+                .recordStats()
+                .build(delegate::lookup);
+    }
+
+    @Override
+    public OwnerLookup lookup(String owner) {
+        return cache.get(owner.toLowerCase(Locale.ROOT));
+    }
+
+    public CacheStatistics statistics() {
+        CacheStats s = cache.stats();
+        return new CacheStatistics(s.hitCount(), s.missCount(), s.loadCount(), Duration.ofNanos(s.totalLoadTime()),
+                cache.estimatedSize());
+    }
+
+    /** How long an answer lives, clamped to the configured bounds. */
+    static Duration lifetime(OwnerLookup answer, CacheSettings s) {
+        if (answer instanceof OwnerLookup.Published p) {
+            return clamp(Duration.ofSeconds(p.ttlSeconds()), s.minTtl(), s.maxTtl());
+        }
+        if (answer instanceof OwnerLookup.NonePublished n) {
+            return n.negativeTtlSeconds() < 0 ? s.negativeMin()
+                    : clamp(Duration.ofSeconds(n.negativeTtlSeconds()), s.negativeMin(), s.negativeMax());
+        }
+        return s.failureTtl();
+    }
+
+    private static Duration clamp(Duration d, Duration min, Duration max) {
+        return d.compareTo(min) < 0 ? min : d.compareTo(max) > 0 ? max : d;
+    }
+
+    private record Lifetime(CacheSettings settings) implements Expiry<String, OwnerLookup> {
+        @Override
+        public long expireAfterCreate(String key, OwnerLookup value, long currentTime) {
+            return lifetime(value, settings).toNanos();
+        }
+
+        @Override
+        public long expireAfterUpdate(String key, OwnerLookup value, long currentTime, long currentDuration) {
+            return lifetime(value, settings).toNanos();
+        }
+
+        @Override
+        public long expireAfterRead(String key, OwnerLookup value, long currentTime, long currentDuration) {
+            return currentDuration;
+        }
+    }
+}
