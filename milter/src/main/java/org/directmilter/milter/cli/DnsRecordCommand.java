@@ -33,7 +33,7 @@ import picocli.CommandLine.Spec;
             "  bob.example.org. 3600 IN CERT PKIX 0 0 MIIC...",
             "For an address whose local part has a dot, both forms are printed by default: the naive one "
                     + "(john.smith.example.org.) that deployed Direct software queries, and the RFC 1034 one "
-                    + "(john\\\\.smith.example.org.).",
+                    + "(john\\.smith.example.org.).",
             "",
             "On standard error it reports the size of the DNS answer and warns above 512 bytes (resolvers "
                     + "need EDNS0 or TCP) and above 1232 bytes (the usual EDNS0 size: the answer comes over "
