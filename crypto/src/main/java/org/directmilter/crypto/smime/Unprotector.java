@@ -6,6 +6,7 @@ import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.security.Provider;
 import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
@@ -38,6 +39,7 @@ import org.bouncycastle.cms.jcajce.JcaSimpleSignerInfoVerifierBuilder;
 import org.bouncycastle.operator.DigestCalculatorProvider;
 import org.bouncycastle.operator.OperatorCreationException;
 import org.bouncycastle.operator.jcajce.JcaDigestCalculatorProviderBuilder;
+import org.bouncycastle.jce.provider.BouncyCastleProvider;
 import org.bouncycastle.util.Store;
 import org.directmilter.crypto.keys.PrivateKeyEntry;
 import org.directmilter.crypto.smime.UnprotectResult.BadSignature;
@@ -66,6 +68,13 @@ import org.directmilter.crypto.smime.UnprotectResult.WeakAlgorithm;
 public final class Unprotector {
 
     private static final int MAX_SIGNATURE_BYTES = 1 << 20;
+
+    /**
+     * AES-GCM decryption only: the JDK cannot build GCM parameters from the CMS algorithm identifier,
+     * and SunJCE would hold the whole ciphertext until the tag is checked, where Bouncy Castle streams
+     * (the tag is still checked at the end, before we accept anything). Not registered as a JCA provider.
+     */
+    private static final Provider GCM_PROVIDER = new BouncyCastleProvider();
 
     private final UnprotectOptions options;
     private final AlgorithmPolicy policy;
@@ -158,7 +167,7 @@ public final class Unprotector {
             contentEncryption = acceptCipher(parser.getEncAlgOID());
             Match match = findRecipient(parser.getRecipientInfos(), keys);
             CMSTypedStream content = cmsParser(() -> match.info().getContentStream(
-                    new JceKeyTransAuthEnvelopedRecipient(match.key().key())));
+                    new JceKeyTransAuthEnvelopedRecipient(match.key().key()).setContentProvider(GCM_PROVIDER)));
             return decrypted(content);
         }
 
