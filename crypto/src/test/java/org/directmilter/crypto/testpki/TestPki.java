@@ -29,6 +29,7 @@ import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.cert.jcajce.JcaX509ExtensionUtils;
 import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
 import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
+import org.bouncycastle.openssl.jcajce.JcaPKCS8Generator;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 import org.directmilter.crypto.keys.PrivateKeyEntry;
 
@@ -135,7 +136,8 @@ public final class TestPki {
         StringWriter text = new StringWriter();
         try (JcaPEMWriter writer = new JcaPEMWriter(text)) {
             for (Object o : objects) {
-                writer.writeObject(o);
+                // private keys as PKCS#8, which openssl reads for RSA and EC alike
+                writer.writeObject(o instanceof PrivateKey key ? new JcaPKCS8Generator(key, null) : o);
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
