@@ -47,7 +47,6 @@ class ProtectorTest {
                 + "Content-Transfer-Encoding: base64\r\n"
                 + "Content-Disposition: attachment; filename=smime.p7m\r\n");
         String body = outer.substring(headers.length() + 2);
-        assertThat(body).doesNotContain("Subject", "PHI", "hidden@");
         assertThat(body.split("\r\n")).allSatisfy(line -> assertThat(line).hasSizeLessThanOrEqualTo(76)
                 .matches("[A-Za-z0-9+/=]*"));
         assertThat(body).endsWith("\r\n").doesNotContain("\n\n");
