@@ -1,0 +1,188 @@
+package org.directmilter.crypto.keys;
+
+import com.sun.security.auth.module.UnixSystem;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFilePermission;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.PrivateKey;
+import java.security.cert.Certificate;
+import java.security.cert.X509Certificate;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Pattern;
+
+/**
+ * Private keys in a directory of PKCS#12 files: {@code <address>.p12} for one address,
+ * {@code <domain>.p12} for a whole domain. The password of {@code NAME.p12} is the first line of
+ * {@code NAME.pass} beside it, else of the directory's {@code password} file.
+ *
+ * <p>A key or password file that anyone but the owner and the daemon's groups may read is refused,
+ * naming the path: such a key must be treated as disclosed, and silently using it would hide that.
+ * Loaded files are cached until their modification time or size changes (PKCS#12 decryption is
+ * deliberately slow).
+ */
+public final class Pkcs12DirectoryKeyStore implements PrivateKeyStore {
+
+    // What may appear in a file name derived from an address; anything else (a '/', "..") is refused.
+    private static final Pattern SAFE_NAME = Pattern.compile("[a-z0-9!#$%&'*+=?^_`{|}~.-]+(@[a-z0-9.-]+)?");
+
+    private final Path directory;
+    private final Set<Long> daemonGroups;
+    private final Map<Path, Loaded> cache = new ConcurrentHashMap<>();
+
+    /** A store for the groups of the running process. */
+    public Pkcs12DirectoryKeyStore(Path directory) {
+        this(directory, processGroups());
+    }
+
+    /** A store that lets files be readable by the given group ids (tests choose them). */
+    Pkcs12DirectoryKeyStore(Path directory, Set<Long> daemonGroups) {
+        this.directory = directory;
+        this.daemonGroups = Set.copyOf(daemonGroups);
+    }
+
+    public Path directory() {
+        return directory;
+    }
+
+    @Override
+    public List<PrivateKeyEntry> keysFor(String address) throws KeyStoreException {
+        String name = address.trim().toLowerCase(Locale.ROOT);
+        if (!SAFE_NAME.matcher(name).matches() || name.contains("..")) {
+            throw new IllegalArgumentException("not a usable address for a key file name: " + address);
+        }
+        List<PrivateKeyEntry> keys = new ArrayList<>(load(name));
+        int at = name.indexOf('@');
+        if (at >= 0) {
+            keys.addAll(load(name.substring(at + 1)));
+        }
+        return Collections.unmodifiableList(keys);
+    }
+
+    private List<PrivateKeyEntry> load(String name) throws KeyStoreException {
+        Path file = directory.resolve(name + ".p12");
+        FileTime modified;
+        long size;
+        try {
+            modified = Files.getLastModifiedTime(file);
+            size = Files.size(file);
+        } catch (NoSuchFileException e) {
+            return List.of();
+        } catch (IOException e) {
+            throw new KeyStoreException(file, "cannot be read: " + e.getMessage());
+        }
+        Loaded cached = cache.get(file);
+        if (cached != null && cached.modified().equals(modified) && cached.size() == size) {
+            return cached.entries();
+        }
+        List<PrivateKeyEntry> entries = read(file, name);
+        cache.put(file, new Loaded(modified, size, entries));
+        return entries;
+    }
+
+    private List<PrivateKeyEntry> read(Path file, String name) throws KeyStoreException {
+        checkPrivate(file);
+        char[] password = password(file, name);
+        try (InputStream in = Files.newInputStream(file)) {
+            KeyStore store = KeyStore.getInstance("PKCS12");
+            store.load(in, password);
+            List<PrivateKeyEntry> entries = new ArrayList<>();
+            for (String alias : Collections.list(store.aliases())) {
+                if (!store.isKeyEntry(alias)) {
+                    continue;
+                }
+                PrivateKey key = (PrivateKey) store.getKey(alias, password);
+                Certificate[] chain = store.getCertificateChain(alias);
+                if (key == null || chain == null || chain.length == 0) {
+                    throw new KeyStoreException(file, "entry '" + alias + "' has no certificate chain");
+                }
+                List<X509Certificate> certs = new ArrayList<>();
+                for (Certificate c : chain) {
+                    certs.add((X509Certificate) c);
+                }
+                entries.add(new PrivateKeyEntry(key, certs));
+            }
+            if (entries.isEmpty()) {
+                throw new KeyStoreException(file, "holds no private key");
+            }
+            return List.copyOf(entries);
+        } catch (IOException e) {
+            // KeyStore.load reports a wrong password as an IOException whose cause is UnrecoverableKeyException.
+            throw new KeyStoreException(file, "cannot be loaded (corrupt, or wrong password): " + e.getMessage());
+        } catch (GeneralSecurityException | ClassCastException e) {
+            throw new KeyStoreException(file, "cannot be loaded: " + e.getMessage());
+        } finally {
+            Arrays.fill(password, '\0');
+        }
+    }
+
+    private char[] password(Path keyFile, String name) throws KeyStoreException {
+        Path own = directory.resolve(name + ".pass");
+        Path file = Files.exists(own) ? own : directory.resolve("password");
+        if (!Files.exists(file)) {
+            throw new KeyStoreException(keyFile, "no password file: neither " + own + " nor " + file + " exists");
+        }
+        checkPrivate(file);
+        try {
+            String text = Files.readString(file, StandardCharsets.UTF_8);
+            int end = text.indexOf('\n');
+            String line = end < 0 ? text : text.substring(0, end);
+            return (line.endsWith("\r") ? line.substring(0, line.length() - 1) : line).toCharArray();
+        } catch (IOException e) {
+            throw new KeyStoreException(file, "cannot be read: " + e.getMessage());
+        }
+    }
+
+    /** Refuses files others may read, and group-readable files whose group is not one of ours. */
+    private void checkPrivate(Path file) throws KeyStoreException {
+        try {
+            Set<PosixFilePermission> perms = Files.getPosixFilePermissions(file);
+            if (perms.contains(PosixFilePermission.OTHERS_READ) || perms.contains(PosixFilePermission.OTHERS_WRITE)) {
+                throw new KeyStoreException(file, "is accessible to every user; refusing it (chmod o-rwx, "
+                        + "and treat the key as disclosed)");
+            }
+            if (perms.contains(PosixFilePermission.GROUP_READ) || perms.contains(PosixFilePermission.GROUP_WRITE)) {
+                long gid = ((Number) Files.getAttribute(file, "unix:gid")).longValue();
+                if (!daemonGroups.contains(gid)) {
+                    throw new KeyStoreException(file, "is accessible to group " + gid
+                            + ", which is not the daemon's group; refusing it (chmod g-rwx or chgrp)");
+                }
+            }
+        } catch (UnsupportedOperationException | IllegalArgumentException e) {
+            // Not a POSIX file system: nothing to check against.
+        } catch (IOException e) {
+            throw new KeyStoreException(file, "cannot be read: " + e.getMessage());
+        }
+    }
+
+    private static Set<Long> processGroups() {
+        try {
+            UnixSystem system = new UnixSystem();
+            Set<Long> groups = new java.util.HashSet<>();
+            groups.add(system.getGid());
+            long[] more = system.getGroups();
+            if (more != null) {
+                Arrays.stream(more).forEach(groups::add);
+            }
+            return groups;
+        } catch (UnsatisfiedLinkError | SecurityException e) {
+            return Set.of();
+        }
+    }
+
+    private record Loaded(FileTime modified, long size, List<PrivateKeyEntry> entries) {
+    }
+}

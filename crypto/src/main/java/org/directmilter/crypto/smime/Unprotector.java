@@ -1,0 +1,606 @@
+package org.directmilter.crypto.smime;
+
+import java.io.BufferedInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.security.Provider;
+import java.security.cert.CertificateException;
+import java.security.cert.X509Certificate;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Collection;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import org.bouncycastle.asn1.ASN1InputStream;
+import org.bouncycastle.asn1.ASN1ObjectIdentifier;
+import org.bouncycastle.asn1.ASN1SequenceParser;
+import org.bouncycastle.asn1.ASN1StreamParser;
+import org.bouncycastle.asn1.cms.CMSObjectIdentifiers;
+import org.bouncycastle.asn1.cms.ContentInfoParser;
+import org.bouncycastle.asn1.x509.AlgorithmIdentifier;
+import org.bouncycastle.cert.X509CertificateHolder;
+import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
+import org.bouncycastle.cms.CMSAuthEnvelopedDataParser;
+import org.bouncycastle.cms.CMSEnvelopedDataParser;
+import org.bouncycastle.cms.CMSException;
+import org.bouncycastle.cms.CMSSignedDataParser;
+import org.bouncycastle.cms.CMSTypedStream;
+import org.bouncycastle.cms.RecipientInformation;
+import org.bouncycastle.cms.RecipientInformationStore;
+import org.bouncycastle.cms.SignerInformation;
+import org.bouncycastle.cms.jcajce.JceKeyTransAuthEnvelopedRecipient;
+import org.bouncycastle.cms.jcajce.JceKeyTransEnvelopedRecipient;
+import org.bouncycastle.cms.jcajce.JceKeyTransRecipientId;
+import org.bouncycastle.cms.jcajce.JcaSimpleSignerInfoVerifierBuilder;
+import org.bouncycastle.operator.DigestCalculatorProvider;
+import org.bouncycastle.operator.OperatorCreationException;
+import org.bouncycastle.operator.jcajce.JcaDigestCalculatorProviderBuilder;
+import org.bouncycastle.jce.provider.BouncyCastleProvider;
+import org.bouncycastle.util.Store;
+import org.directmilter.crypto.keys.PrivateKeyEntry;
+import org.directmilter.crypto.smime.UnprotectResult.BadSignature;
+import org.directmilter.crypto.smime.UnprotectResult.Corrupt;
+import org.directmilter.crypto.smime.UnprotectResult.Failure;
+import org.directmilter.crypto.smime.UnprotectResult.MalformedMime;
+import org.directmilter.crypto.smime.UnprotectResult.NoKey;
+import org.directmilter.crypto.smime.UnprotectResult.NotSmime;
+import org.directmilter.crypto.smime.UnprotectResult.Unsigned;
+import org.directmilter.crypto.smime.UnprotectResult.Verified;
+import org.directmilter.crypto.smime.UnprotectResult.WeakAlgorithm;
+
+/**
+ * Incoming processing: decrypt (EnvelopedData or AuthEnvelopedData) with whichever of the offered keys
+ * a RecipientInfo names, verify every signature (detached {@code multipart/signed} or opaque
+ * {@code signed-data}) over the bytes exactly as received, and return the inner message unwrapped from
+ * {@code message/rfc822}.
+ *
+ * <p>The outcome is always an {@link UnprotectResult}; only a failure of our own (reading the caller's
+ * stream, local temporary storage) is an {@link IOException}. Intermediate data — the CMS bytes, the
+ * decrypted entity — lives in {@link Spool}s, so memory stays flat for large messages; every spool is
+ * deleted before returning, except the one the verified message is read from.
+ *
+ * <p>As in {@link Protector}, ciphers, digests and signatures come from the JDK's providers.
+ */
+public final class Unprotector {
+
+    private static final int MAX_SIGNATURE_BYTES = 1 << 20;
+
+    /**
+     * AES-GCM decryption only: the JDK cannot build GCM parameters from the CMS algorithm identifier,
+     * and SunJCE would hold the whole ciphertext until the tag is checked, where Bouncy Castle streams
+     * (the tag is still checked at the end, before we accept anything). Not registered as a JCA provider.
+     */
+    private static final Provider GCM_PROVIDER = new BouncyCastleProvider();
+
+    private final UnprotectOptions options;
+    private final AlgorithmPolicy policy;
+    private final DigestCalculatorProvider digests;
+
+    public Unprotector(UnprotectOptions options) {
+        this.options = options;
+        this.policy = new AlgorithmPolicy(options.allowTripleDes());
+        try {
+            this.digests = new JcaDigestCalculatorProviderBuilder().build();
+        } catch (OperatorCreationException e) {
+            throw new IllegalStateException("no digest provider in this JVM", e);
+        }
+    }
+
+    /**
+     * Opens {@code message} with one of {@code keys}. Never throws for anything the message contains.
+     *
+     * @throws IOException when reading {@code message} or writing temporary storage fails
+     */
+    public UnprotectResult unprotect(InputStream message, List<PrivateKeyEntry> keys) throws IOException {
+        Run run = new Run();
+        try {
+            return run.unprotect(new SourceInputStream(message), keys);
+        } catch (SourceException e) {
+            throw (IOException) e.getCause();
+        } catch (SourceUnchecked e) {
+            throw (IOException) e.getCause().getCause();
+        } catch (Spool.SpoolException e) {
+            throw e.getCause();
+        } catch (Stop stop) {
+            return stop.failure;
+        } catch (RuntimeException e) {
+            // Bouncy Castle's parsers signal some damage with runtime exceptions (casts, indexes).
+            return new Corrupt("unreadable structure: " + describe(e));
+        } finally {
+            run.closeSpools();
+        }
+    }
+
+    /** One message's work and the spools it opened. */
+    private final class Run {
+        private final List<Spool> spools = new ArrayList<>();
+        private Spool kept;
+        private String contentEncryption;
+        private String keyTransport;
+
+        UnprotectResult unprotect(InputStream source, List<PrivateKeyEntry> keys) throws IOException {
+            BufferedInputStream in = new BufferedInputStream(source, 65536);
+            MimeHeaders outer = headers(in);
+            ContentType type = contentType(outer);
+            if (type.is("multipart/signed")) {
+                return new NotSmime("signed but not encrypted");
+            }
+            if (!type.is("application/pkcs7-mime", "application/x-pkcs7-mime")) {
+                return new NotSmime("not an encrypted S/MIME message (Content-Type " + type.mimeType() + ")");
+            }
+            String smimeType = type.parameter("smime-type").orElse("").toLowerCase(Locale.ROOT);
+            if (smimeType.equals("signed-data") || smimeType.equals("certs-only")) {
+                return new NotSmime("signed but not encrypted (smime-type=" + smimeType + ")");
+            }
+            Spool cms = decodeBody(in, outer);
+            ASN1ObjectIdentifier cmsType = contentInfoType(cms);
+            Spool entity;
+            if (cmsType.equals(CMSObjectIdentifiers.envelopedData)) {
+                entity = decryptEnveloped(cms, keys);
+            } else if (cmsType.equals(CMSObjectIdentifiers.authEnvelopedData)) {
+                entity = decryptAuthEnveloped(cms, keys);
+            } else if (cmsType.equals(CMSObjectIdentifiers.signedData)) {
+                return new NotSmime("signed but not encrypted (CMS signed-data)");
+            } else {
+                return new NotSmime("CMS content of type " + cmsType.getId() + " is not encrypted data");
+            }
+            return verify(entity);
+        }
+
+        // ---- decryption ----
+
+        private Spool decryptEnveloped(Spool cms, List<PrivateKeyEntry> keys) throws IOException {
+            CMSEnvelopedDataParser parser = cmsParser(() -> new CMSEnvelopedDataParser(asn1(cms)));
+            contentEncryption = acceptCipher(parser.getEncryptionAlgOID());
+            Match match = findRecipient(parser.getRecipientInfos(), keys);
+            CMSTypedStream content = cmsParser(() -> match.info().getContentStream(
+                    new JceKeyTransEnvelopedRecipient(match.key().key())));
+            return decrypted(content);
+        }
+
+        private Spool decryptAuthEnveloped(Spool cms, List<PrivateKeyEntry> keys) throws IOException {
+            CMSAuthEnvelopedDataParser parser = cmsParser(() -> new CMSAuthEnvelopedDataParser(asn1(cms)));
+            contentEncryption = acceptCipher(parser.getEncAlgOID());
+            Match match = findRecipient(parser.getRecipientInfos(), keys);
+            CMSTypedStream content = cmsParser(() -> match.info().getContentStream(
+                    new JceKeyTransAuthEnvelopedRecipient(match.key().key()).setContentProvider(GCM_PROVIDER)));
+            return decrypted(content);
+        }
+
+        private String acceptCipher(String oid) {
+            return policy.contentCipher(oid).orElseThrow(() -> new Stop(new WeakAlgorithm(
+                    "content encryption " + AlgorithmPolicy.cipherName(oid) + " is not accepted")));
+        }
+
+        private Match findRecipient(RecipientInformationStore store, List<PrivateKeyEntry> keys) {
+            for (PrivateKeyEntry key : keys) {
+                try {
+                    RecipientInformation info = store.get(new JceKeyTransRecipientId(key.certificate()));
+                    if (info != null) {
+                        keyTransport = AlgorithmPolicy.KEY_TRANSPORTS.getOrDefault(info.getKeyEncryptionAlgOID(),
+                                info.getKeyEncryptionAlgOID());
+                        return new Match(info, key);
+                    }
+                } catch (IllegalArgumentException e) {
+                    // a certificate that cannot form a recipient id cannot match either
+                }
+            }
+            throw new Stop(new NoKey("encrypted to " + store.size() + " recipient(s), none of them one of our "
+                    + keys.size() + " key(s)"));
+        }
+
+        private Spool decrypted(CMSTypedStream content) throws IOException {
+            Spool spool = newSpool();
+            try (InputStream in = content.getContentStream(); OutputStream out = spool.output()) {
+                in.transferTo(out);
+            } catch (IOException e) {
+                rethrowOwn(e);
+                throw new Stop(new Corrupt("decryption failed (damaged ciphertext or wrong key): " + describe(e)));
+            }
+            return spool;
+        }
+
+        // ---- signatures ----
+
+        private UnprotectResult verify(Spool entity) throws IOException {
+            MimeHeaders headers = headers(entity.open());
+            ContentType type = contentType(headers);
+            if (type.is("multipart/signed")) {
+                return verifyDetached(entity, headers, type);
+            }
+            if (type.is("application/pkcs7-mime", "application/x-pkcs7-mime")) {
+                String smimeType = type.parameter("smime-type").orElse("signed-data").toLowerCase(Locale.ROOT);
+                if (smimeType.equals("signed-data")) {
+                    return verifyOpaque(entity, headers);
+                }
+            }
+            return new Unsigned("the decrypted content (" + type.mimeType() + ") is not signed");
+        }
+
+        private UnprotectResult verifyDetached(Spool entity, MimeHeaders headers, ContentType type)
+                throws IOException {
+            String boundary = type.parameter("boundary").filter(b -> !b.isEmpty())
+                    .orElseThrow(() -> new Stop(new MalformedMime("multipart/signed without a boundary")));
+            List<BoundaryScanner.Delimiter> delimiters;
+            try (InputStream body = entity.open(headers.length(), entity.size())) {
+                delimiters = BoundaryScanner.scan(body, headers.length(), boundary);
+            }
+            if (delimiters.size() != 3 || delimiters.get(0).close() || delimiters.get(1).close()
+                    || !delimiters.get(2).close()) {
+                return new MalformedMime("multipart/signed must hold exactly two parts (found "
+                        + Math.max(0, delimiters.size() - 1) + " delimiters' worth)");
+            }
+            long contentStart = delimiters.get(0).end();
+            long contentEnd = delimiters.get(1).breakStart();
+            long signatureStart = delimiters.get(1).end();
+            long signatureEnd = delimiters.get(2).breakStart();
+            if (contentEnd < contentStart || signatureEnd < signatureStart) {
+                return new MalformedMime("multipart/signed parts overlap");
+            }
+            byte[] signature = signaturePart(entity, signatureStart, signatureEnd);
+
+            Signers signers = verifySignature(signature, entity, contentStart, contentEnd, false);
+            if (signers.failure() instanceof BadSignature) {
+                // A sender that wrote bare LF line ends signed the CRLF form (RFC 5751 §3.1.1).
+                Signers canonical = verifySignature(signature, entity, contentStart, contentEnd, true);
+                if (canonical.failure() == null) {
+                    signers = canonical;
+                }
+            }
+            if (signers.failure() != null) {
+                return signers.failure();
+            }
+            return unwrap(entity, contentStart, contentEnd, signers, Algorithms.SignatureForm.DETACHED);
+        }
+
+        private byte[] signaturePart(Spool entity, long start, long end) throws IOException {
+            try (InputStream in = new BufferedInputStream(entity.open(start, end))) {
+                MimeHeaders part = headers(in);
+                ContentType type = contentType(part);
+                if (!type.is("application/pkcs7-signature", "application/x-pkcs7-signature")) {
+                    throw new Stop(new MalformedMime("second part of multipart/signed is " + type.mimeType()
+                            + ", not application/pkcs7-signature"));
+                }
+                ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+                try (InputStream decoded = decoder(in, part)) {
+                    byte[] buffer = new byte[8192];
+                    int n;
+                    while ((n = decoded.read(buffer)) > 0) {
+                        bytes.write(buffer, 0, n);
+                        if (bytes.size() > MAX_SIGNATURE_BYTES) {
+                            throw new Stop(new MalformedMime("signature part larger than " + MAX_SIGNATURE_BYTES));
+                        }
+                    }
+                } catch (IOException e) {
+                    rethrowOwn(e);
+                    throw new Stop(new Corrupt("signature part is not valid base64: " + describe(e)));
+                }
+                return bytes.toByteArray();
+            }
+        }
+
+        private Signers verifySignature(byte[] signature, Spool entity, long from, long to, boolean canonical) {
+            try (InputStream content = canonical ? new CrlfInputStream(entity.open(from, to)) : entity.open(from, to)) {
+                CMSSignedDataParser parser = new CMSSignedDataParser(digests, new CMSTypedStream(content), signature);
+                checkDigests(parser);
+                parser.getSignedContent().drain();
+                return signers(parser);
+            } catch (CMSException | IOException e) {
+                rethrowOwnUnchecked(e);
+                return new Signers(List.of(), List.of(), List.of(), List.of(),
+                        new Corrupt("the signature is not a readable CMS structure: " + describe(e)));
+            } catch (Stop stop) {
+                return new Signers(List.of(), List.of(), List.of(), List.of(), stop.failure);
+            }
+        }
+
+        private UnprotectResult verifyOpaque(Spool entity, MimeHeaders headers) throws IOException {
+            Spool cms;
+            try (InputStream body = new BufferedInputStream(entity.open(headers.length(), entity.size()))) {
+                cms = decodeBody(body, headers);
+            }
+            Spool content = newSpool();
+            Signers signers;
+            try {
+                CMSSignedDataParser parser = new CMSSignedDataParser(digests, asn1(cms));
+                checkDigests(parser);
+                CMSTypedStream signed = parser.getSignedContent();
+                if (signed == null) {
+                    return new MalformedMime("signed-data without content and without a detached part");
+                }
+                try (InputStream in = signed.getContentStream(); OutputStream out = content.output()) {
+                    in.transferTo(out);
+                }
+                signers = signers(parser);
+            } catch (CMSException | IOException e) {
+                rethrowOwnUnchecked(e);
+                return new Corrupt("signed-data is not a readable CMS structure: " + describe(e));
+            }
+            if (signers.failure() != null) {
+                return signers.failure();
+            }
+            return unwrap(content, 0, content.size(), signers, Algorithms.SignatureForm.OPAQUE);
+        }
+
+        private void checkDigests(CMSSignedDataParser parser) {
+            for (AlgorithmIdentifier digest : parser.getDigestAlgorithmIDs()) {
+                String oid = digest.getAlgorithm().getId();
+                if (policy.digest(oid).isEmpty()) {
+                    throw new Stop(new WeakAlgorithm("digest " + AlgorithmPolicy.digestName(oid) + " is not accepted"));
+                }
+            }
+        }
+
+        /** Verifies every SignerInfo of a drained parser; all must verify and meet the policy. */
+        private Signers signers(CMSSignedDataParser parser) throws CMSException {
+            Collection<SignerInformation> infos = parser.getSignerInfos().getSigners();
+            if (infos.isEmpty()) {
+                return new Signers(List.of(), List.of(), List.of(), List.of(),
+                        new Unsigned("signed-data without any SignerInfo"));
+            }
+            @SuppressWarnings("unchecked")
+            Store<X509CertificateHolder> store = parser.getCertificates();
+            List<X509Certificate> all = new ArrayList<>();
+            JcaX509CertificateConverter converter = new JcaX509CertificateConverter();
+            try {
+                for (X509CertificateHolder holder : store.getMatches(null)) {
+                    all.add(converter.getCertificate(holder));
+                }
+            } catch (CertificateException e) {
+                return failed(new Corrupt("a certificate in the signature cannot be read: " + describe(e)));
+            }
+            List<X509Certificate> signerCerts = new ArrayList<>();
+            List<String> digestNames = new ArrayList<>();
+            List<String> signatureNames = new ArrayList<>();
+            for (SignerInformation info : infos) {
+                String digestOid = info.getDigestAlgOID();
+                String signatureOid = info.getEncryptionAlgOID();
+                if (policy.digest(digestOid).isEmpty()) {
+                    return failed(new WeakAlgorithm("digest " + AlgorithmPolicy.digestName(digestOid)
+                            + " is not accepted"));
+                }
+                if (policy.signature(signatureOid).isEmpty()) {
+                    return failed(new WeakAlgorithm("signature algorithm " + signatureOid + " is not accepted"));
+                }
+                @SuppressWarnings("unchecked")
+                Collection<X509CertificateHolder> matches = store.getMatches(info.getSID());
+                if (matches.isEmpty()) {
+                    return failed(new BadSignature("the signer's certificate is not included in the signature"));
+                }
+                X509Certificate cert;
+                try {
+                    cert = converter.getCertificate(matches.iterator().next());
+                } catch (CertificateException e) {
+                    return failed(new Corrupt("the signer's certificate cannot be read: " + describe(e)));
+                }
+                Optional<String> weak = policy.weakKey(cert.getPublicKey());
+                if (weak.isPresent()) {
+                    return failed(new WeakAlgorithm("signer " + cert.getSubjectX500Principal().getName() + ": "
+                            + weak.get()));
+                }
+                boolean valid;
+                try {
+                    // Built from the key, not the certificate: validity and trust are the validator's call.
+                    valid = info.verify(new JcaSimpleSignerInfoVerifierBuilder().build(cert.getPublicKey()));
+                } catch (CMSException | OperatorCreationException e) {
+                    valid = false;
+                }
+                if (!valid) {
+                    return failed(new BadSignature("the signature of " + cert.getSubjectX500Principal().getName()
+                            + " does not verify: the content or the signature was altered"));
+                }
+                signerCerts.add(cert);
+                digestNames.add(AlgorithmPolicy.digestName(digestOid));
+                signatureNames.add(AlgorithmPolicy.signatureName(signatureOid));
+            }
+            return new Signers(signerCerts, all, digestNames, signatureNames, null);
+        }
+
+        private Signers failed(Failure failure) {
+            return new Signers(List.of(), List.of(), List.of(), List.of(), failure);
+        }
+
+        // ---- unwrapping ----
+
+        private UnprotectResult unwrap(Spool spool, long from, long to, Signers signers,
+                                       Algorithms.SignatureForm form) throws IOException {
+            MimeHeaders headers;
+            try (InputStream in = new BufferedInputStream(spool.open(from, to))) {
+                headers = headers(in);
+            }
+            ContentType type = contentType(headers);
+            Spool holder = spool;
+            long start = from;
+            long end = to;
+            boolean wrapped = type.is("message/rfc822");
+            if (wrapped) {
+                String encoding = headers.value("Content-Transfer-Encoding").orElse("7bit").toLowerCase(Locale.ROOT);
+                if (encoding.equals("base64")) {
+                    // not allowed for message/rfc822 (RFC 2046 §5.2.1), but harmless to read
+                    try (InputStream in = new BufferedInputStream(spool.open(from + headers.length(), to))) {
+                        holder = decodeBody(in, headers);
+                    }
+                    start = 0;
+                    end = holder.size();
+                } else if (encoding.equals("7bit") || encoding.equals("8bit") || encoding.equals("binary")) {
+                    start = from + headers.length();
+                } else {
+                    return new MalformedMime("message/rfc822 with Content-Transfer-Encoding " + encoding);
+                }
+            }
+            kept = holder;
+            Algorithms algorithms = new Algorithms(contentEncryption, keyTransport, signers.digests(),
+                    signers.signatures(), form, wrapped);
+            return new Verified(new SpooledMessage(holder, start, end), signers.signers(), signers.all(), algorithms);
+        }
+
+        // ---- helpers ----
+
+        private Spool newSpool() {
+            Spool spool = new Spool(options.spoolThreshold(), options.temporaryDirectory());
+            spools.add(spool);
+            return spool;
+        }
+
+        void closeSpools() {
+            for (Spool spool : spools) {
+                if (spool != kept) {
+                    spool.close();
+                }
+            }
+        }
+
+        private Spool decodeBody(InputStream in, MimeHeaders headers) throws IOException {
+            Spool spool = newSpool();
+            try (InputStream decoded = decoder(in, headers); OutputStream out = spool.output()) {
+                decoded.transferTo(out);
+            } catch (IOException | IllegalArgumentException e) {
+                rethrowOwnUnchecked(e);
+                throw new Stop(new Corrupt("the body is not valid base64: " + describe(e)));
+            }
+            return spool;
+        }
+
+        private InputStream decoder(InputStream in, MimeHeaders headers) {
+            String encoding = headers.value("Content-Transfer-Encoding").orElse("7bit").trim().toLowerCase(Locale.ROOT);
+            return switch (encoding) {
+                case "base64" -> Base64.getMimeDecoder().wrap(in);
+                case "7bit", "8bit", "binary" -> in;
+                default -> throw new Stop(new MalformedMime("unsupported Content-Transfer-Encoding " + encoding));
+            };
+        }
+
+        private ASN1ObjectIdentifier contentInfoType(Spool cms) throws IOException {
+            if (cms.size() == 0) {
+                throw new Stop(new Corrupt("empty body"));
+            }
+            try (InputStream in = asn1(cms)) {
+                ASN1StreamParser parser = new ASN1StreamParser(in, limit(cms));
+                Object first = parser.readObject();
+                if (!(first instanceof ASN1SequenceParser sequence)) {
+                    throw new Stop(new Corrupt("the body is not a CMS ContentInfo"));
+                }
+                return new ContentInfoParser(sequence).getContentType();
+            } catch (IOException e) {
+                rethrowOwn(e);
+                throw new Stop(new Corrupt("the body is not a CMS ContentInfo: " + describe(e)));
+            }
+        }
+    }
+
+    /** The parser's input, with a length limit so a forged length cannot make Bouncy Castle allocate it. */
+    private static InputStream asn1(Spool spool) {
+        return new ASN1InputStream(spool.open(), limit(spool));
+    }
+
+    private static int limit(Spool spool) {
+        return (int) Math.min(Integer.MAX_VALUE, spool.size());
+    }
+
+    private interface CmsCall<T> {
+        T call() throws CMSException, IOException;
+    }
+
+    private static <T> T cmsParser(CmsCall<T> call) {
+        try {
+            return call.call();
+        } catch (CMSException | IOException e) {
+            // the input here is our own spool: a read error is damage in the structure, not I/O
+            throw new Stop(new Corrupt("unreadable CMS: " + describe(e)));
+        }
+    }
+
+    private static void rethrowOwn(IOException e) throws IOException {
+        if (e instanceof SourceException) {
+            throw e;
+        }
+    }
+
+    private static void rethrowOwnUnchecked(Exception e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof SourceException source) {
+                throw new SourceUnchecked(source);
+            }
+        }
+    }
+
+    private static String describe(Throwable e) {
+        String message = e.getMessage();
+        return message == null ? e.getClass().getSimpleName() : message;
+    }
+
+    private record Match(RecipientInformation info, PrivateKeyEntry key) {
+    }
+
+    private record Signers(List<X509Certificate> signers, List<X509Certificate> all, List<String> digests,
+                           List<String> signatures, Failure failure) {
+    }
+
+    /** Ends the work with a named failure from deep inside; never escapes {@link #unprotect}. */
+    private static final class Stop extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+        private final transient Failure failure;
+
+        Stop(Failure failure) {
+            super(failure.reason(), null, false, false);
+            this.failure = failure;
+        }
+    }
+
+    /** The caller's stream failed: their problem, not the message's. */
+    private static final class SourceException extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        SourceException(IOException cause) {
+            super(cause);
+        }
+    }
+
+    private static final class SourceUnchecked extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        SourceUnchecked(SourceException cause) {
+            super(cause);
+        }
+    }
+
+    private static final class SourceInputStream extends FilterInputStream {
+        SourceInputStream(InputStream in) {
+            super(in);
+        }
+
+        @Override
+        public int read() throws IOException {
+            try {
+                return in.read();
+            } catch (IOException e) {
+                throw new SourceException(e);
+            }
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            try {
+                return in.read(b, off, len);
+            } catch (IOException e) {
+                throw new SourceException(e);
+            }
+        }
+    }
+
+    private static MimeHeaders headers(InputStream in) throws IOException {
+        try {
+            return MimeHeaders.read(in);
+        } catch (MimeHeaders.MalformedException e) {
+            throw new Stop(new MalformedMime(e.getMessage()));
+        }
+    }
+
+    private static ContentType contentType(MimeHeaders headers) {
+        return headers.value("Content-Type").map(ContentType::parse).orElse(ContentType.TEXT_PLAIN);
+    }
+}

@@ -1,0 +1,103 @@
+package org.directmilter.crypto.keys;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.KeyStore;
+import java.security.cert.Certificate;
+import java.util.Set;
+import org.directmilter.crypto.testpki.TestPki;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class Pkcs12DirectoryKeyStoreTest {
+
+    private static final TestPki PKI = TestPki.create("Key store CA");
+    private static final PrivateKeyEntry ADDRESS = PKI.rsaEntity("alice@hisp.example", 2048);
+    private static final PrivateKeyEntry DOMAIN = PKI.rsaEntity("hisp.example", 2048);
+
+    @TempDir
+    Path dir;
+    private long ownGroup;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        ownGroup = ((Number) Files.getAttribute(dir, "unix:gid")).longValue();
+    }
+
+    private void write(String name, PrivateKeyEntry entry, String password, String mode) throws Exception {
+        KeyStore store = KeyStore.getInstance("PKCS12");
+        store.load(null, null);
+        store.setKeyEntry("key", entry.key(), password.toCharArray(), entry.chain().toArray(Certificate[]::new));
+        Path file = dir.resolve(name + ".p12");
+        try (OutputStream out = Files.newOutputStream(file)) {
+            store.store(out, password.toCharArray());
+        }
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString(mode));
+    }
+
+    private void password(String file, String password) throws Exception {
+        Path p = Files.writeString(dir.resolve(file), password + "\n");
+        Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rw-------"));
+    }
+
+    @Test
+    void addressKeyComesBeforeTheDomainKey() throws Exception {
+        write("alice@hisp.example", ADDRESS, "s3cret-a", "rw-------");
+        password("alice@hisp.example.pass", "s3cret-a");
+        write("hisp.example", DOMAIN, "s3cret-d", "rw-r-----");
+        password("password", "s3cret-d");
+        var store = new Pkcs12DirectoryKeyStore(dir, Set.of(ownGroup));
+
+        assertThat(store.keysFor("Alice@HISP.example")).extracting(PrivateKeyEntry::certificate)
+                .containsExactly(ADDRESS.certificate(), DOMAIN.certificate());
+        assertThat(store.keysFor("bob@hisp.example")).extracting(PrivateKeyEntry::certificate)
+                .containsExactly(DOMAIN.certificate());
+        assertThat(store.keysFor("bob@elsewhere.example")).isEmpty();
+    }
+
+    @Test
+    void worldReadableOrForeignGroupKeysAreRefusedNamingThePath() throws Exception {
+        write("hisp.example", DOMAIN, "pw", "rw----r--");
+        password("password", "pw");
+        assertThatThrownBy(() -> new Pkcs12DirectoryKeyStore(dir, Set.of(ownGroup)).keysFor("a@hisp.example"))
+                .isInstanceOf(KeyStoreException.class)
+                .hasMessageContaining(dir.resolve("hisp.example.p12").toString())
+                .hasMessageContaining("every user");
+
+        Files.setPosixFilePermissions(dir.resolve("hisp.example.p12"), PosixFilePermissions.fromString("rw-r-----"));
+        assertThatThrownBy(() -> new Pkcs12DirectoryKeyStore(dir, Set.of(ownGroup + 1)).keysFor("a@hisp.example"))
+                .isInstanceOf(KeyStoreException.class)
+                .hasMessageContaining(dir.resolve("hisp.example.p12").toString())
+                .hasMessageContaining("not the daemon's group");
+    }
+
+    @Test
+    void wrongPasswordAndCorruptFilesNameTheFileButNeverThePassword() throws Exception {
+        write("hisp.example", DOMAIN, "right-password", "rw-------");
+        password("password", "wrong-password");
+        var store = new Pkcs12DirectoryKeyStore(dir, Set.of(ownGroup));
+        assertThatThrownBy(() -> store.keysFor("a@hisp.example")).isInstanceOf(KeyStoreException.class)
+                .hasMessageContaining("hisp.example.p12")
+                .satisfies(e -> assertThat(e.getMessage()).doesNotContain("wrong-password", "right-password"));
+
+        Files.write(dir.resolve("other.example.p12"), new byte[] {0x30, 0x03, 1, 2, 3});
+        Files.setPosixFilePermissions(dir.resolve("other.example.p12"), PosixFilePermissions.fromString("rw-------"));
+        assertThatThrownBy(() -> store.keysFor("x@other.example")).isInstanceOf(KeyStoreException.class)
+                .hasMessageContaining("other.example.p12");
+    }
+
+    @Test
+    void missingPasswordFileAndHostileAddressesAreReported() throws Exception {
+        write("hisp.example", DOMAIN, "pw", "rw-------");
+        var store = new Pkcs12DirectoryKeyStore(dir, Set.of(ownGroup));
+        assertThatThrownBy(() -> store.keysFor("a@hisp.example")).isInstanceOf(KeyStoreException.class)
+                .hasMessageContaining("no password file");
+        assertThatThrownBy(() -> store.keysFor("../../etc/passwd")).isInstanceOf(IllegalArgumentException.class);
+    }
+}

@@ -1,0 +1,183 @@
+package org.directmilter.crypto.smime;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.directmilter.crypto.smime.Fixtures.BOB;
+import static org.directmilter.crypto.smime.Fixtures.PKI;
+
+import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.directmilter.crypto.keys.PrivateKeyEntry;
+import org.directmilter.crypto.smime.UnprotectResult.Verified;
+import org.directmilter.crypto.testpki.Openssl;
+import org.directmilter.crypto.testpki.TestPki;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** Messages made by the real {@code openssl cms}, sign then encrypt, opened by {@link Unprotector}. */
+class OpensslInteropTest {
+
+    private static final PrivateKeyEntry RSA3072 = PKI.rsaEntity("rsa3072@other.example", 3072);
+    private static final PrivateKeyEntry RSA4096 = PKI.rsaEntity("rsa4096@other.example", 4096);
+    private static final PrivateKeyEntry EC = PKI.ecEntity("ec@other.example");
+    private static final PrivateKeyEntry RSA2048 = Fixtures.ALICE;
+
+    @TempDir
+    static Path dir;
+
+    @BeforeAll
+    static void files() throws Exception {
+        Files.writeString(dir.resolve("wrapped.txt"), "Content-Type: message/rfc822\n\n" + Fixtures.MESSAGE);
+        Files.writeString(dir.resolve("plain.txt"), Fixtures.MESSAGE);
+        TestPki.writePem(dir.resolve("bob.pem"), BOB.certificate());
+        for (var e : List.of(RSA2048, RSA3072, RSA4096, EC)) {
+            String name = e.certificate().getSerialNumber().toString(16);
+            TestPki.writePem(dir.resolve(name + ".cert"), e.certificate());
+            TestPki.writePem(dir.resolve(name + ".key"), e.key());
+        }
+    }
+
+    static Stream<Arguments> variants() {
+        List<Arguments> all = new ArrayList<>();
+        for (String form : List.of("detached", "opaque")) {
+            for (String digest : List.of("sha256", "sha384", "sha512")) {
+                all.add(Arguments.of(form, digest, RSA2048, "-aes-256-cbc", false));
+            }
+        }
+        for (String cipher : List.of("-aes-128-cbc", "-aes-256-cbc", "-aes-256-gcm")) {
+            all.add(Arguments.of("detached", "sha256", RSA2048, cipher, true));
+        }
+        for (PrivateKeyEntry signer : List.of(RSA3072, RSA4096, EC)) {
+            all.add(Arguments.of("detached", "sha256", signer, "-aes-128-cbc", false));
+        }
+        all.add(Arguments.of("opaque", "sha256", EC, "-aes-256-gcm", true));
+        return all.stream();
+    }
+
+    private static void signAndEncrypt(String in, String form, String digest, PrivateKeyEntry signer, String cipher,
+                                       boolean oaep, String out) {
+        String name = signer.certificate().getSerialNumber().toString(16);
+        List<String> sign = new ArrayList<>(List.of("cms", "-sign", "-in", in, "-signer", name + ".cert", "-inkey",
+                name + ".key", "-md", digest, "-out", "signed.eml"));
+        if (form.equals("opaque")) {
+            sign.add("-nodetach");
+        }
+        Openssl.ok(dir, sign.toArray(String[]::new));
+        List<String> encrypt = new ArrayList<>(List.of("cms", "-encrypt", "-in", "signed.eml", cipher, "-out", out,
+                "-recip", "bob.pem"));
+        if (oaep) {
+            encrypt.addAll(List.of("-keyopt", "rsa_padding_mode:oaep"));
+        }
+        Openssl.ok(dir, encrypt.toArray(String[]::new));
+    }
+
+    private static UnprotectResult unprotect(String file) throws Exception {
+        return new Unprotector(new UnprotectOptions(false, 1 << 20, dir))
+                .unprotect(new ByteArrayInputStream(Files.readAllBytes(dir.resolve(file))), List.of(BOB));
+    }
+
+    @ParameterizedTest(name = "{0} {1} {2} {3} oaep={4}")
+    @MethodSource("variants")
+    void opensslMessagesAreAccepted(String form, String digest, PrivateKeyEntry signer, String cipher, boolean oaep)
+            throws Exception {
+        signAndEncrypt("wrapped.txt", form, digest, signer, cipher, oaep, "outer.eml");
+        UnprotectResult result = unprotect("outer.eml");
+        assertThat(result).isInstanceOf(Verified.class);
+        try (Verified verified = (Verified) result) {
+            assertThat(new String(verified.message().toByteArray(), StandardCharsets.UTF_8))
+                    .isEqualTo(Fixtures.MESSAGE.replace("\n", "\r\n"));
+            assertThat(verified.signers()).containsExactly(signer.certificate());
+            assertThat(verified.algorithms().wrapped()).isTrue();
+            assertThat(verified.algorithms().signatureForm().name()).isEqualToIgnoringCase(form);
+            assertThat(verified.algorithms().contentEncryption()).isEqualToIgnoringCase(cipher.substring(1));
+            assertThat(verified.algorithms().keyTransport()).isEqualTo(oaep ? "RSA-OAEP" : "RSA PKCS#1 v1.5");
+            assertThat(verified.algorithms().digests()).containsExactly(digest.replace("sha", "SHA-"));
+        }
+    }
+
+    @Test
+    void unwrappedMessagesAreAcceptedAsTheyAre() throws Exception {
+        signAndEncrypt("plain.txt", "detached", "sha256", RSA2048, "-aes-256-cbc", false, "outer.eml");
+        UnprotectResult result = unprotect("outer.eml");
+        assertThat(result).isInstanceOf(Verified.class);
+        Verified verified = (Verified) result;
+        assertThat(verified.algorithms().wrapped()).isFalse();
+        assertThat(verified.message().toByteArray()).isEqualTo(Fixtures.crlf(Fixtures.MESSAGE));
+    }
+
+    @Test
+    void sha1SignatureIsRefused() throws Exception {
+        signAndEncrypt("wrapped.txt", "detached", "sha1", RSA2048, "-aes-256-cbc", false, "outer.eml");
+        assertThat(unprotect("outer.eml")).isInstanceOfSatisfying(UnprotectResult.WeakAlgorithm.class,
+                weak -> assertThat(weak.reason()).contains("SHA-1"));
+    }
+
+    @Test
+    void tripleDesIsRefusedUnlessAllowed() throws Exception {
+        signAndEncrypt("wrapped.txt", "detached", "sha256", RSA2048, "-des3", false, "outer.eml");
+        assertThat(unprotect("outer.eml")).isInstanceOfSatisfying(UnprotectResult.WeakAlgorithm.class,
+                weak -> assertThat(weak.reason()).contains("3DES"));
+        UnprotectResult allowed = new Unprotector(new UnprotectOptions(true, 1 << 20, dir))
+                .unprotect(new ByteArrayInputStream(Files.readAllBytes(dir.resolve("outer.eml"))), List.of(BOB));
+        assertThat(allowed).isInstanceOf(Verified.class);
+    }
+
+    @Test
+    void tamperedSignedContentIsABadSignature() throws Exception {
+        Openssl.ok(dir, "cms", "-sign", "-in", "wrapped.txt", "-signer", serial(RSA2048) + ".cert", "-inkey",
+                serial(RSA2048) + ".key", "-out", "signed.eml");
+        String signed = Files.readString(dir.resolve("signed.eml"), StandardCharsets.ISO_8859_1);
+        Files.writeString(dir.resolve("tampered.eml"), signed.replace("Hello Bob", "Hello Eve"),
+                StandardCharsets.ISO_8859_1);
+        Openssl.ok(dir, "cms", "-encrypt", "-in", "tampered.eml", "-aes-256-cbc", "-out", "outer.eml", "bob.pem");
+        assertThat(unprotect("outer.eml")).isInstanceOf(UnprotectResult.BadSignature.class);
+    }
+
+    @Test
+    void swappedSignaturePartIsABadSignature() throws Exception {
+        Files.writeString(dir.resolve("other.txt"), "Content-Type: message/rfc822\n\n" + Fixtures.MESSAGE
+                .replace("Hello Bob", "Hello Robert"));
+        String key = serial(RSA2048);
+        Openssl.ok(dir, "cms", "-sign", "-in", "wrapped.txt", "-signer", key + ".cert", "-inkey", key + ".key",
+                "-out", "a.eml");
+        Openssl.ok(dir, "cms", "-sign", "-in", "other.txt", "-signer", key + ".cert", "-inkey", key + ".key",
+                "-out", "b.eml");
+        String a = Files.readString(dir.resolve("a.eml"));
+        String b = Files.readString(dir.resolve("b.eml"));
+        String sigA = a.substring(a.indexOf("Content-Type: application/pkcs7-signature"));
+        String sigB = b.substring(b.indexOf("Content-Type: application/pkcs7-signature"));
+        String boundaryA = a.substring(a.lastIndexOf("\n------") + 1, a.lastIndexOf("--"));
+        String swapped = a.replace(sigA, sigB.replace(sigB.substring(sigB.lastIndexOf("\n------") + 1),
+                boundaryA + "--\n"));
+        Files.writeString(dir.resolve("swapped.eml"), swapped);
+        Openssl.ok(dir, "cms", "-encrypt", "-in", "swapped.eml", "-aes-256-cbc", "-out", "outer.eml", "bob.pem");
+        assertThat(unprotect("outer.eml")).isInstanceOf(UnprotectResult.BadSignature.class);
+    }
+
+    @Test
+    void encryptedButUnsignedIsUnsigned() throws Exception {
+        Openssl.ok(dir, "cms", "-encrypt", "-in", "plain.txt", "-aes-256-cbc", "-out", "outer.eml", "bob.pem");
+        assertThat(unprotect("outer.eml")).isInstanceOf(UnprotectResult.Unsigned.class);
+    }
+
+    @Test
+    void signedButNotEncryptedIsNotSmime() throws Exception {
+        String key = serial(RSA2048);
+        Openssl.ok(dir, "cms", "-sign", "-in", "wrapped.txt", "-signer", key + ".cert", "-inkey", key + ".key",
+                "-out", "signed.eml");
+        assertThat(unprotect("signed.eml")).isInstanceOfSatisfying(UnprotectResult.NotSmime.class,
+                f -> assertThat(f.reason()).contains("not encrypted"));
+    }
+
+    private static String serial(PrivateKeyEntry e) {
+        return e.certificate().getSerialNumber().toString(16);
+    }
+}
