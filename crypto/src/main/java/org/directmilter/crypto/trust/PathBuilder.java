@@ -81,7 +81,8 @@ final class PathBuilder {
             return null;
         }
         List<X509Certificate> issuers = issuersOf(tip, chain, pool);
-        if (issuers.isEmpty() && found.isEmpty()) {
+        boolean selfIssued = tip.getSubjectX500Principal().equals(tip.getIssuerX500Principal());
+        if (issuers.isEmpty() && found.isEmpty() && !selfIssued) {
             List<X509Certificate> fetched = aia.apply(tip);
             pool.addAll(fetched);
             issuers = issuersOf(tip, chain, fetched);
