@@ -46,6 +46,7 @@ public final class AnchorStore implements AutoCloseable {
     private static final Set<String> EXTENSIONS = Set.of("pem", "crt", "cer", "der", "p7b", "p7c");
 
     private final Path root;
+    private final boolean logging;
     private final Object reloadLock = new Object();
     private volatile AnchorSet current = AnchorSet.EMPTY;
     private Map<Path, LoadedFile> lastGood = Map.of();
@@ -53,7 +54,17 @@ public final class AnchorStore implements AutoCloseable {
     private ScheduledExecutorService watcher;
 
     public AnchorStore(Path root) {
+        this(root, true);
+    }
+
+    private AnchorStore(Path root, boolean logging) {
         this.root = Objects.requireNonNull(root);
+        this.logging = logging;
+    }
+
+    /** Reads the directory once without logging, for commands that print the problems themselves. */
+    public static AnchorSet read(Path root) {
+        return new AnchorStore(root, false).reload();
     }
 
     /** Reads the directory and returns a store already loaded (no watching yet). */
@@ -91,12 +102,14 @@ public final class AnchorStore implements AutoCloseable {
                     loadScope(scopeDir, anchors, problems, good);
                 }
             }
-            problems.forEach(p -> LOG.warn("anchor skipped: {}", p));
             AnchorSet set = new AnchorSet(anchors, problems);
             lastGood = good;
             lastStamp = stamp;
             current = set;
-            LOG.info("anchors loaded from {}: {} anchors, {} problems", root, anchors.size(), problems.size());
+            if (logging) {
+                problems.forEach(p -> LOG.warn("anchor skipped: {}", p));
+                LOG.info("anchors loaded from {}: {} anchors, {} problems", root, anchors.size(), problems.size());
+            }
             return set;
         }
     }
