@@ -35,6 +35,9 @@ final class CertificateChecks {
             "2.5.29.37", // extendedKeyUsage
             "2.5.29.32", // certificatePolicies (no policy is required)
             "2.5.29.14", "2.5.29.35"); // key identifiers
+    /** md2, md5 and sha1 with RSA; ecdsa-with-SHA1; dsa-with-sha1: refused even when the JDK names them oddly. */
+    private static final Set<String> WEAK_SIGNATURE_OIDS = Set.of("1.2.840.113549.1.1.2", "1.2.840.113549.1.1.4",
+            "1.2.840.113549.1.1.5", "1.3.14.3.2.29", "1.2.840.10045.4.1", "1.2.840.10040.4.3");
     private static final Set<ASN1ObjectIdentifier> CURVES = Set.of(SECObjectIdentifiers.secp256r1,
             SECObjectIdentifiers.secp384r1);
 
@@ -54,7 +57,8 @@ final class CertificateChecks {
     /** MD2, MD5 and SHA-1 signatures are refused whatever the direction. */
     static void signatureAlgorithm(X509Certificate cert, String who, List<Problem> out) {
         String name = cert.getSigAlgName().toUpperCase(Locale.ROOT).replace("-", "");
-        if (name.contains("MD2") || name.contains("MD5") || name.contains("SHA1WITH")) {
+        if (name.contains("MD2") || name.contains("MD5") || name.contains("SHA1WITH")
+                || WEAK_SIGNATURE_OIDS.contains(cert.getSigAlgOID())) {
             out.add(new Problem(Kind.WEAK_SIGNATURE, who + "signed with " + cert.getSigAlgName()
                     + ", which is refused"));
         }

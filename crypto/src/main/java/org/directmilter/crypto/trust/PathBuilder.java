@@ -17,6 +17,8 @@ final class PathBuilder {
 
     static final int MAX_DEPTH = 8;
     private static final int MAX_PATHS = 16;
+    /** Signature verifications one search may do: a crafted pool of cross-signed certificates cannot spin. */
+    static final int MAX_VERIFICATIONS = 500;
 
     /** A path: the certificate first, then intermediates, ending below {@code anchor}. */
     record Path(List<X509Certificate> chain, Anchor anchor) {
@@ -27,6 +29,7 @@ final class PathBuilder {
     private final Function<X509Certificate, List<X509Certificate>> aia;
     private final List<String> notes = new ArrayList<>();
     private int pathsTried;
+    private int verifications;
 
     /**
      * @param aia fetches candidate issuers of a certificate from its AIA URLs; consulted only when no
@@ -57,13 +60,13 @@ final class PathBuilder {
     }
 
     private Path search(List<X509Certificate> chain, Predicate<Path> acceptable, List<Path> found) {
-        if (pathsTried >= MAX_PATHS) {
+        if (pathsTried >= MAX_PATHS || verifications >= MAX_VERIFICATIONS) {
             return null;
         }
         X509Certificate tip = chain.get(chain.size() - 1);
         int below = chain.size() - 1;
         for (Anchor anchor : anchors) {
-            if (Certificates.issued(anchor.certificate(), tip)) {
+            if (issued(anchor.certificate(), tip)) {
                 String refusal = CertificateChecks.notAnIssuer(anchor.certificate(), below);
                 if (refusal != null) {
                     notes.add("anchor " + anchor.subject() + " " + refusal);
@@ -103,11 +106,21 @@ final class PathBuilder {
         return null;
     }
 
-    private static List<X509Certificate> issuersOf(X509Certificate tip, List<X509Certificate> chain,
-                                                   Collection<X509Certificate> candidates) {
+    private boolean issued(X509Certificate issuer, X509Certificate subject) {
+        if (!issuer.getSubjectX500Principal().equals(subject.getIssuerX500Principal())) {
+            return false;
+        }
+        if (++verifications == MAX_VERIFICATIONS) {
+            notes.add("path search stopped after " + MAX_VERIFICATIONS + " signature verifications");
+        }
+        return verifications <= MAX_VERIFICATIONS && Certificates.issued(issuer, subject);
+    }
+
+    private List<X509Certificate> issuersOf(X509Certificate tip, List<X509Certificate> chain,
+                                            Collection<X509Certificate> candidates) {
         List<X509Certificate> out = new ArrayList<>();
         for (X509Certificate c : candidates) {
-            if (!chain.contains(c) && !out.contains(c) && Certificates.issued(c, tip)) {
+            if (!chain.contains(c) && !out.contains(c) && issued(c, tip)) {
                 out.add(c);
             }
         }

@@ -125,6 +125,12 @@ final class TestPki {
             return this;
         }
 
+        /** Issuer name = own subject name, but signed with another key (cross-signed "self-issued"). */
+        Builder selfIssuedSignedBy(KeyPair signer) {
+            this.issuerKey = signer.getPrivate();
+            return this;
+        }
+
         /** Overrides the subject DN (e.g. to copy another certificate's). */
         Builder subject(X509Certificate copyFrom) {
             this.subject = X500Name.getInstance(copyFrom.getSubjectX500Principal().getEncoded());

@@ -227,4 +227,34 @@ class TrustValidatorTest {
                 .containsExactly(Kind.WEAK_KEY, Kind.NOT_BOUND, Kind.NO_TRUSTED_PATH);
         assertThat(v.explanation()).contains("no path to any outgoing anchor of hisp.example.org");
     }
+
+    @Test
+    void aPoolOfCrossSignedCertificatesCannotMakeThePathSearchSpin() {
+        anchor(ROOT, Direction.OUTGOING);
+        List<java.security.KeyPair> keys = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            keys.add(TestPki.ec("loop" + i, "secp256r1"));
+        }
+        List<X509Certificate> pool = new ArrayList<>();
+        Issued signer0 = null;
+        for (int i = 0; i < keys.size(); i++) {
+            for (int j = 0; j < keys.size(); j++) {
+                if (i != j) {
+                    pool.add(TestPki.cert("Loop CA", keys.get(i)).ca().selfIssuedSignedBy(keys.get(j))
+                            .build().cert());
+                }
+            }
+            if (i == 0) {
+                signer0 = new Issued(pool.get(0), keys.get(0));
+            }
+        }
+        Issued leaf = TestPki.cert("spin", TestPki.rsa("leaf")).issuer(signer0).email("a@partner.example").build();
+
+        long start = System.nanoTime();
+        Verdict v = outgoing(leaf.cert(), "a@partner.example", pool.toArray(X509Certificate[]::new));
+
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
+        assertThat(v.has(Kind.NO_TRUSTED_PATH)).isTrue();
+        assertThat(v.explanation()).contains("path search stopped after 500 signature verifications");
+    }
 }
