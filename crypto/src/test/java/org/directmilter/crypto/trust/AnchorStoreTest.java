@@ -99,6 +99,31 @@ class AnchorStoreTest {
     }
 
     @Test
+    void theValidatorUsesTheReplacedAnchorAndNoLongerTheOldOne() throws Exception {
+        Issued underA = TestPki.cert("a", TestPki.rsa("leaf")).issuer(ROOT_A).email("x@partner.example").build();
+        Issued underB = TestPki.cert("b", TestPki.rsa("leaf")).issuer(ROOT_B).email("x@partner.example").build();
+        write("d.example/outgoing/partner.pem", Pem.pem(ROOT_A.cert()));
+        try (AnchorStore store = AnchorStore.load(dir)) {
+            store.watch(Duration.ofMillis(50));
+            TrustValidator validator = new TrustValidator(store::anchorsFor, TrustSettings.defaults());
+            java.util.function.Predicate<X509Certificate> usable =
+                    validator.usableFor(Purpose.ENCRYPTION, "x@partner.example", "d.example", Direction.OUTGOING);
+            assertThat(usable.test(underA.cert())).isTrue();
+            assertThat(usable.test(underB.cert())).isFalse();
+
+            Path tmp = write("d.example/outgoing/.partner.pem.tmp", Pem.pem(ROOT_B.cert()));
+            Files.move(tmp, dir.resolve("d.example/outgoing/partner.pem"), StandardCopyOption.ATOMIC_MOVE,
+                    StandardCopyOption.REPLACE_EXISTING);
+
+            awaitTrue(() -> usable.test(underB.cert()));
+            assertThat(usable.test(underA.cert())).isFalse();
+            assertThat(validator.validate(underA.cert(), Purpose.ENCRYPTION, "x@partner.example", "d.example",
+                    Direction.INCOMING, List.of()).explanation())
+                    .isEqualTo("no path to any incoming anchor of d.example (there are none)");
+        }
+    }
+
+    @Test
     void aHalfWrittenFileKeepsItsPreviousAnchorsAndADeletedFileTakesThemAway() throws Exception {
         Path file = write("d.example/outgoing/anchor.pem", Pem.pem(ROOT_A.cert()));
         AnchorStore store = AnchorStore.load(dir);
