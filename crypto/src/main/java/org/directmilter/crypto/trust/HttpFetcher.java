@@ -73,7 +73,7 @@ final class HttpFetcher {
             response = future.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
             future.cancel(true);
-            throw new IOException("no complete answer within " + timeout.toMillis() + " ms");
+            throw new IOException("no answer within " + timeout.toMillis() + " ms");
         } catch (InterruptedException e) {
             future.cancel(true);
             Thread.currentThread().interrupt();

@@ -141,6 +141,17 @@ class TrustValidatorTest {
     }
 
     @Test
+    void anExpiredAnchorConfersNoTrust() {
+        Issued oldRoot = TestPki.cert("Old Root", TestPki.rsa("old-root")).ca()
+                .validity(Instant.now().minus(800, ChronoUnit.DAYS), Instant.parse("2026-01-31T00:00:00Z")).build();
+        anchor(oldRoot, Direction.OUTGOING);
+        Issued alice = TestPki.cert("alice", TestPki.rsa("leaf")).issuer(oldRoot).email("a@partner.example").build();
+
+        assertThat(outgoing(alice.cert(), "a@partner.example").problems()).containsExactly(
+                new Problem(Kind.EXPIRED, "anchor CN=Old Root,O=Test expired 2026-01-31"));
+    }
+
+    @Test
     void addressBindingIsExactAndCaseInsensitive() {
         anchor(ROOT, Direction.OUTGOING);
         Issued bob = leaf("bob").email("bob@partner.example").build();
