@@ -1,9 +1,12 @@
 package org.directmilter.milter.cli;
 
 import java.io.PrintWriter;
+import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.Callable;
+import org.directmilter.crypto.trust.AnchorStore;
 import org.directmilter.milter.config.ConfigError;
+import org.directmilter.milter.config.ConfigKeys;
 import org.directmilter.milter.config.ConfigLoader;
 import org.directmilter.milter.config.ConfigResult;
 import org.directmilter.milter.config.MilterConfig;
@@ -28,6 +31,10 @@ import picocli.CommandLine.Spec;
                     + "and is writable, that SocketGroup exists, and that TemporaryDirectory is a writable "
                     + "directory. These checks run as the invoking user; run check as the daemon's user "
                     + "(e.g. with runuser -u direct-milter) for a faithful answer.",
+            "",
+            "Loads the trust anchors under AnchorDir and prints a warning for each file skipped (with the "
+                    + "reason), each anchor expired or expiring within 30 days, and each local domain without "
+                    + "incoming or outgoing anchors. Warnings do not change the exit code: the daemon would start.",
             "",
             "When all is well, prints one line with every effective setting (defaults included)."
         },
@@ -62,6 +69,9 @@ final class CheckCommand implements Callable<Integer> {
         if (!problems.isEmpty()) {
             return report(err, problems);
         }
+        new AnchorReport(AnchorStore.read(loaded.get(ConfigKeys.ANCHOR_DIR)),
+                loaded.get(ConfigKeys.DOMAINS), Instant.now()).warnings().forEach(w -> err.println("warning: " + w));
+        err.flush();
         out.println(config.file + ": OK: " + loaded.summary());
         out.flush();
         return ExitStatus.OK;

@@ -15,7 +15,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "direct-milter", mixinStandardHelpOptions = true, sortOptions = false,
         versionProvider = DirectMilterCommand.Version.class,
         // Subcommands, in the order the usage lists them; a new one is one more class here.
-        subcommands = {RunCommand.class, CheckCommand.class, ProbeCommand.class, LookupCommand.class, DnsRecordCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {RunCommand.class, CheckCommand.class, AnchorsCommand.class, ProbeCommand.class, LookupCommand.class,
+            DnsRecordCommand.class, CommandLine.HelpCommand.class},
         headerHeading = "%n",
         header = "The Direct Project Security/Trust Agent as a milter for Postfix and Sendmail.",
         synopsisHeading = "%nUsage: ",

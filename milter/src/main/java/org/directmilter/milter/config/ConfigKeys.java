@@ -140,6 +140,24 @@ public final class ConfigKeys {
     public static final ConfigKey<FailureAction> ON_DNS_ERROR = define("On-DNSError", ValueTypes.FAILURE_ACTION,
             "tempfail", ON_RELOAD, "when DNS fails: accept|reject|tempfail|quarantine|discard (or a/r/t/q/d)");
 
+    // ---- trust: revocation and fetching (CRLs, AIA issuers) ----
+
+    public static final ConfigKey<FailureAction> ON_REVOCATION_UNKNOWN = define("On-RevocationUnknown",
+            ValueTypes.FAILURE_ACTION, "accept", ON_RELOAD,
+            "when no current CRL can be had: accept (usable, with a warning) or treat the certificate as untrusted");
+
+    public static final ConfigKey<Duration> FETCH_TIMEOUT = define("FetchTimeout", ValueTypes.DURATION, "5s",
+            ON_RELOAD, "longest single HTTP fetch of a CRL or an AIA issuer certificate");
+
+    public static final ConfigKey<Duration> FETCH_BUDGET = define("FetchBudget", ValueTypes.DURATION, "10s",
+            ON_RELOAD, "longest time all fetches for one certificate validation may take together");
+
+    public static final ConfigKey<Long> FETCH_MAX_SIZE = define("FetchMaxSize", ValueTypes.size(1024, 1L << 30),
+            "4M", ON_RELOAD, "largest CRL or AIA answer accepted (K, M, G)");
+
+    public static final ConfigKey<List<String>> FETCH_HOSTS = defineEmpty("FetchHosts", ValueTypes.DOMAIN_LIST,
+            ON_RELOAD, "hosts CRLs and AIA certificates may be fetched from (http: only); none means any");
+
     private static final List<ConfigKey<?>> VIEW = Collections.unmodifiableList(ALL);
 
     private ConfigKeys() {

@@ -1,0 +1,68 @@
+package org.directmilter.milter.cli;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.concurrent.Callable;
+import org.directmilter.crypto.trust.AnchorSet;
+import org.directmilter.crypto.trust.AnchorStore;
+import org.directmilter.milter.config.ConfigError;
+import org.directmilter.milter.config.ConfigKeys;
+import org.directmilter.milter.config.ConfigLoader;
+import org.directmilter.milter.config.ConfigResult;
+import org.directmilter.milter.config.MilterConfig;
+import org.directmilter.milter.daemon.ExitStatus;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code direct-milter anchors}: the trust anchors per local domain and direction, as the daemon loads them. */
+@Command(name = "anchors", sortOptions = false,
+        headerHeading = "%n",
+        header = "List the trust anchors per domain and direction.",
+        descriptionHeading = "%nDescription:%n",
+        description = {
+            "Reads AnchorDir as the daemon does and lists, for each local domain and direction (incoming, "
+                    + "outgoing) and for all-domains, every anchor: subject, SHA-256 fingerprint, not-after "
+                    + "date and source file, with a warning for anchors expired or expiring within 30 days.",
+            "",
+            "Files that were skipped are listed last with the reason."
+        },
+        optionListHeading = "%nOptions:%n",
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {
+            " 0:the anchors were listed (warnings included)",
+            "78:the configuration has errors (EX_CONFIG)",
+            "64:bad command line (EX_USAGE)"
+        })
+final class AnchorsCommand implements Callable<Integer> {
+
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help message and exit.")
+    boolean help;
+
+    @Mixin
+    ConfigFileOption config;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        ConfigResult result = new ConfigLoader().load(config.file);
+        if (result instanceof ConfigResult.Invalid invalid) {
+            invalid.errors().stream().map(ConfigError::toString).forEach(err::println);
+            err.flush();
+            return ExitStatus.CONFIG;
+        }
+        MilterConfig loaded = ((ConfigResult.Valid) result).config();
+        Path root = loaded.get(ConfigKeys.ANCHOR_DIR);
+        AnchorSet set = AnchorStore.read(root);
+        out.println("AnchorDir " + root);
+        new AnchorReport(set, loaded.get(ConfigKeys.DOMAINS), Instant.now()).print(out);
+        return ExitStatus.OK;
+    }
+}
