@@ -11,10 +11,17 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.function.Predicate;
+import org.directmilter.crypto.trust.AnchorStore;
+import org.directmilter.crypto.trust.Direction;
+import org.directmilter.crypto.trust.Purpose;
+import org.directmilter.crypto.trust.TrustValidator;
+import org.directmilter.milter.config.ConfigKeys;
 import org.directmilter.milter.config.ConfigLoader;
 import org.directmilter.milter.config.ConfigResult;
 import org.directmilter.milter.config.DiscoverySettings;
 import org.directmilter.milter.config.HostPort;
+import org.directmilter.milter.config.MilterConfig;
+import org.directmilter.milter.config.TrustConfig;
 import org.directmilter.milter.daemon.ExitStatus;
 import org.directmilter.resolver.CertificateDiscovery;
 import org.directmilter.resolver.DirectAddress;
@@ -43,8 +50,10 @@ import picocli.CommandLine.Spec;
                     + "each exchange (server, UDP or TCP, rcode, answer size, time) and what was found; for every "
                     + "certificate its subject, issuer, serial, SHA-256, validity, binding and verdict.",
             "",
-            "Until trust anchors are wired in, a certificate counts as usable when it is within its "
-                    + "validity period; the verdict says so."
+            "Each certificate is judged as the milter judges it at RCPT: by the outgoing trust anchors "
+                    + "(AnchorDir) of the local domain given with --from, else of the first of Domains — path to an "
+                    + "anchor, validity, binding to the address, key usage, revocation. Without a local domain only "
+                    + "the validity period is checked, and the output says so."
         },
         optionListHeading = "%nOptions:%n",
         exitCodeListHeading = "%nExit codes:%n",
@@ -79,14 +88,24 @@ final class LookupCommand implements Callable<Integer> {
             description = "Ask this nameserver instead of the configured ones; repeat for more.")
     List<String> nameservers;
 
+    @Option(names = "--from", paramLabel = "LOCAL",
+            description = "The local sender (address or domain) whose outgoing trust anchors judge the certificates; "
+                    + "default: the first of Domains.")
+    String from;
+
     @Spec
     CommandSpec spec;
+
+    /** How certificates are judged: by a domain's outgoing anchors, or (without a local domain) by dates only. */
+    private record Judge(Predicate<X509Certificate> usable, java.util.function.Function<X509Certificate, String> verdict) {
+    }
 
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         ResolverSettings settings;
+        MilterConfig loadedConfig = null;
         if (Files.exists(config.file) || spec.commandLine().getParseResult().hasMatchedOption("-c")) {
             ConfigResult loaded = new ConfigLoader().load(config.file);
             if (loaded instanceof ConfigResult.Invalid invalid) {
@@ -94,7 +113,8 @@ final class LookupCommand implements Callable<Integer> {
                 err.flush();
                 return ExitStatus.CONFIG;
             }
-            settings = DiscoverySettings.from(((ConfigResult.Valid) loaded).config());
+            loadedConfig = ((ConfigResult.Valid) loaded).config();
+            settings = DiscoverySettings.from(loadedConfig);
         } else {
             settings = DiscoverySettings.defaults();
         }
@@ -110,10 +130,10 @@ final class LookupCommand implements Callable<Integer> {
             err.flush();
             return ExitStatus.USAGE;
         }
+        Judge judge = judge(loadedConfig, target.toString(), out);
         // A fresh discovery per run: every step is asked of DNS, none comes from a cache.
-        Predicate<X509Certificate> usable = LookupCommand::withinValidity;
-        DiscoveryResult result = CertificateDiscovery.create(settings).discover(target, usable);
-        print(out, target, result);
+        DiscoveryResult result = CertificateDiscovery.create(settings).discover(target, judge.usable());
+        print(out, target, result, judge);
         out.flush();
         if (result instanceof DiscoveryResult.Found) {
             return ExitStatus.OK;
@@ -122,6 +142,28 @@ final class LookupCommand implements Callable<Integer> {
             return NONE_USABLE;
         }
         return result instanceof DiscoveryResult.NotFound ? NOT_FOUND : TEMPFAIL;
+    }
+
+    /**
+     * With a local domain (--from, else the first of Domains) the sender domain's outgoing anchors
+     * judge, exactly as the milter will at RCPT; without one only the validity dates can be checked.
+     */
+    private Judge judge(MilterConfig loaded, String recipient, PrintWriter out) {
+        String local = from != null ? from.substring(from.lastIndexOf('@') + 1).toLowerCase(Locale.ROOT)
+                : loaded != null && !loaded.get(ConfigKeys.DOMAINS).isEmpty() ? loaded.get(ConfigKeys.DOMAINS).get(0) : null;
+        if (local == null || loaded == null) {
+            out.println("trust: not checked (no configuration with Domains, and no --from): validity dates only");
+            return new Judge(LookupCommand::withinValidity, c -> withinValidity(c)
+                    ? "usable (validity period checked; trust anchors not checked)"
+                    : "NOT usable: outside its validity period");
+        }
+        TrustValidator validator = new TrustValidator(AnchorStore.read(loaded.get(ConfigKeys.ANCHOR_DIR)),
+                TrustConfig.settings(loaded));
+        out.println("trust: outgoing anchors of " + local + " under " + loaded.get(ConfigKeys.ANCHOR_DIR));
+        return new Judge(validator.usableFor(Purpose.ENCRYPTION, recipient, local, Direction.OUTGOING), c -> {
+            var verdict = validator.validate(c, Purpose.ENCRYPTION, recipient, local, Direction.OUTGOING, List.of());
+            return verdict.usable() ? verdict.explanation() : "NOT usable: " + verdict.explanation();
+        });
     }
 
     private static boolean withinValidity(X509Certificate cert) {
@@ -133,7 +175,7 @@ final class LookupCommand implements Callable<Integer> {
         }
     }
 
-    private static void print(PrintWriter out, DirectAddress target, DiscoveryResult result) {
+    private static void print(PrintWriter out, DirectAddress target, DiscoveryResult result, Judge judge) {
         String domainOwner = OwnerNames.domainBound(target);
         out.println("lookup " + target);
         int n = 1;
@@ -154,12 +196,12 @@ final class LookupCommand implements Callable<Integer> {
             }
         }
         if (result instanceof DiscoveryResult.Found f) {
-            f.usable().forEach(c -> certificate(out, c));
-            f.unusable().forEach(c -> certificate(out, c));
+            f.usable().forEach(c -> certificate(out, c, judge));
+            f.unusable().forEach(c -> certificate(out, c, judge));
             out.println("RESULT: " + f.usable().size() + " usable certificate(s), "
                     + f.binding().name().toLowerCase(Locale.ROOT) + "-bound");
         } else if (result instanceof DiscoveryResult.FoundNoneUsable none) {
-            none.unusable().forEach(c -> certificate(out, c));
+            none.unusable().forEach(c -> certificate(out, c, judge));
             out.println("RESULT: certificates found, none usable; discovery stops here (no fallback)");
         } else if (result instanceof DiscoveryResult.NotFound) {
             out.println("RESULT: no certificate published");
@@ -168,7 +210,7 @@ final class LookupCommand implements Callable<Integer> {
         }
     }
 
-    private static void certificate(PrintWriter out, DiscoveredCertificate d) {
+    private static void certificate(PrintWriter out, DiscoveredCertificate d, Judge judge) {
         X509Certificate c = d.certificate();
         out.println("certificate (" + d.binding().name().toLowerCase(Locale.ROOT) + "-bound, " + d.source() + " at " + d.owner() + ")");
         out.println("  subject:  " + c.getSubjectX500Principal().getName());
@@ -176,8 +218,7 @@ final class LookupCommand implements Callable<Integer> {
         out.println("  serial:   " + c.getSerialNumber().toString(16));
         out.println("  sha-256:  " + sha256(c));
         out.println("  valid:    " + c.getNotBefore().toInstant() + " to " + c.getNotAfter().toInstant());
-        out.println("  verdict:  " + (d.usable() ? "usable" : "NOT usable")
-                + " (validity period checked; trust anchors not checked yet)");
+        out.println("  verdict:  " + judge.verdict().apply(c));
     }
 
     private static String sha256(X509Certificate c) {

@@ -53,6 +53,54 @@ class DiscoveryCommandsTest {
         return file;
     }
 
+    /** A CA in hisp.test's outgoing anchors, and bob's certificate issued by it (keytool, throwaway keys). */
+    private static byte[] anchoredBob(Path anchors) throws Exception {
+        Path keystore = dir.resolve("pki.p12");
+        String[] store = {"-keystore", keystore.toString(), "-storepass", "changeit"};
+        exec(concat(new String[] {"keytool", "-genkeypair", "-alias", "ca", "-keyalg", "RSA", "-keysize", "2048",
+            "-dname", "CN=Test HISP CA", "-ext", "bc:c", "-ext", "ku:c=keyCertSign,cRLSign", "-validity", "30"}, store));
+        exec(concat(new String[] {"keytool", "-genkeypair", "-alias", "bob2", "-keyalg", "RSA", "-keysize", "2048",
+            "-dname", "CN=bob2@partner.test", "-validity", "30"}, store));
+        Path csr = dir.resolve("bob2.csr");
+        Path cert = dir.resolve("bob2.pem");
+        exec(concat(new String[] {"keytool", "-certreq", "-alias", "bob2", "-file", csr.toString()}, store));
+        exec(concat(new String[] {"keytool", "-gencert", "-alias", "ca", "-infile", csr.toString(), "-outfile",
+            cert.toString(), "-rfc", "-ext", "san=email:bob2@partner.test", "-ext", "ku=digitalSignature,keyEncipherment",
+            "-validity", "20"}, store));
+        Path outgoing = Files.createDirectories(anchors.resolve("hisp.test").resolve("outgoing"));
+        exec(concat(new String[] {"keytool", "-exportcert", "-rfc", "-alias", "ca", "-file",
+            outgoing.resolve("ca.pem").toString()}, store));
+        return Base64.getMimeDecoder().decode(Files.readString(cert).replaceAll("-----[A-Z ]+-----", ""));
+    }
+
+    private static String[] concat(String[] a, String[] b) {
+        String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
+    }
+
+    @Test
+    void lookupJudgesCertificatesByTheLocalDomainsOutgoingAnchors() throws Exception {
+        Path anchors = dir.resolve("anchors");
+        byte[] bob2 = anchoredBob(anchors);
+        try (FakeDnsServer dns = new FakeDnsServer()) {
+            dns.publish("bob2.partner.test.", bob2);
+            dns.publish("bob.partner.test.", rsaDer);
+            Path conf = config("Nameservers " + dns.hostPort() + "\nDomains hisp.test\nAnchorDir " + anchors + "\n");
+
+            CheckCommandTest.Outcome trusted = run("lookup", "bob2@partner.test", "-c", conf.toString());
+            assertThat(trusted.status()).as(trusted.out() + trusted.err()).isZero();
+            assertThat(trusted.out()).contains("trust: outgoing anchors of hisp.test", "verdict:  usable via anchor",
+                    "Test HISP CA");
+
+            CheckCommandTest.Outcome selfSigned = run("lookup", "bob@partner.test", "-c", conf.toString(),
+                    "--from", "alice@hisp.test");
+            assertThat(selfSigned.status()).as(selfSigned.out()).isEqualTo(LookupCommand.NONE_USABLE);
+            assertThat(selfSigned.out()).contains("verdict:  NOT usable: ", "no path to any outgoing anchor of hisp.test",
+                    "RESULT: certificates found, none usable");
+        }
+    }
+
     @Test
     void lookupPrintsEachStepAndCertificateAndExitsZeroWhenUsable() throws Exception {
         try (FakeDnsServer dns = new FakeDnsServer()) {
