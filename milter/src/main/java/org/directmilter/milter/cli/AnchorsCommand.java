@@ -3,13 +3,11 @@ package org.directmilter.milter.cli;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.directmilter.crypto.trust.AnchorSet;
 import org.directmilter.crypto.trust.AnchorStore;
-import org.directmilter.milter.config.ConfigError;
 import org.directmilter.milter.config.ConfigKeys;
-import org.directmilter.milter.config.ConfigLoader;
-import org.directmilter.milter.config.ConfigResult;
 import org.directmilter.milter.config.MilterConfig;
 import org.directmilter.milter.daemon.ExitStatus;
 import picocli.CommandLine.Command;
@@ -52,13 +50,11 @@ final class AnchorsCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        ConfigResult result = new ConfigLoader().load(config.file);
-        if (result instanceof ConfigResult.Invalid invalid) {
-            invalid.errors().stream().map(ConfigError::toString).forEach(err::println);
-            err.flush();
+        Optional<MilterConfig> config = this.config.loadOrReport(err);
+        if (config.isEmpty()) {
             return ExitStatus.CONFIG;
         }
-        MilterConfig loaded = ((ConfigResult.Valid) result).config();
+        MilterConfig loaded = config.get();
         Path root = loaded.get(ConfigKeys.ANCHOR_DIR);
         AnchorSet set = AnchorStore.read(root);
         out.println("AnchorDir " + root);

@@ -16,8 +16,6 @@ import org.directmilter.crypto.trust.Direction;
 import org.directmilter.crypto.trust.Purpose;
 import org.directmilter.crypto.trust.TrustValidator;
 import org.directmilter.milter.config.ConfigKeys;
-import org.directmilter.milter.config.ConfigLoader;
-import org.directmilter.milter.config.ConfigResult;
 import org.directmilter.milter.config.DiscoverySettings;
 import org.directmilter.milter.config.HostPort;
 import org.directmilter.milter.config.MilterConfig;
@@ -107,13 +105,10 @@ final class LookupCommand implements Callable<Integer> {
         ResolverSettings settings;
         MilterConfig loadedConfig = null;
         if (Files.exists(config.file) || spec.commandLine().getParseResult().hasMatchedOption("-c")) {
-            ConfigResult loaded = new ConfigLoader().load(config.file);
-            if (loaded instanceof ConfigResult.Invalid invalid) {
-                invalid.errors().forEach(err::println);
-                err.flush();
+            loadedConfig = config.loadOrReport(err).orElse(null);
+            if (loadedConfig == null) {
                 return ExitStatus.CONFIG;
             }
-            loadedConfig = ((ConfigResult.Valid) loaded).config();
             settings = DiscoverySettings.from(loadedConfig);
         } else {
             settings = DiscoverySettings.defaults();
