@@ -10,7 +10,6 @@ import java.security.Provider;
 import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
@@ -468,7 +467,7 @@ public final class Unprotector {
         private InputStream decoder(InputStream in, MimeHeaders headers) {
             String encoding = headers.value("Content-Transfer-Encoding").orElse("7bit").trim().toLowerCase(Locale.ROOT);
             return switch (encoding) {
-                case "base64" -> Base64.getMimeDecoder().wrap(in);
+                case "base64" -> new Base64InputStream(in);
                 case "7bit", "8bit", "binary" -> in;
                 default -> throw new Stop(new MalformedMime("unsupported Content-Transfer-Encoding " + encoding));
             };
