@@ -98,8 +98,21 @@ final class Base64InputStream extends InputStream {
 
     private void decode(int n) throws IOException {
         int out = 0;
-        for (int i = 0; i < n; i++) {
-            int c = encoded[i] & 0xff;
+        int i = 0;
+        while (i < n) {
+            if (count == 0 && !secondPadExpected && i + 4 <= n) {
+                // the common case, a whole quantum of alphabet characters: any -1 among them makes it negative
+                int quantum = VALUES[encoded[i] & 0xff] << 18 | VALUES[encoded[i + 1] & 0xff] << 12
+                        | VALUES[encoded[i + 2] & 0xff] << 6 | VALUES[encoded[i + 3] & 0xff];
+                if (quantum >= 0) {
+                    decoded[out++] = (byte) (quantum >> 16);
+                    decoded[out++] = (byte) (quantum >> 8);
+                    decoded[out++] = (byte) quantum;
+                    i += 4;
+                    continue;
+                }
+            }
+            int c = encoded[i++] & 0xff;
             if (secondPadExpected) {
                 if (c != '=') {
                     throw new IOException("Illegal base64 ending sequence: '=' expected after 'xx='");
