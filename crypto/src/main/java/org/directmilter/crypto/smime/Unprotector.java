@@ -32,7 +32,6 @@ import org.bouncycastle.cms.RecipientInformation;
 import org.bouncycastle.cms.RecipientInformationStore;
 import org.bouncycastle.cms.SignerInformation;
 import org.bouncycastle.cms.jcajce.JceKeyTransAuthEnvelopedRecipient;
-import org.bouncycastle.cms.jcajce.JceKeyTransEnvelopedRecipient;
 import org.bouncycastle.cms.jcajce.JceKeyTransRecipientId;
 import org.bouncycastle.cms.jcajce.JcaSimpleSignerInfoVerifierBuilder;
 import org.bouncycastle.operator.DigestCalculatorProvider;
@@ -157,7 +156,7 @@ public final class Unprotector {
             contentEncryption = acceptCipher(parser.getEncryptionAlgOID());
             Match match = findRecipient(parser.getRecipientInfos(), keys);
             CMSTypedStream content = cmsParser(() -> match.info().getContentStream(
-                    new JceKeyTransEnvelopedRecipient(match.key().key())));
+                    new CbcRecipient(match.key().key())));
             return decrypted(content);
         }
 
