@@ -157,7 +157,7 @@ public final class Unprotector {
             Match match = findRecipient(parser.getRecipientInfos(), keys);
             CMSTypedStream content = cmsParser(() -> match.info().getContentStream(
                     new CbcRecipient(match.key().key())));
-            return decrypted(content);
+            return decrypted(content, cms);
         }
 
         private Spool decryptAuthEnveloped(Spool cms, List<PrivateKeyEntry> keys) throws IOException {
@@ -166,7 +166,7 @@ public final class Unprotector {
             Match match = findRecipient(parser.getRecipientInfos(), keys);
             CMSTypedStream content = cmsParser(() -> match.info().getContentStream(
                     new JceKeyTransAuthEnvelopedRecipient(match.key().key()).setContentProvider(GCM_PROVIDER)));
-            return decrypted(content);
+            return decrypted(content, cms);
         }
 
         private String acceptCipher(String oid) {
@@ -191,8 +191,8 @@ public final class Unprotector {
                     + keys.size() + " key(s)"));
         }
 
-        private Spool decrypted(CMSTypedStream content) throws IOException {
-            Spool spool = newSpool();
+        private Spool decrypted(CMSTypedStream content, Spool ciphertext) throws IOException {
+            Spool spool = newSpoolSizedLike(ciphertext);
             try (InputStream in = content.getContentStream(); OutputStream out = spool.output()) {
                 in.transferTo(out);
             } catch (IOException e) {
@@ -301,7 +301,7 @@ public final class Unprotector {
             try (InputStream body = new BufferedInputStream(entity.open(headers.length(), entity.size()))) {
                 cms = decodeBody(body, headers);
             }
-            Spool content = newSpool();
+            Spool content = newSpoolSizedLike(cms);
             Signers signers;
             try {
                 CMSSignedDataParser parser = new CMSSignedDataParser(digests, asn1(cms));
@@ -440,6 +440,16 @@ public final class Unprotector {
 
         private Spool newSpool() {
             Spool spool = new Spool(options.spoolThreshold(), options.temporaryDirectory());
+            spools.add(spool);
+            return spool;
+        }
+
+        /** For content about as large as {@code source}: straight to a file when that one is in a file. */
+        private Spool newSpoolSizedLike(Spool source) {
+            if (source.inMemory()) {
+                return newSpool();
+            }
+            Spool spool = Spool.onDisk(options.temporaryDirectory());
             spools.add(spool);
             return spool;
         }
