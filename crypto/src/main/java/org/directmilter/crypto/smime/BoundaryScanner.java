@@ -23,45 +23,61 @@ final class BoundaryScanner {
     private BoundaryScanner() {
     }
 
-    /** Scans {@code in}, whose first byte is at offset {@code base}, for delimiters of {@code boundary}. */
+    /**
+     * Scans {@code in}, whose first byte is at offset {@code base}, for delimiters of {@code boundary}.
+     *
+     * <p>Only a line that starts with {@code -} can be a delimiter, so every other line is skipped to its
+     * LF without looking at its bytes one by one: this pass runs over the whole decrypted message.
+     */
     static List<Delimiter> scan(InputStream in, long base, String boundary) throws IOException {
         byte[] marker = ("--" + boundary).getBytes(StandardCharsets.ISO_8859_1);
         byte[] head = new byte[marker.length + 80];
         List<Delimiter> found = new ArrayList<>();
         byte[] buffer = new byte[65536];
-        long pos = base;
+        long pos = base; // offset of buffer[0]
         long lineStart = base;
         long previousBreak = base; // where the line break that ended the previous line began
         int headLength = 0;
-        int lineLength = 0;
-        boolean previousCr = false;
+        boolean candidate = true; // the current line may still be a delimiter; its bytes are in head
+        int lastByte = -1; // the byte before buffer[0]
         int n;
         while ((n = in.read(buffer)) > 0) {
-            for (int i = 0; i < n; i++, pos++) {
-                byte b = buffer[i];
-                if (b == '\n') {
-                    long breakStart = previousCr ? pos - 1 : pos;
-                    int contentLength = previousCr ? headLength - 1 : headLength;
-                    if (lineLength == headLength) {
-                        evaluate(head, contentLength, marker, lineStart == base ? lineStart : previousBreak,
-                                pos + 1, found);
+            int i = 0;
+            while (i < n) {
+                if (!candidate) {
+                    while (i < n && buffer[i] != '\n') {
+                        i++;
                     }
-                    previousBreak = breakStart;
-                    lineStart = pos + 1;
-                    headLength = 0;
-                    lineLength = 0;
-                    previousCr = false;
+                    if (i == n) {
+                        break;
+                    }
+                } else if (buffer[i] != '\n') {
+                    if (headLength == head.length || headLength == 0 && buffer[i] != '-') {
+                        candidate = false;
+                    } else {
+                        head[headLength++] = buffer[i];
+                    }
+                    i++;
                     continue;
                 }
-                if (headLength < head.length) {
-                    head[headLength++] = b;
+                // buffer[i] is the LF that ends a line
+                long at = pos + i;
+                boolean cr = (i > 0 ? buffer[i - 1] : lastByte) == '\r';
+                if (candidate) {
+                    evaluate(head, cr ? headLength - 1 : headLength, marker,
+                            lineStart == base ? lineStart : previousBreak, at + 1, found);
                 }
-                lineLength++;
-                previousCr = b == '\r';
+                previousBreak = cr ? at - 1 : at;
+                lineStart = at + 1;
+                headLength = 0;
+                candidate = true;
+                i++;
             }
+            lastByte = buffer[n - 1];
+            pos += n;
         }
-        if (lineLength > 0 && lineLength == headLength) {
-            evaluate(head, previousCr ? headLength - 1 : headLength, marker,
+        if (candidate && headLength > 0) {
+            evaluate(head, lastByte == '\r' ? headLength - 1 : headLength, marker,
                     lineStart == base ? lineStart : previousBreak, pos, found);
         }
         return found;

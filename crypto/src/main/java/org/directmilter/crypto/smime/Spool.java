@@ -13,7 +13,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.util.Arrays;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Bytes written once, then read any number of times: in memory up to a threshold, beyond it in a
@@ -22,10 +23,15 @@ import java.util.Arrays;
  */
 final class Spool implements Closeable {
 
+    /** Small enough that a 10 KB message does not take more, large enough to be few. */
+    private static final int CHUNK = 16384;
+
     private final long threshold;
     private final Path directory;
-    private byte[] memory = new byte[8192];
-    private int memoryLength;
+    // In memory as chunks that are never copied: a spool that grows past the threshold has then cost
+    // the threshold once, where a doubling array cost twice that before being dropped.
+    private List<byte[]> chunks = new ArrayList<>();
+    private int lastChunkLength;
     private Path file;
     private OutputStream fileOut;
     private long size;
@@ -34,6 +40,15 @@ final class Spool implements Closeable {
     Spool(long threshold, Path directory) {
         this.threshold = threshold;
         this.directory = directory;
+    }
+
+    /**
+     * A spool that goes to its file from the first byte: for content known to be about as large as a
+     * spool that already went to disk (the plaintext of a ciphertext), where filling memory first would
+     * only produce garbage.
+     */
+    static Spool onDisk(Path directory) {
+        return new Spool(0, directory);
     }
 
     /** The one writer of this spool; closing it ends writing. */
@@ -64,23 +79,34 @@ final class Spool implements Closeable {
             if (fileOut == null && size + len > threshold) {
                 file = createPrivateFile();
                 fileOut = new BufferedOutputStream(Files.newOutputStream(file, StandardOpenOption.WRITE), 65536);
-                fileOut.write(memory, 0, memoryLength);
-                memory = null;
+                for (int i = 0; i < chunks.size(); i++) {
+                    fileOut.write(chunks.get(i), 0, i == chunks.size() - 1 ? lastChunkLength : CHUNK);
+                }
+                chunks = null;
             }
             if (fileOut != null) {
                 fileOut.write(b, off, len);
             } else {
-                if (memoryLength + len > memory.length) {
-                    memory = Arrays.copyOf(memory, (int) Math.min(threshold, Math.max(memory.length * 2L,
-                            memoryLength + (long) len)));
-                }
-                System.arraycopy(b, off, memory, memoryLength, len);
-                memoryLength += len;
+                appendToMemory(b, off, len);
             }
         } catch (IOException e) {
             throw new SpoolException(e);
         }
         size += len;
+    }
+
+    private void appendToMemory(byte[] b, int off, int len) {
+        while (len > 0) {
+            if (chunks.isEmpty() || lastChunkLength == CHUNK) {
+                chunks.add(new byte[CHUNK]);
+                lastChunkLength = 0;
+            }
+            int n = Math.min(len, CHUNK - lastChunkLength);
+            System.arraycopy(b, off, chunks.get(chunks.size() - 1), lastChunkLength, n);
+            lastChunkLength += n;
+            off += n;
+            len -= n;
+        }
     }
 
     private Path createPrivateFile() throws IOException {
@@ -122,7 +148,14 @@ final class Spool implements Closeable {
             throw new IndexOutOfBoundsException(from + ".." + to + " of " + size);
         }
         if (file == null) {
-            return new ByteArrayInputStream(memory, (int) from, (int) (to - from));
+            if (from == to) {
+                return InputStream.nullInputStream();
+            }
+            int first = (int) (from / CHUNK);
+            if (to <= (first + 1L) * CHUNK) {
+                return new ByteArrayInputStream(chunks.get(first), (int) (from % CHUNK), (int) (to - from));
+            }
+            return new ChunkInputStream(chunks, from, to);
         }
         try {
             FileChannel channel = FileChannel.open(file, StandardOpenOption.READ);
@@ -140,7 +173,7 @@ final class Spool implements Closeable {
 
     @Override
     public void close() {
-        memory = null;
+        chunks = null;
         try {
             if (fileOut != null) {
                 fileOut.close();
@@ -208,6 +241,50 @@ final class Spool implements Closeable {
         @Override
         public void close() throws IOException {
             in.close();
+        }
+    }
+
+    /** Bytes [from, to) of in-memory chunks. */
+    private static final class ChunkInputStream extends InputStream {
+        private final List<byte[]> chunks;
+        private long pos;
+        private final long to;
+
+        ChunkInputStream(List<byte[]> chunks, long from, long to) {
+            this.chunks = chunks;
+            this.pos = from;
+            this.to = to;
+        }
+
+        @Override
+        public int read() {
+            if (pos >= to) {
+                return -1;
+            }
+            byte b = chunks.get((int) (pos / CHUNK))[(int) (pos % CHUNK)];
+            pos++;
+            return b & 0xff;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) {
+            java.util.Objects.checkFromIndexSize(off, len, b.length);
+            if (len == 0) {
+                return 0;
+            }
+            if (pos >= to) {
+                return -1;
+            }
+            int inChunk = (int) (pos % CHUNK);
+            int n = (int) Math.min(Math.min(len, CHUNK - inChunk), to - pos);
+            System.arraycopy(chunks.get((int) (pos / CHUNK)), inChunk, b, off, n);
+            pos += n;
+            return n;
+        }
+
+        @Override
+        public int available() {
+            return (int) Math.min(Integer.MAX_VALUE, to - pos);
         }
     }
 }

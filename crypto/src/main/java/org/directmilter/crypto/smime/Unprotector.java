@@ -10,7 +10,6 @@ import java.security.Provider;
 import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
@@ -33,7 +32,6 @@ import org.bouncycastle.cms.RecipientInformation;
 import org.bouncycastle.cms.RecipientInformationStore;
 import org.bouncycastle.cms.SignerInformation;
 import org.bouncycastle.cms.jcajce.JceKeyTransAuthEnvelopedRecipient;
-import org.bouncycastle.cms.jcajce.JceKeyTransEnvelopedRecipient;
 import org.bouncycastle.cms.jcajce.JceKeyTransRecipientId;
 import org.bouncycastle.cms.jcajce.JcaSimpleSignerInfoVerifierBuilder;
 import org.bouncycastle.operator.DigestCalculatorProvider;
@@ -158,8 +156,8 @@ public final class Unprotector {
             contentEncryption = acceptCipher(parser.getEncryptionAlgOID());
             Match match = findRecipient(parser.getRecipientInfos(), keys);
             CMSTypedStream content = cmsParser(() -> match.info().getContentStream(
-                    new JceKeyTransEnvelopedRecipient(match.key().key())));
-            return decrypted(content);
+                    new CbcRecipient(match.key().key())));
+            return decrypted(content, cms);
         }
 
         private Spool decryptAuthEnveloped(Spool cms, List<PrivateKeyEntry> keys) throws IOException {
@@ -168,7 +166,7 @@ public final class Unprotector {
             Match match = findRecipient(parser.getRecipientInfos(), keys);
             CMSTypedStream content = cmsParser(() -> match.info().getContentStream(
                     new JceKeyTransAuthEnvelopedRecipient(match.key().key()).setContentProvider(GCM_PROVIDER)));
-            return decrypted(content);
+            return decrypted(content, cms);
         }
 
         private String acceptCipher(String oid) {
@@ -193,8 +191,8 @@ public final class Unprotector {
                     + keys.size() + " key(s)"));
         }
 
-        private Spool decrypted(CMSTypedStream content) throws IOException {
-            Spool spool = newSpool();
+        private Spool decrypted(CMSTypedStream content, Spool ciphertext) throws IOException {
+            Spool spool = newSpoolSizedLike(ciphertext);
             try (InputStream in = content.getContentStream(); OutputStream out = spool.output()) {
                 in.transferTo(out);
             } catch (IOException e) {
@@ -303,7 +301,7 @@ public final class Unprotector {
             try (InputStream body = new BufferedInputStream(entity.open(headers.length(), entity.size()))) {
                 cms = decodeBody(body, headers);
             }
-            Spool content = newSpool();
+            Spool content = newSpoolSizedLike(cms);
             Signers signers;
             try {
                 CMSSignedDataParser parser = new CMSSignedDataParser(digests, asn1(cms));
@@ -446,6 +444,16 @@ public final class Unprotector {
             return spool;
         }
 
+        /** For content about as large as {@code source}: straight to a file when that one is in a file. */
+        private Spool newSpoolSizedLike(Spool source) {
+            if (source.inMemory()) {
+                return newSpool();
+            }
+            Spool spool = Spool.onDisk(options.temporaryDirectory());
+            spools.add(spool);
+            return spool;
+        }
+
         void closeSpools() {
             for (Spool spool : spools) {
                 if (spool != kept) {
@@ -468,7 +476,7 @@ public final class Unprotector {
         private InputStream decoder(InputStream in, MimeHeaders headers) {
             String encoding = headers.value("Content-Transfer-Encoding").orElse("7bit").trim().toLowerCase(Locale.ROOT);
             return switch (encoding) {
-                case "base64" -> Base64.getMimeDecoder().wrap(in);
+                case "base64" -> new Base64InputStream(in);
                 case "7bit", "8bit", "binary" -> in;
                 default -> throw new Stop(new MalformedMime("unsupported Content-Transfer-Encoding " + encoding));
             };

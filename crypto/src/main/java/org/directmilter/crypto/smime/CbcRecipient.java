@@ -1,0 +1,146 @@
+package org.directmilter.crypto.smime;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.security.GeneralSecurityException;
+import java.security.Key;
+import java.security.PrivateKey;
+import java.util.Map;
+import javax.crypto.Cipher;
+import javax.crypto.spec.IvParameterSpec;
+import javax.crypto.spec.SecretKeySpec;
+import org.bouncycastle.asn1.ASN1OctetString;
+import org.bouncycastle.asn1.x509.AlgorithmIdentifier;
+import org.bouncycastle.cms.CMSException;
+import org.bouncycastle.cms.RecipientOperator;
+import org.bouncycastle.cms.jcajce.JceKeyTransEnvelopedRecipient;
+import org.bouncycastle.operator.InputDecryptor;
+
+/**
+ * Key transport as Bouncy Castle does it, but CBC content decrypted through {@link CipherBlockInputStream}.
+ *
+ * <p>Why: Bouncy Castle's decrypting stream feeds the JDK cipher 512 bytes per call and receives a new
+ * array from every call, which for a 10 MB message measured 22 MB of garbage and about a third of the
+ * time spent decrypting. Anything other than AES/3DES-CBC goes the unchanged Bouncy Castle way.
+ */
+final class CbcRecipient extends JceKeyTransEnvelopedRecipient {
+
+    private static final Map<String, String> CBC = Map.of(
+            "2.16.840.1.101.3.4.1.2", "AES",
+            "2.16.840.1.101.3.4.1.22", "AES",
+            "2.16.840.1.101.3.4.1.42", "AES",
+            "1.2.840.113549.3.7", "DESede");
+
+    CbcRecipient(PrivateKey key) {
+        super(key);
+    }
+
+    @Override
+    public RecipientOperator getRecipientOperator(AlgorithmIdentifier keyEncryption,
+                                                  AlgorithmIdentifier contentEncryption,
+                                                  byte[] encryptedContentKey) throws CMSException {
+        String algorithm = CBC.get(contentEncryption.getAlgorithm().getId());
+        if (algorithm == null) {
+            return super.getRecipientOperator(keyEncryption, contentEncryption, encryptedContentKey);
+        }
+        Key key = extractSecretKey(keyEncryption, contentEncryption, encryptedContentKey);
+        byte[] raw = key.getEncoded();
+        if (raw == null) {
+            // a key that will not leave its token: let Bouncy Castle drive the cipher as before
+            return super.getRecipientOperator(keyEncryption, contentEncryption, encryptedContentKey);
+        }
+        Cipher cipher;
+        try {
+            byte[] iv = ASN1OctetString.getInstance(contentEncryption.getParameters()).getOctets();
+            cipher = Cipher.getInstance(algorithm + "/CBC/PKCS5Padding");
+            cipher.init(Cipher.DECRYPT_MODE, new SecretKeySpec(raw, algorithm), new IvParameterSpec(iv));
+        } catch (GeneralSecurityException | IllegalArgumentException | NullPointerException e) {
+            // IllegalArgumentException and NullPointerException: absent or malformed IV parameters
+            throw new CMSException("cannot set up " + algorithm + "-CBC decryption: " + e.getMessage(), e);
+        }
+        return new RecipientOperator(new InputDecryptor() {
+            @Override
+            public AlgorithmIdentifier getAlgorithmIdentifier() {
+                return contentEncryption;
+            }
+
+            @Override
+            public InputStream getInputStream(InputStream encrypted) {
+                return new CipherBlockInputStream(encrypted, cipher);
+            }
+        });
+    }
+
+    /** Decrypts 64 KB per cipher call into one reused buffer; a bad final block is an IOException. */
+    static final class CipherBlockInputStream extends InputStream {
+        private static final int BLOCK = 65536;
+
+        private final InputStream in;
+        private final Cipher cipher;
+        private final byte[] input = new byte[BLOCK];
+        // update() may release up to one block held back from the previous call besides this call's input
+        private final byte[] output = new byte[BLOCK + 64];
+        private int outputPos;
+        private int outputLength;
+        private boolean finished;
+
+        CipherBlockInputStream(InputStream in, Cipher cipher) {
+            this.in = in;
+            this.cipher = cipher;
+        }
+
+        @Override
+        public int read() throws IOException {
+            if (!fill()) {
+                return -1;
+            }
+            return output[outputPos++] & 0xff;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            java.util.Objects.checkFromIndexSize(off, len, b.length);
+            if (len == 0) {
+                return 0;
+            }
+            if (!fill()) {
+                return -1;
+            }
+            int n = Math.min(len, outputLength - outputPos);
+            System.arraycopy(output, outputPos, b, off, n);
+            outputPos += n;
+            return n;
+        }
+
+        @Override
+        public int available() {
+            return outputLength - outputPos;
+        }
+
+        @Override
+        public void close() throws IOException {
+            in.close();
+        }
+
+        private boolean fill() throws IOException {
+            while (outputPos == outputLength) {
+                if (finished) {
+                    return false;
+                }
+                outputPos = 0;
+                int n = in.read(input, 0, input.length);
+                try {
+                    if (n < 0) {
+                        finished = true;
+                        outputLength = cipher.doFinal(output, 0);
+                    } else {
+                        outputLength = cipher.update(input, 0, n, output, 0);
+                    }
+                } catch (GeneralSecurityException e) {
+                    throw new IOException("decryption failed: " + e.getMessage(), e);
+                }
+            }
+            return true;
+        }
+    }
+}
