@@ -17,9 +17,8 @@ import java.util.Arrays;
  * after the padding is not read; a missing final padding is tolerated, a single dangling character is
  * not. Damage is an {@link IOException}.
  */
-final class Base64InputStream extends InputStream {
+final class Base64InputStream extends BlockTransformInputStream {
 
-    private static final int BLOCK = 65536;
     private static final byte[] VALUES = new byte[256];
 
     static {
@@ -30,73 +29,17 @@ final class Base64InputStream extends InputStream {
         }
     }
 
-    private final InputStream in;
-    private final byte[] encoded = new byte[BLOCK];
-    // three bytes out per four in, plus the up to two of a padded final quantum
-    private final byte[] decoded = new byte[BLOCK / 4 * 3 + 3];
-    private int decodedPos;
-    private int decodedLength;
     private int bits;
     private int count; // characters of the current quantum seen so far, 0..3
     private boolean secondPadExpected;
-    private boolean finished;
 
     Base64InputStream(InputStream in) {
-        this.in = in;
+        // three bytes out per four in, plus the up to two of a padded final quantum
+        super(in, BLOCK / 4 * 3 + 3);
     }
 
     @Override
-    public int read() throws IOException {
-        if (!fill()) {
-            return -1;
-        }
-        return decoded[decodedPos++] & 0xff;
-    }
-
-    @Override
-    public int read(byte[] b, int off, int len) throws IOException {
-        java.util.Objects.checkFromIndexSize(off, len, b.length);
-        if (len == 0) {
-            return 0;
-        }
-        if (!fill()) {
-            return -1;
-        }
-        int n = Math.min(len, decodedLength - decodedPos);
-        System.arraycopy(decoded, decodedPos, b, off, n);
-        decodedPos += n;
-        return n;
-    }
-
-    @Override
-    public int available() {
-        return decodedLength - decodedPos;
-    }
-
-    @Override
-    public void close() throws IOException {
-        in.close();
-    }
-
-    /** Decodes further blocks until there is something to hand out; false at the end of the data. */
-    private boolean fill() throws IOException {
-        while (decodedPos == decodedLength) {
-            if (finished) {
-                return false;
-            }
-            decodedPos = 0;
-            decodedLength = 0;
-            int n = in.read(encoded, 0, encoded.length);
-            if (n < 0) {
-                end();
-            } else {
-                decode(n);
-            }
-        }
-        return true;
-    }
-
-    private void decode(int n) throws IOException {
+    int transform(byte[] encoded, int n, byte[] decoded) throws IOException {
         int out = 0;
         int i = 0;
         while (i < n) {
@@ -118,7 +61,7 @@ final class Base64InputStream extends InputStream {
                     throw new IOException("Illegal base64 ending sequence: '=' expected after 'xx='");
                 }
                 secondPadExpected = false;
-                finished = true;
+                endOfData();
                 break;
             }
             int v = VALUES[c];
@@ -135,37 +78,36 @@ final class Base64InputStream extends InputStream {
                 if (count < 2) {
                     throw new IOException("Illegal base64 ending sequence: '=' after " + count + " character(s)");
                 }
-                out = flushPartial(out);
-                if (count == 2) {
-                    secondPadExpected = true;
-                } else {
-                    finished = true;
-                }
+                out = flushPartial(decoded, out);
+                boolean padded = count == 3;
+                secondPadExpected = count == 2;
                 count = 0;
-                if (finished) {
+                if (padded) {
+                    endOfData();
                     break;
                 }
             }
             // anything else is line structure or noise, which RFC 2045 says to ignore
         }
-        decodedLength = out;
+        return out;
     }
 
     /** The underlying stream ended: a final quantum may lack its padding, but not be one character. */
-    private void end() throws IOException {
-        finished = true;
+    @Override
+    int finish(byte[] decoded) throws IOException {
         if (secondPadExpected) {
             throw new IOException("Illegal base64 ending sequence: the data ends after 'xx='");
         }
         if (count == 1) {
             throw new IOException("Base64 stream has one un-decoded dangling byte.");
         }
-        decodedLength = flushPartial(0);
+        int out = flushPartial(decoded, 0);
         count = 0;
+        return out;
     }
 
     /** Writes the one or two bytes of a two- or three-character quantum at {@code out}. */
-    private int flushPartial(int out) {
+    private int flushPartial(byte[] decoded, int out) {
         if (count == 2) {
             decoded[out++] = (byte) (bits >> 4);
         } else if (count == 3) {

@@ -72,75 +72,31 @@ final class CbcRecipient extends JceKeyTransEnvelopedRecipient {
     }
 
     /** Decrypts 64 KB per cipher call into one reused buffer; a bad final block is an IOException. */
-    static final class CipherBlockInputStream extends InputStream {
-        private static final int BLOCK = 65536;
-
-        private final InputStream in;
+    static final class CipherBlockInputStream extends BlockTransformInputStream {
         private final Cipher cipher;
-        private final byte[] input = new byte[BLOCK];
-        // update() may release up to one block held back from the previous call besides this call's input
-        private final byte[] output = new byte[BLOCK + 64];
-        private int outputPos;
-        private int outputLength;
-        private boolean finished;
 
         CipherBlockInputStream(InputStream in, Cipher cipher) {
-            this.in = in;
+            // update() may release up to one block held back from the previous call besides this call's input
+            super(in, BLOCK + 64);
             this.cipher = cipher;
         }
 
         @Override
-        public int read() throws IOException {
-            if (!fill()) {
-                return -1;
+        int transform(byte[] input, int n, byte[] output) throws IOException {
+            try {
+                return cipher.update(input, 0, n, output, 0);
+            } catch (GeneralSecurityException e) {
+                throw new IOException("decryption failed: " + e.getMessage(), e);
             }
-            return output[outputPos++] & 0xff;
         }
 
         @Override
-        public int read(byte[] b, int off, int len) throws IOException {
-            java.util.Objects.checkFromIndexSize(off, len, b.length);
-            if (len == 0) {
-                return 0;
+        int finish(byte[] output) throws IOException {
+            try {
+                return cipher.doFinal(output, 0);
+            } catch (GeneralSecurityException e) {
+                throw new IOException("decryption failed: " + e.getMessage(), e);
             }
-            if (!fill()) {
-                return -1;
-            }
-            int n = Math.min(len, outputLength - outputPos);
-            System.arraycopy(output, outputPos, b, off, n);
-            outputPos += n;
-            return n;
-        }
-
-        @Override
-        public int available() {
-            return outputLength - outputPos;
-        }
-
-        @Override
-        public void close() throws IOException {
-            in.close();
-        }
-
-        private boolean fill() throws IOException {
-            while (outputPos == outputLength) {
-                if (finished) {
-                    return false;
-                }
-                outputPos = 0;
-                int n = in.read(input, 0, input.length);
-                try {
-                    if (n < 0) {
-                        finished = true;
-                        outputLength = cipher.doFinal(output, 0);
-                    } else {
-                        outputLength = cipher.update(input, 0, n, output, 0);
-                    }
-                } catch (GeneralSecurityException e) {
-                    throw new IOException("decryption failed: " + e.getMessage(), e);
-                }
-            }
-            return true;
         }
     }
 }

@@ -8,7 +8,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
 import java.util.Base64;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -29,7 +28,7 @@ class Base64InputStreamTest {
             byte[] input = sample(random);
             Outcome jdk = decode(Base64.getMimeDecoder().wrap(new ByteArrayInputStream(input)), random, false);
             // served in odd-sized pieces so quanta and padding straddle our block boundaries
-            Outcome ours = decode(new Base64InputStream(new Trickle(input, random)), random, random.nextBoolean());
+            Outcome ours = decode(new Base64InputStream(new RandomPieces(input, random, 7)), random, random.nextBoolean());
             String label = "case " + i + " (seed " + SEED + "): " + new String(input, StandardCharsets.ISO_8859_1);
             assertThat(ours.failed()).as(label).isEqualTo(jdk.failed());
             if (!jdk.failed()) {
@@ -113,33 +112,5 @@ class Base64InputStreamTest {
             }
         }
         return text.toString().getBytes(StandardCharsets.ISO_8859_1);
-    }
-
-    /** Hands out its bytes a random few at a time, as a socket or a decrypting stream may. */
-    private static final class Trickle extends InputStream {
-        private final byte[] bytes;
-        private final Random random;
-        private int pos;
-
-        Trickle(byte[] bytes, Random random) {
-            this.bytes = Arrays.copyOf(bytes, bytes.length);
-            this.random = random;
-        }
-
-        @Override
-        public int read() {
-            return pos < bytes.length ? bytes[pos++] & 0xff : -1;
-        }
-
-        @Override
-        public int read(byte[] b, int off, int len) {
-            if (pos >= bytes.length) {
-                return -1;
-            }
-            int n = Math.min(Math.min(len, 1 + random.nextInt(7)), bytes.length - pos);
-            System.arraycopy(bytes, pos, b, off, n);
-            pos += n;
-            return n;
-        }
     }
 }

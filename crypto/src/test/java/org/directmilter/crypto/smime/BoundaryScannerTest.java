@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,7 +23,7 @@ class BoundaryScannerTest {
             byte[] body = body(random);
             long base = random.nextInt(3) * 1000L;
             List<BoundaryScanner.Delimiter> expected = reference(body, base);
-            List<BoundaryScanner.Delimiter> actual = BoundaryScanner.scan(new Pieces(body, random), base, BOUNDARY);
+            List<BoundaryScanner.Delimiter> actual = BoundaryScanner.scan(new RandomPieces(body, random, 9), base, BOUNDARY);
             assertThat(actual).as("case %d (seed %d): %s", i, SEED, new String(body, StandardCharsets.ISO_8859_1))
                     .isEqualTo(expected);
         }
@@ -34,7 +33,7 @@ class BoundaryScannerTest {
     void partsOfATypicalSignedBody() throws IOException {
         byte[] body = ("--" + BOUNDARY + "\r\nA\r\n--" + BOUNDARY + "\r\nB\r\n--" + BOUNDARY + "--\r\n")
                 .getBytes(StandardCharsets.US_ASCII);
-        List<BoundaryScanner.Delimiter> found = BoundaryScanner.scan(new Pieces(body, new Random(1)), 0, BOUNDARY);
+        List<BoundaryScanner.Delimiter> found = BoundaryScanner.scan(new RandomPieces(body, new Random(1), 9), 0, BOUNDARY);
         assertThat(found).hasSize(3);
         assertThat(found.get(0)).isEqualTo(new BoundaryScanner.Delimiter(0, 11, false));
         // "A" is [11, 12): the CRLF before the second delimiter belongs to the delimiter
@@ -89,33 +88,5 @@ class BoundaryScannerTest {
             start = lf + 1;
         }
         return found;
-    }
-
-    /** Serves the bytes in random pieces so that lines straddle the scanner's reads. */
-    private static final class Pieces extends InputStream {
-        private final byte[] bytes;
-        private final Random random;
-        private int pos;
-
-        Pieces(byte[] bytes, Random random) {
-            this.bytes = bytes;
-            this.random = random;
-        }
-
-        @Override
-        public int read() {
-            return pos < bytes.length ? bytes[pos++] & 0xff : -1;
-        }
-
-        @Override
-        public int read(byte[] b, int off, int len) {
-            if (pos >= bytes.length) {
-                return -1;
-            }
-            int n = Math.min(Math.min(len, 1 + random.nextInt(9)), bytes.length - pos);
-            System.arraycopy(bytes, pos, b, off, n);
-            pos += n;
-            return n;
-        }
     }
 }
