@@ -15,6 +15,7 @@ import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.Timeout;
 
 @Timeout(60)
@@ -25,12 +26,8 @@ class MilterServerInetTest {
     private final RecordingFactory factory = new RecordingFactory();
     private MilterServer server;
 
-    @AfterEach
-    void stopServer() {
-        if (server != null) {
-            server.stop(Duration.ofSeconds(1));
-        }
-    }
+    @RegisterExtension
+    final StopServerAfterEach stopServer = new StopServerAfterEach(() -> server);
 
     private MilterServer started(ServerSettings settings, ConnectionFactory connections) throws IOException {
         server = MilterServer.bind(LOOPBACK, settings, connections);

@@ -11,6 +11,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.Timeout;
 
 @Timeout(60)
@@ -19,12 +20,8 @@ class MilterServerShutdownTest {
     private final RecordingFactory factory = new RecordingFactory();
     private MilterServer server;
 
-    @AfterEach
-    void stopServer() {
-        if (server != null) {
-            server.stop(Duration.ofSeconds(1));
-        }
-    }
+    @RegisterExtension
+    final StopServerAfterEach stopServer = new StopServerAfterEach(() -> server);
 
     private void start() throws Exception {
         server = MilterServer.bind(SocketSpec.parse("inet:0@127.0.0.1"), ServerSettings.defaults(), factory);

@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.Timeout;
 
 /**
@@ -20,12 +21,8 @@ class MilterServerTimeoutTest {
     private final RecordingFactory factory = new RecordingFactory();
     private MilterServer server;
 
-    @AfterEach
-    void stopServer() {
-        if (server != null) {
-            server.stop(Duration.ofSeconds(1));
-        }
-    }
+    @RegisterExtension
+    final StopServerAfterEach stopServer = new StopServerAfterEach(() -> server);
 
     private void start(Duration idle, Duration read) throws Exception {
         ServerSettings defaults = ServerSettings.defaults();

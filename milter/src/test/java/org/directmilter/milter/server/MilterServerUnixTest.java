@@ -23,6 +23,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -35,12 +36,8 @@ class MilterServerUnixTest {
     private final RecordingFactory factory = new RecordingFactory();
     private MilterServer server;
 
-    @AfterEach
-    void stopServer() {
-        if (server != null) {
-            server.stop(Duration.ofSeconds(1));
-        }
-    }
+    @RegisterExtension
+    final StopServerAfterEach stopServer = new StopServerAfterEach(() -> server);
 
     private SocketSpec specFor(Path path) {
         return SocketSpec.parse("local:" + path);
