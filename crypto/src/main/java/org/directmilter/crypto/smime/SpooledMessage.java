@@ -34,6 +34,34 @@ public final class SpooledMessage implements AutoCloseable {
         return spool.open(from, to);
     }
 
+    /**
+     * The message's header fields and the offset of its body (just past the empty line). A message
+     * whose header block is malformed is an {@link IOException} naming the fault.
+     */
+    public Head head() throws IOException {
+        try (InputStream in = new java.io.BufferedInputStream(openStream())) {
+            MimeHeaders headers = MimeHeaders.read(in);
+            return new Head(headers.fields(), headers.length());
+        } catch (MimeHeaders.MalformedException e) {
+            throw new IOException("malformed header block: " + e.getMessage(), e);
+        }
+    }
+
+    /** The bytes from {@code offset} to the end (the body, given {@link Head#bodyOffset()}). */
+    public InputStream openStream(long offset) {
+        if (offset < 0 || offset > size()) {
+            throw new IndexOutOfBoundsException("offset " + offset + " outside 0.." + size());
+        }
+        return spool.open(from + offset, to);
+    }
+
+    /** The header fields of a message and where its body starts. */
+    public record Head(java.util.List<HeaderField> fields, long bodyOffset) {
+        public Head {
+            fields = java.util.List.copyOf(fields);
+        }
+    }
+
     public void writeTo(OutputStream out) throws IOException {
         try (InputStream in = openStream()) {
             in.transferTo(out);

@@ -11,6 +11,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.function.Supplier;
+import org.directmilter.crypto.smime.ContentCipher;
+import org.directmilter.crypto.smime.KeyTransport;
 import org.directmilter.milter.server.SocketSpec;
 import org.directmilter.resolver.OwnerNameMode;
 
@@ -71,7 +73,7 @@ public final class ConfigKeys {
             ValueTypes.size(64 * 1024, 1L << 30), "1M", ON_RESTART,
             "largest milter packet accepted from the MTA; at least 64K, MTAs send 64K body chunks");
 
-    // ---- Direct policy (validated now, applied by later features) ----
+    // ---- Direct policy ----
 
     public static final ConfigKey<List<String>> DOMAINS = defineEmpty("Domains", ValueTypes.DOMAIN_LIST,
             ON_RELOAD, "local Direct domains, comma separated");
@@ -137,13 +139,64 @@ public final class ConfigKeys {
     public static final ConfigKey<List<String>> SUBMISSION_DAEMONS = defineEmpty("SubmissionDaemons",
             ValueTypes.NAME_LIST, ON_RELOAD, "{daemon_name} values whose mail from a local domain is outgoing");
 
-    public static final ConfigKey<FailureAction> ON_DNS_ERROR = define("On-DNSError", ValueTypes.FAILURE_ACTION,
-            "tempfail", ON_RELOAD, "when DNS fails: accept|reject|tempfail|quarantine|discard (or a/r/t/q/d)");
+    public static final ConfigKey<Boolean> PROTECT_LOCAL = define("ProtectLocal", ValueTypes.BOOLEAN, "yes",
+            ON_RELOAD, "mail between two local Direct domains is protected like other outgoing mail (no: delivered as is)");
+
+    public static final ConfigKey<Boolean> ROUTING_CHECKS = define("RoutingChecks", ValueTypes.BOOLEAN, "yes",
+            ON_RELOAD, "Direct 1.3 routing: MAIL FROM must match the inner From/Sender, each incoming RCPT be in To/Cc");
+
+    public static final ConfigKey<Duration> ANCHOR_CHECK_INTERVAL = define("AnchorCheckInterval",
+            ValueTypes.DURATION, "10s", ON_RESTART, "how often AnchorDir is checked for added, changed or removed anchors");
+
+    // ---- what to do when something goes wrong (OpenDKIM style; the defaults fail closed) ----
+
+    public static final ConfigKey<FailureAction> ON_DNS_ERROR = define("On-DNSError",
+            ValueTypes.failureAction(FailureAction.TEMPFAIL, FailureAction.REJECT), "tempfail", ON_RELOAD,
+            "a recipient's certificates cannot be looked up (DNS failure): tempfail|reject");
+
+    public static final ConfigKey<FailureAction> ON_NO_CERTIFICATE = define("On-NoCertificate",
+            ValueTypes.failureAction(FailureAction.REJECT, FailureAction.TEMPFAIL), "reject", ON_RELOAD,
+            "an outgoing recipient publishes no certificate: reject|tempfail");
+
+    public static final ConfigKey<FailureAction> ON_UNTRUSTED = define("On-Untrusted",
+            ValueTypes.failureAction(FailureAction.REJECT, FailureAction.TEMPFAIL, FailureAction.QUARANTINE),
+            "reject", ON_RELOAD, "a recipient's certificates or an incoming signer are not trusted: reject|tempfail"
+                    + " (quarantine: incoming only)");
+
+    public static final ConfigKey<FailureAction> ON_UNPROTECTED = define("On-Unprotected",
+            ValueTypes.failureAction(FailureAction.REJECT, FailureAction.TEMPFAIL, FailureAction.QUARANTINE,
+                    FailureAction.ACCEPT), "reject", ON_RELOAD,
+            "incoming mail for a Direct domain that is not encrypted and signed: reject|tempfail|quarantine|accept");
+
+    public static final ConfigKey<FailureAction> ON_NO_SENDER_KEY = define("On-NoSenderKey",
+            ValueTypes.failureAction(FailureAction.REJECT, FailureAction.TEMPFAIL), "reject", ON_RELOAD,
+            "an outgoing sender has no private key in KeyStore: reject|tempfail (answered at MAIL FROM)");
+
+    public static final ConfigKey<FailureAction> ON_INTERNAL_ERROR = define("On-InternalError",
+            ValueTypes.failureAction(FailureAction.TEMPFAIL, FailureAction.REJECT, FailureAction.QUARANTINE),
+            "tempfail", ON_RELOAD, "an unreadable key store or any other internal error: tempfail|reject|quarantine");
+
+    public static final ConfigKey<FailureAction> ON_NON_DIRECT = define("On-NonDirect",
+            ValueTypes.failureAction(FailureAction.ACCEPT, FailureAction.REJECT), "accept", ON_RELOAD,
+            "mail that is neither from nor to a local Direct domain: accept (pass untouched)|reject");
+
+    // ---- S/MIME algorithms ----
+
+    public static final ConfigKey<ContentCipher> CONTENT_CIPHER = define("ContentCipher",
+            ValueType.of(ContentCipher::fromLabel, ContentCipher::label), "AES-256-CBC", ON_RELOAD,
+            "outgoing content encryption: AES-256-CBC|AES-128-CBC|AES-256-GCM|AES-128-GCM (GCM: not for nhind partners)");
+
+    public static final ConfigKey<KeyTransport> KEY_TRANSPORT = define("KeyTransport",
+            ValueType.of(KeyTransport::fromLabel, KeyTransport::label), "rsa-pkcs1", ON_RELOAD,
+            "outgoing RSA key transport: rsa-pkcs1|rsa-oaep|rsa-oaep-sha256 (oaep-sha256: not for nhind partners)");
+
+    public static final ConfigKey<Boolean> ALLOW_TRIPLE_DES = define("AllowTripleDES", ValueTypes.BOOLEAN, "no",
+            ON_RELOAD, "accept incoming mail encrypted with 3DES (refused by default)");
 
     // ---- trust: revocation and fetching (CRLs, AIA issuers) ----
 
     public static final ConfigKey<FailureAction> ON_REVOCATION_UNKNOWN = define("On-RevocationUnknown",
-            ValueTypes.FAILURE_ACTION, "accept", ON_RELOAD,
+            ValueTypes.failureAction(FailureAction.ACCEPT, FailureAction.REJECT), "accept", ON_RELOAD,
             "when no current CRL can be had: accept (usable, with a warning) or treat the certificate as untrusted");
 
     public static final ConfigKey<Duration> FETCH_TIMEOUT = define("FetchTimeout", ValueTypes.DURATION, "5s",

@@ -47,10 +47,23 @@ public final class ValueTypes {
 
     public static final ValueType<String> GROUP_NAME = ValueType.of(ValueTypes::parseGroup, Function.identity());
 
-    public static final ValueType<FailureAction> FAILURE_ACTION = ValueType.of(FailureAction::parse,
-            FailureAction::keyword);
-
     private ValueTypes() {
+    }
+
+    /**
+     * A failure action limited to the ones that make sense for the condition: outgoing mail that could
+     * not be encrypted can never be accepted, and nothing can be quarantined before end of data.
+     */
+    public static ValueType<FailureAction> failureAction(FailureAction... allowed) {
+        var permitted = java.util.EnumSet.copyOf(List.of(allowed));
+        return ValueType.of(text -> {
+            FailureAction action = FailureAction.parse(text);
+            if (!permitted.contains(action)) {
+                throw new IllegalArgumentException("\"" + text + "\" is not allowed here; use "
+                        + permitted.stream().map(FailureAction::keyword).collect(Collectors.joining("|")));
+            }
+            return action;
+        }, FailureAction::keyword);
     }
 
     public static ValueType<Integer> intRange(int min, int max) {

@@ -224,12 +224,31 @@ class ConfigLoaderTest {
     @Test
     void failureActionsTakeWordsOrLetters() {
         assertThat(valid("On-DNSError reject").get(ConfigKeys.ON_DNS_ERROR)).isEqualTo(FailureAction.REJECT);
-        assertThat(valid("on-dnserror Q").get(ConfigKeys.ON_DNS_ERROR)).isEqualTo(FailureAction.QUARANTINE);
-        assertThat(valid("On-DNSError a").get(ConfigKeys.ON_DNS_ERROR)).isEqualTo(FailureAction.ACCEPT);
-        assertThat(valid("On-DNSError d").get(ConfigKeys.ON_DNS_ERROR)).isEqualTo(FailureAction.DISCARD);
+        assertThat(valid("on-dnserror T").get(ConfigKeys.ON_DNS_ERROR)).isEqualTo(FailureAction.TEMPFAIL);
+        assertThat(valid("On-Unprotected q").get(ConfigKeys.ON_UNPROTECTED)).isEqualTo(FailureAction.QUARANTINE);
         assertThat(valid("On-DNSError TempFail").get(ConfigKeys.ON_DNS_ERROR)).isEqualTo(FailureAction.TEMPFAIL);
         assertThat(errors("On-DNSError x")).singleElement().asString()
                 .contains("is not one of accept|reject|tempfail|quarantine|discard");
+    }
+
+    @Test
+    void outgoingMailThatCannotBeEncryptedIsNeverAccepted() {
+        for (String key : List.of("On-DNSError", "On-NoCertificate", "On-Untrusted", "On-NoSenderKey",
+                "On-InternalError")) {
+            assertThat(errors(key + " accept")).as(key).singleElement().asString()
+                    .contains("\"accept\" is not allowed here; use");
+        }
+        assertThat(errors("On-DNSError quarantine")).singleElement().asString()
+                .endsWith("\"quarantine\" is not allowed here; use reject|tempfail");
+    }
+
+    @Test
+    void smimeAlgorithmsAreNamedByLabel() {
+        assertThat(valid("ContentCipher aes-256-gcm").get(ConfigKeys.CONTENT_CIPHER))
+                .isEqualTo(org.directmilter.crypto.smime.ContentCipher.AES_256_GCM);
+        assertThat(valid("KeyTransport rsa-oaep").get(ConfigKeys.KEY_TRANSPORT))
+                .isEqualTo(org.directmilter.crypto.smime.KeyTransport.RSA_OAEP_SHA1);
+        assertThat(errors("ContentCipher des")).hasSize(1);
     }
 
     @Test
