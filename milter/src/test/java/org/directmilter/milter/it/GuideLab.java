@@ -1,0 +1,395 @@
+package org.directmilter.milter.it;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.stream.Stream;
+
+/**
+ * The machine the administrator's guide is followed on: a private mount and network namespace in
+ * which the guide's commands run literally, as root, with the system paths they name replaced by
+ * scratch directories. Nothing is substituted in the commands themselves.
+ *
+ * <p>In the namespace:
+ * <ul>
+ *   <li>{@code /etc} is a copy of the host's, with what the guide takes as given: the direct-milter
+ *       package's files and its system user ({@code /etc/direct-milter}, as the .deb installs them),
+ *       a Postfix configured as the Internet site {@code mx.hisp.example.org}, a BIND serving
+ *       {@code hisp.example.org} and answering recursive questions from a private root zone (so a
+ *       name nobody serves is NXDOMAIN, never a query to the Internet), and {@code /etc/resolv.conf}
+ *       pointing at that BIND;</li>
+ *   <li>{@code /var/spool/postfix}, {@code /var/lib/postfix}, {@code /var/cache/bind} and
+ *       {@code /var/log} are empty scratch directories;</li>
+ *   <li>{@code /usr/local/bin/direct-milter} runs the code under test (its classes and jars copied
+ *       into the scratch tree, so the service user can read them), like a source install's symlink;</li>
+ *   <li>only {@code lo} exists, so the guide may use the standard ports (25, 53, 587) and nothing can
+ *       leave 127.0.0.0/8.</li>
+ * </ul>
+ * Postfix and named are running before the first chapter, as on a configured server. Every process
+ * in the namespace is ended by {@link #close()}; the scratch tree stays under target/it for reading.
+ */
+final class GuideLab implements AutoCloseable {
+
+    private static final Duration SETUP_TIMEOUT = Duration.ofSeconds(60);
+
+    private final Path root;
+    private final Path home;
+    private final Process holder;
+    private final String namespace;
+    private final Thread shutdownHook;
+    private boolean closed;
+
+    private GuideLab(Path root, Path home, Process holder) {
+        this.root = root;
+        this.home = home;
+        this.holder = holder;
+        this.namespace = netNamespace(holder.pid());
+        this.shutdownHook = new Thread(this::close, "guide-lab-shutdown");
+    }
+
+    /** Builds the scratch tree from {@code repository}'s files and starts Postfix and named in it. */
+    static GuideLab start(Path repository) {
+        Path root = Scratch.newDirectory("guide-");
+        try {
+            Path home = Scratch.mkdir(root.resolve("home"), Scratch.MODE_755);
+            prepareEtc(root, repository);
+            prepareLauncher(root);
+            prepareDirectories(root);
+            Process holder = startNamespace(root);
+            GuideLab lab = new GuideLab(root, home, holder);
+            Runtime.getRuntime().addShutdownHook(lab.shutdownHook);
+            try {
+                lab.startServers();
+            } catch (RuntimeException | AssertionError e) {
+                lab.close();
+                throw e;
+            }
+            return lab;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot prepare the guide's lab in " + root, e);
+        }
+    }
+
+    Path root() {
+        return root;
+    }
+
+    /**
+     * Runs {@code script} with {@code bash -euo pipefail} in the namespace, as root, in the operator's
+     * home directory; returns its exit status and combined output.
+     */
+    Exec.Result run(String script, Duration timeout) {
+        try {
+            Path file = Files.createTempFile(root, "block-", ".sh");
+            Files.writeString(file, "cd ~\n" + script, StandardCharsets.UTF_8);
+            return Exec.run(timeout, List.of("nsenter", "-t", Long.toString(holder.pid()), "-m", "-n", "--",
+                    "env", "-i", "HOME=" + home, "USER=root", "LOGNAME=root", "LANG=C.UTF-8", "TERM=dumb",
+                    "PATH=/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+                    "bash", "-euo", "pipefail", file.toString()));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Appends a block, its exit status and its output to transcript.txt in the scratch tree. */
+    void transcript(String where, String script, Exec.Result result) {
+        String entry = "==== " + where + "\n" + script.replaceAll("(?m)^", "\\$ ") + "---- exit " + result.exitCode()
+                + "\n" + result.output() + (result.output().endsWith("\n") || result.output().isEmpty() ? "" : "\n");
+        try {
+            Files.writeString(root.resolve("transcript.txt"), entry, StandardCharsets.UTF_8,
+                    java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private Exec.Result setup(String script) {
+        Exec.Result result = run(script, SETUP_TIMEOUT);
+        if (result.exitCode() != 0) {
+            throw new IllegalStateException("lab setup failed (" + result.exitCode() + "): " + script + "\n"
+                    + result.output() + "\n" + diagnostics());
+        }
+        return result;
+    }
+
+    /** Logs worth reading when something in the lab went wrong. */
+    String diagnostics() {
+        return Scratch.tail("named", root.resolve("log/named.log"), 2000) + "\n"
+                + Scratch.tail("mail.log", root.resolve("log/mail.log"), 3000) + "\n"
+                + Scratch.tail("direct-milter.log", root.resolve("log/direct-milter.log"), 3000);
+    }
+
+    // ---- the host the guide starts from -------------------------------------------------------
+
+    private static void prepareEtc(Path root, Path repository) throws IOException {
+        Path etc = root.resolve("etc");
+        Exec.check("cp", "-a", "/etc", etc.toString());
+        // The package's system user, as its postinst makes it (adduser --system --group).
+        Exec.check("useradd", "--prefix", root.toString(), "--system", "--user-group", "--home-dir",
+                "/var/lib/direct-milter", "--no-create-home", "--shell", "/usr/sbin/nologin", "direct-milter");
+        Files.deleteIfExists(etc.resolve("resolv.conf"));
+        Files.writeString(etc.resolve("resolv.conf"), "nameserver 127.0.0.1\n");
+
+        // What the direct-milter package installs under /etc/direct-milter.
+        Path conf = Scratch.mkdir(etc.resolve("direct-milter"), Scratch.MODE_755);
+        Files.writeString(conf.resolve("direct-milter.conf"),
+                packagedConfig(Files.readString(repository.resolve("etc/direct-milter.conf"))));
+        Files.copy(repository.resolve("etc/logback.xml"), conf.resolve("logback.xml"));
+        Path keys = Scratch.mkdir(conf.resolve("keys"), PosixFilePermissions.fromString("rwxr-x---"));
+        Exec.check("chown", "0:" + id(etc.resolve("group"), "direct-milter"), keys.toString());
+        Scratch.mkdir(conf.resolve("anchors"), Scratch.MODE_755);
+        Scratch.mkdir(conf.resolve("certs"), Scratch.MODE_755);
+
+        postfix(etc.resolve("postfix"));
+        bind(etc.resolve("bind"));
+    }
+
+    /**
+     * The packages' direct-milter.conf: the repository's sample with the socket in Postfix's spool
+     * directory and given to group postfix (packaging/…/PackagedConfig makes the same two changes).
+     */
+    static String packagedConfig(String sample) {
+        String socket = "\nSocket                  inet:8891@127.0.0.1\n";
+        String group = "\n#SocketGroup            postfix\n";
+        if (!sample.contains(socket) || !sample.contains(group)) {
+            throw new IllegalStateException("etc/direct-milter.conf no longer has the Socket and SocketGroup lines "
+                    + "the packages change");
+        }
+        return sample.replace(socket, "\nSocket                  local:/var/spool/postfix/direct-milter/direct-milter.sock\n")
+                .replace(group, "\nSocketGroup             postfix\n");
+    }
+
+    /** Postfix as the "Internet Site" of mx.hisp.example.org, without chroot, logging to /var/log/mail.log. */
+    private static void postfix(Path dir) throws IOException {
+        try (Stream<Path> old = Files.list(dir)) {
+            for (Path p : (Iterable<Path>) old::iterator) {
+                if (p.getFileName().toString().endsWith(".cf")) {
+                    Files.delete(p);
+                }
+            }
+        }
+        Files.copy(dir.resolve("master.cf.proto"), dir.resolve("master.cf"));
+        Files.copy(Path.of("/etc/postfix/dynamicmaps.cf"), dir.resolve("dynamicmaps.cf"),
+                StandardCopyOption.REPLACE_EXISTING);
+        Files.writeString(dir.resolve("main.cf"), String.join("\n",
+                "# the Internet site mx.hisp.example.org (written by the guide test's lab)",
+                "compatibility_level = 3.6",
+                "myhostname = mx.hisp.example.org",
+                "mydomain = hisp.example.org",
+                "myorigin = $mydomain",
+                "mydestination = $myhostname, localhost",
+                "inet_interfaces = all",
+                "inet_protocols = ipv4",
+                "mynetworks = 127.0.0.0/8",
+                "smtpd_relay_restrictions = permit_mynetworks, permit_sasl_authenticated, defer_unauth_destination",
+                "alias_maps =",
+                "alias_database =",
+                "biff = no",
+                "maillog_file = /var/log/mail.log",
+                "smtp_tls_security_level = may",
+                ""), StandardCharsets.UTF_8);
+        Exec.check("postconf", "-c", dir.toString(), "-F", "*/*/chroot = n");
+    }
+
+    /**
+     * BIND as this host's authoritative server for hisp.example.org and its resolver: recursion from a
+     * root zone of its own that delegates nothing, so every other name is NXDOMAIN at once.
+     */
+    private static void bind(Path dir) throws IOException {
+        Files.writeString(dir.resolve("named.conf.options"), String.join("\n",
+                "options {",
+                "    directory \"/var/cache/bind\";",
+                "    pid-file \"/var/cache/bind/named.pid\";",
+                "    listen-on port 53 { 127.0.0.1; };",
+                "    listen-on-v6 { none; };",
+                "    recursion yes;",
+                "    allow-query { 127.0.0.0/8; };",
+                "    allow-recursion { 127.0.0.0/8; };",
+                "    dnssec-validation no;",
+                "    max-cache-size 16m;",
+                "};",
+                ""));
+        Files.writeString(dir.resolve("named.conf.default-zones"), String.join("\n",
+                "zone \".\" { type primary; file \"/etc/bind/db.lab-root\"; };",
+                ""));
+        Files.writeString(dir.resolve("db.lab-root"), String.join("\n",
+                "$TTL 300",
+                "@ IN SOA a.root.invalid. hostmaster.root.invalid. ( 1 3600 600 86400 300 )",
+                "@ IN NS a.root.invalid.",
+                "a.root.invalid. IN A 127.0.0.1",
+                ""));
+        Files.writeString(dir.resolve("named.conf.local"), String.join("\n",
+                "zone \"hisp.example.org\" { type primary; file \"/etc/bind/db.hisp.example.org\"; };",
+                ""));
+        Files.writeString(dir.resolve("db.hisp.example.org"), String.join("\n",
+                "$TTL 3600",
+                "@       IN SOA ns1.hisp.example.org. hostmaster.hisp.example.org. (",
+                "                2026120101 ; serial",
+                "                3600 600 604800 300 )",
+                "        IN NS  ns1.hisp.example.org.",
+                "        IN MX  10 mx.hisp.example.org.",
+                "ns1     IN A   127.0.0.1",
+                "mx      IN A   127.0.0.1",
+                ""));
+        Exec.check("rndc-confgen", "-a", "-c", dir.resolve("rndc.key").toString());
+        // as Debian's bind9 has it; rndc-confgen gives it to user bind, which named running as root
+        // (without CAP_DAC_OVERRIDE) then cannot read
+        Exec.check("chown", "root:bind", dir.resolve("rndc.key").toString());
+    }
+
+    /** /usr/local/bin/direct-milter: the code under test, from files every user may read. */
+    private static void prepareLauncher(Path root) throws IOException {
+        Path lib = Scratch.mkdir(root.resolve("lib"), Scratch.MODE_755);
+        List<String> classpath = new ArrayList<>();
+        int n = 0;
+        for (String entry : DaemonProcess.classpath().split(File.pathSeparator)) {
+            Path source = Path.of(entry);
+            Path copy = lib.resolve(String.format(Locale.ROOT, "%03d-%s", n++, source.getFileName()));
+            Exec.check("cp", "-r", source.toString(), copy.toString());
+            classpath.add(copy.toString());
+        }
+        Exec.check("chmod", "-R", "a+rX", lib.toString());
+        Path bin = Scratch.mkdir(root.resolve("bin"), Scratch.MODE_755);
+        Path launcher = bin.resolve("direct-milter");
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Files.writeString(launcher, String.join("\n",
+                "#!/bin/sh",
+                "# direct-milter for the guide test's lab: the classes under test, like /usr/bin/direct-milter",
+                "logging=",
+                "[ -r /etc/direct-milter/logback.xml ] && logging=-Dlogback.configurationFile=/etc/direct-milter/logback.xml",
+                "case \"$1\" in run) jvm=-Xmx256m ;; *) jvm=\"-Xshare:auto -XX:TieredStopAtLevel=1\" ;; esac",
+                "exec " + java + " $jvm $logging -cp '" + String.join(":", classpath) + "' "
+                        + "org.directmilter.milter.cli.DirectMilterCommand \"$@\"",
+                ""));
+        Files.setPosixFilePermissions(launcher, PosixFilePermissions.fromString("rwxr-xr-x"));
+    }
+
+    private static void prepareDirectories(Path root) throws IOException {
+        Path etc = root.resolve("etc");
+        String postfixUid = id(etc.resolve("passwd"), "postfix");
+        String postfixGid = id(etc.resolve("group"), "postfix");
+        Path queue = Scratch.mkdir(root.resolve("queue"), Scratch.MODE_755); // .ci/run reaps queue/pid/master.pid
+        // the package's socket directory in Postfix's spool: setgid postfix, so the socket belongs to postfix
+        Path socketDir = Scratch.mkdir(queue.resolve("direct-milter"), PosixFilePermissions.fromString("rwxr-x---"));
+        Exec.check("chown", id(etc.resolve("passwd"), "direct-milter") + ":" + postfixGid, socketDir.toString());
+        Exec.check("chmod", "2750", socketDir.toString());
+        Path data = Scratch.mkdir(root.resolve("postfix-data"), Scratch.MODE_755);
+        Exec.check("chown", postfixUid + ":" + postfixGid, data.toString());
+        Scratch.mkdir(root.resolve("bind-cache"), Scratch.MODE_755);
+        Scratch.mkdir(root.resolve("log"), Scratch.MODE_755);
+    }
+
+    /** The namespace: a process that only holds it, with the scratch directories mounted in place. */
+    private static Process startNamespace(Path root) throws IOException {
+        String mounts = String.join("\n",
+                "set -e",
+                "mount --bind " + root.resolve("etc") + " /etc",
+                "mount --bind " + root.resolve("queue") + " /var/spool/postfix",
+                "mount --bind " + root.resolve("postfix-data") + " /var/lib/postfix",
+                "mount --bind " + root.resolve("bind-cache") + " /var/cache/bind",
+                "mount --bind " + root.resolve("log") + " /var/log",
+                "mount --bind " + root.resolve("bin") + " /usr/local/bin",
+                "ip link set lo up",
+                "echo ready",
+                "exec sleep infinity",
+                "");
+        Path log = root.resolve("namespace.log");
+        Process holder = new ProcessBuilder("unshare", "--mount", "--net", "--propagation", "private", "--",
+                "bash", "-c", mounts)
+                .redirectErrorStream(true).redirectOutput(log.toFile())
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                .start();
+        Files.writeString(root.resolve("namespace.pid"), holder.pid() + "\n");
+        Poll.until("the lab's namespace", SETUP_TIMEOUT, () -> {
+            if (!holder.isAlive()) {
+                throw new IllegalStateException("unshare exited with " + holder.exitValue() + "\n"
+                        + Scratch.readOrEmpty(log));
+            }
+            return Scratch.readOrEmpty(log).contains("ready");
+        }, () -> Scratch.readOrEmpty(log));
+        return holder;
+    }
+
+    private void startServers() {
+        setup("named -c /etc/bind/named.conf -L /var/log/named.log\n"
+                + "for i in $(seq 100); do dig +short +time=1 +tries=1 @127.0.0.1 SOA hisp.example.org | grep -q . && break;"
+                + " sleep 0.1; done\n"
+                + "dig +short @127.0.0.1 SOA hisp.example.org | grep -q 2026120101\n");
+        setup("postfix check\npostfix start\n"
+                + "for i in $(seq 100); do ss -ltn | grep -q '0.0.0.0:25 ' && break; sleep 0.1; done\n"
+                + "ss -ltn | grep -q '0.0.0.0:25 '\n");
+    }
+
+    // ---- the end ---------------------------------------------------------------------------------
+
+    /** Stops Postfix, then ends every process left in the namespace (and the namespace). Idempotent. */
+    @Override
+    public void close() {
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+        }
+        try {
+            Runtime.getRuntime().removeShutdownHook(shutdownHook);
+        } catch (IllegalStateException | IllegalArgumentException e) {
+            // JVM shutting down, or never added
+        }
+        try {
+            if (holder.isAlive()) {
+                run("postfix stop >/dev/null 2>&1 || true; rndc stop >/dev/null 2>&1 || true", Duration.ofSeconds(30));
+            }
+        } catch (RuntimeException e) {
+            // carry on: the processes are ended below
+        }
+        List<ProcessHandle> left = processesInNamespace();
+        left.forEach(ProcessHandle::destroy);
+        for (ProcessHandle p : left) {
+            try {
+                p.onExit().get(5, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (Exception e) {
+                p.destroyForcibly();
+            }
+        }
+        holder.destroyForcibly();
+    }
+
+    /** Every process whose network namespace is the lab's: they were all started by the guide or the lab. */
+    private List<ProcessHandle> processesInNamespace() {
+        if (namespace == null) {
+            return List.of();
+        }
+        return ProcessHandle.allProcesses()
+                .filter(p -> p.pid() != holder.pid() && namespace.equals(netNamespace(p.pid())))
+                .toList();
+    }
+
+    private static String netNamespace(long pid) {
+        try {
+            return Files.readSymbolicLink(Path.of("/proc", Long.toString(pid), "ns", "net")).toString();
+        } catch (IOException | UnsupportedOperationException e) {
+            return null;
+        }
+    }
+
+    /** The numeric id of {@code name} in an /etc/passwd or /etc/group file. */
+    private static String id(Path file, String name) throws IOException {
+        for (String line : Files.readAllLines(file)) {
+            String[] f = line.split(":");
+            if (f.length > 2 && f[0].equals(name)) {
+                return f[2];
+            }
+        }
+        throw new IllegalStateException("no " + name + " in " + file);
+    }
+}
