@@ -67,7 +67,6 @@ class GuideIT {
         String line = String.format(Locale.ROOT, "%-36s %3d blocks run, %2d not run, %5.1f s",
                 chapter.getFileName(), ran, skipped, (System.nanoTime() - started) / 1e9);
         timings.add(line);
-        System.out.println("guide: " + line);
     }
 
     private static void runBlock(GuideBlock block) {

@@ -123,7 +123,7 @@ final class GuideLab implements AutoCloseable {
 
     /** Logs worth reading when something in the lab went wrong. */
     String diagnostics() {
-        return Scratch.tail("named", root.resolve("log/named.log"), 2000) + "\n"
+        return Scratch.tail("named", root.resolve("log/named.log"), 800) + "\n"
                 + Scratch.tail("mail.log", root.resolve("log/mail.log"), 3000) + "\n"
                 + Scratch.tail("direct-milter.log", root.resolve("log/direct-milter.log"), 3000);
     }
