@@ -27,8 +27,8 @@ import java.util.stream.Stream;
  *       {@code hisp.example.org} and answering recursive questions from a private root zone (so a
  *       name nobody serves is NXDOMAIN, never a query to the Internet), and {@code /etc/resolv.conf}
  *       pointing at that BIND;</li>
- *   <li>{@code /var/spool/postfix}, {@code /var/lib/postfix}, {@code /var/cache/bind} and
- *       {@code /var/log} are empty scratch directories;</li>
+ *   <li>{@code /var/spool/postfix}, {@code /var/lib/postfix}, {@code /var/cache/bind},
+ *       {@code /var/log} and {@code /tmp} are empty scratch directories;</li>
  *   <li>{@code /usr/local/bin/direct-milter} runs the code under test (its classes and jars copied
  *       into the scratch tree, so the service user can read them), like a source install's symlink;</li>
  *   <li>only {@code lo} exists, so the guide may use the standard ports (25, 53, 587) and nothing can
@@ -286,6 +286,8 @@ final class GuideLab implements AutoCloseable {
         Exec.check("chown", postfixUid + ":" + postfixGid, data.toString());
         Scratch.mkdir(root.resolve("bind-cache"), Scratch.MODE_755);
         Scratch.mkdir(root.resolve("log"), Scratch.MODE_755);
+        Scratch.mkdir(root.resolve("tmp"), Scratch.MODE_755);
+        Exec.check("chmod", "1777", root.resolve("tmp").toString());
     }
 
     /** The namespace: a process that only holds it, with the scratch directories mounted in place. */
@@ -298,6 +300,7 @@ final class GuideLab implements AutoCloseable {
                 "mount --bind " + root.resolve("bind-cache") + " /var/cache/bind",
                 "mount --bind " + root.resolve("log") + " /var/log",
                 "mount --bind " + root.resolve("bin") + " /usr/local/bin",
+                "mount --bind " + root.resolve("tmp") + " /tmp",
                 "ip link set lo up",
                 "echo ready",
                 "exec sleep infinity",
