@@ -122,6 +122,28 @@ class DiscoveryCommandsTest {
     }
 
     @Test
+    void lookupShowsTheCertificateDirectoryStepsAndAsksNoDnsWhenAFileDecides() throws Exception {
+        Path certs = Files.createDirectories(dir.resolve("certs"));
+        Files.copy(rsaPem, certs.resolve("partner.test.pem"));
+        try (FakeDnsServer dns = new FakeDnsServer()) {
+            Path conf = config("Nameservers " + dns.hostPort() + "\nCertificateDir " + certs + "\n");
+
+            CheckCommandTest.Outcome outcome = run("lookup", "bob@partner.test", "-c", conf.toString());
+
+            assertThat(outcome.status()).as(outcome.out() + outcome.err()).isZero();
+            Path domainFile = certs.resolve("partner.test.pem");
+            assertThat(outcome.out()).contains(
+                    "step 1: file:" + certs.resolve("bob@partner.test.pem") + " (address-bound, CertificateDir)",
+                    "  none published: no such file\n",
+                    "step 2: file:" + domainFile + " (domain-bound, CertificateDir)",
+                    "  found 1 certificate(s)\n",
+                    "certificate (domain-bound, CertificateDir at file:" + domainFile + ")",
+                    "RESULT: 1 usable certificate(s), domain-bound")
+                    .doesNotContain(" CERT (", "UDP");
+        }
+    }
+
+    @Test
     void lookupOfAnUnpublishedAddressShowsBothStepsAndExitsTwo() throws Exception {
         try (FakeDnsServer dns = new FakeDnsServer()) {
             CheckCommandTest.Outcome outcome = run("lookup", "nobody@partner.test", "-c", config("").toString(),
