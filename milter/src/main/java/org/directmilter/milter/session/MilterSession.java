@@ -347,7 +347,24 @@ final class MilterSession implements ServedConnection {
         }
     }
 
+    /** Sends the changes and the verdict, then releases what a replacement body held (a temporary file). */
     private void sendEndOfMessage(EndOfMessage result) throws IOException {
+        try {
+            sendChanges(result);
+        } finally {
+            for (Modification m : result.modifications()) {
+                if (m instanceof Modification.ReplaceBody r && r.body() instanceof java.io.Closeable closeable) {
+                    try {
+                        closeable.close();
+                    } catch (IOException e) {
+                        log.warn("could not release the replacement body: {}", e.getMessage());
+                    }
+                }
+            }
+        }
+    }
+
+    private void sendChanges(EndOfMessage result) throws IOException {
         for (Modification m : result.modifications()) {
             int needed = requiredAction(m);
             if (!agreed.allows(needed)) {
