@@ -49,7 +49,10 @@ class DiscoveryCommandsTest {
 
     private static Path config(String text) throws IOException {
         Path file = Files.createTempFile(dir, "lookup", ".conf");
-        Files.writeString(file, text);
+        // Never the host's /etc/direct-milter/certs (an installed package creates it): an absent
+        // directory, unless the test names its own.
+        String certificates = text.contains("CertificateDir ") ? "" : "CertificateDir " + dir.resolve("no-certs") + "\n";
+        Files.writeString(file, certificates + text);
         return file;
     }
 
