@@ -9,6 +9,9 @@ public final class DemoInstructions {
     // Characters a POSIX shell takes literally; anything else gets the path single-quoted.
     private static final Pattern SHELL_SAFE = Pattern.compile("[A-Za-z0-9@%+=:,./_-]+");
 
+    /** A client address outside InternalHosts, so the daemon treats the message as incoming. */
+    private static final String OUTSIDE_CLIENT = "192.0.2.10";
+
     private DemoInstructions() {
     }
 
@@ -18,6 +21,9 @@ public final class DemoInstructions {
      */
     public static String text(DemoSetup.Prepared prepared, int port, String launcher) {
         DemoLayout layout = prepared.layout();
+        String probe = launcher + " probe --socket inet:" + port + "@127.0.0.1";
+        String envelope = " --from " + DemoLayout.SENDER + " --to " + DemoLayout.RECIPIENT;
+        String sent = shell(layout.sentMessage());
         return "direct-milter demo in " + layout.root() + "\n"
                 + "  test PKI: " + (prepared.pkiCreated()
                         ? "created: a CA each for hisp-a.example and hisp-b.example; keys in keys/, the partners' "
@@ -34,16 +40,20 @@ public final class DemoInstructions {
                 + "Or play the MTA yourself: in a second terminal, send a sample message from " + DemoLayout.SENDER
                 + " to " + DemoLayout.RECIPIENT + "\n"
                 + "(signed with hisp-a.example's key, encrypted to bob's certificate from certs/):\n"
-                + "  " + launcher + " probe --socket inet:" + port + "@127.0.0.1 --from " + DemoLayout.SENDER
-                + " --to " + DemoLayout.RECIPIENT + " --output " + shell(layout.probeOutput()) + "\n"
+                + "  " + probe + envelope + " --output " + sent + "\n"
                 + "\n"
                 + "Then open it as bob's HISP would: decrypt with bob's key, verify the signature against the\n"
                 + "anchor hisp-b.example trusts for hisp-a.example:\n"
-                + "  openssl cms -decrypt -in " + shell(layout.probeOutput())
+                + "  openssl cms -decrypt -in " + sent
                 + " -recip " + shell(layout.certificateFile(DemoLayout.RECIPIENT))
                 + " -inkey " + shell(layout.keyFile(DemoLayout.RECIPIENT))
                 + " -passin file:" + shell(layout.passwordFile())
                 + " | openssl cms -verify -CAfile " + shell(layout.signerAnchor()) + "\n"
+                + "\n"
+                + "Or hand it back to the daemon as hisp-b.example receives it, from a client outside InternalHosts:\n"
+                + "it decrypts and verifies it, and delivers the original with an X-Direct-Verified header:\n"
+                + "  " + probe + " --client-addr " + OUTSIDE_CLIENT + envelope + " " + sent
+                + " --output " + shell(layout.receivedMessage()) + "\n"
                 + "\n"
                 + "The daemon runs in the foreground; Ctrl-C stops it. Run the demo again to restart it with the same files.\n";
     }

@@ -75,9 +75,14 @@ public record DemoLayout(Path root) {
         return anchors().resolve(localDomain).resolve(direction).resolve(caDomain + "-ca.pem");
     }
 
-    /** Where the printed probe command writes the protected message. */
-    public Path probeOutput() {
+    /** Where the printed probe command writes the message as sent: signed and encrypted. */
+    public Path sentMessage() {
         return root.resolve("out.eml");
+    }
+
+    /** Where the second printed probe writes that message as received: decrypted and verified. */
+    public Path receivedMessage() {
+        return root.resolve("in.eml");
     }
 
     /** The anchor the recipient's domain trusts, for incoming mail, to verify the sender's signature. */

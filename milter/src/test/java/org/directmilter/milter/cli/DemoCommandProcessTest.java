@@ -4,9 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.directmilter.milter.it.Ports;
 import org.junit.jupiter.api.AfterEach;
@@ -64,17 +66,31 @@ class DemoCommandProcessTest {
         assertThat(process.isAlive()).as("the demo exited early: %s", output()).isTrue();
     }
 
-    /** A command the demo printed, e.g. {@code direct-milter probe ...}, as arguments after the launcher. */
-    private String[] printed(String command) {
+    /** The commands the demo printed that start with {@code prefix}, in order. */
+    private List<String> printed(String prefix) {
         String text = output();
-        String line = text.lines().map(String::strip).filter(l -> l.startsWith("direct-milter " + command + " "))
-                .findFirst().orElseThrow(() -> new AssertionError("no '" + command + "' line in: " + text));
+        List<String> lines = text.lines().map(String::strip).filter(l -> l.startsWith(prefix)).toList();
+        assertThat(lines).as("lines starting with '%s' in: %s", prefix, text).isNotEmpty();
+        return lines;
+    }
+
+    /** A printed direct-milter command run in-process, as the arguments after the launcher. */
+    private static CheckCommandTest.Outcome runPrinted(String line) {
         String[] words = line.split(" ");
-        return Arrays.copyOfRange(words, 1, words.length);
+        return CheckCommandTest.run(Arrays.copyOfRange(words, 1, words.length));
+    }
+
+    /** Runs a printed shell pipeline; fails with its output unless every command in it succeeds. */
+    private static String bash(String pipeline) throws Exception {
+        Process p = new ProcessBuilder("bash", "-o", "pipefail", "-c", pipeline).redirectErrorStream(true).start();
+        String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).as(pipeline + "\n" + output).isZero();
+        return output;
     }
 
     @Test
-    void createsTheDemoRunsTheDaemonAndPrintsWorkingCommands() throws Exception {
+    void createsTheDemoRunsTheDaemonAndPrintsCommandsThatWorkAsPrinted() throws Exception {
         Path demo = dir.resolve("demo");
         int port = Ports.free();
 
@@ -82,18 +98,35 @@ class DemoCommandProcessTest {
 
         assertThat(output()).contains("smtpd_milters         = inet:127.0.0.1:" + port,
                 "milter_default_action = tempfail", "non_smtpd_milters     = $smtpd_milters",
-                "direct-milter probe --socket inet:" + port + "@127.0.0.1 --from alice@hisp-a.example --to bob@hisp-b.example",
-                "openssl cms -decrypt -in " + demo.resolve("out.eml"), "serving on inet:" + port + "@127.0.0.1");
+                "serving on inet:" + port + "@127.0.0.1");
         assertThat(demo.resolve("keys/bob@hisp-b.example.p12")).isRegularFile();
         assertThat(demo.resolve("certs/bob@hisp-b.example.pem")).isRegularFile();
-
         CheckCommandTest.Outcome check = CheckCommandTest.run("check", "-c", demo.resolve("direct-milter.conf").toString());
         assertThat(check.status()).as(check.err()).isZero();
 
-        CheckCommandTest.Outcome probe = CheckCommandTest.run(printed("probe"));
-        assertThat(probe.status()).as(probe.out() + probe.err()).isZero();
-        assertThat(probe.out()).contains("result: accept");
-        assertThat(demo.resolve("out.eml")).isRegularFile();
+        List<String> probes = printed("direct-milter probe ");
+        assertThat(probes).hasSize(2);
+        assertThat(probes.get(0)).isEqualTo("direct-milter probe --socket inet:" + port + "@127.0.0.1"
+                + " --from alice@hisp-a.example --to bob@hisp-b.example --output " + demo.resolve("out.eml"));
+
+        // outgoing: alice's message leaves signed and encrypted, without its Subject outside
+        CheckCommandTest.Outcome sent = runPrinted(probes.get(0));
+        assertThat(sent.status()).as(sent.out() + sent.err()).isZero();
+        String outer = Files.readString(demo.resolve("out.eml"));
+        String outerHeaders = outer.substring(0, outer.indexOf("\r\n\r\n"));
+        assertThat(outerHeaders).contains("Content-Type: application/pkcs7-mime; smime-type=enveloped-data")
+                .doesNotContain("Subject:");
+
+        // bob's HISP, played by openssl, recovers alice's message and trusts her signature
+        String opened = bash(printed("openssl cms -decrypt ").get(0));
+        assertThat(opened).contains("Content-Type: message/rfc822", "Subject: direct-milter probe",
+                "A test message sent by direct-milter probe.", "CMS Verification successful");
+
+        // incoming: the daemon itself, as hisp-b.example, decrypts and verifies it
+        CheckCommandTest.Outcome received = runPrinted(probes.get(1));
+        assertThat(received.status()).as(received.out() + received.err()).isZero();
+        assertThat(Files.readString(demo.resolve("in.eml"))).contains("Subject: direct-milter probe",
+                "X-Direct-Verified: signer=alice@hisp-a.example", "A test message sent by direct-milter probe.");
 
         process.destroy(); // SIGTERM, as Ctrl-C
         assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
