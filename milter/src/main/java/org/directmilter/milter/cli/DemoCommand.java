@@ -26,11 +26,12 @@ import picocli.CommandLine.Spec;
             "Creates, once, in DIR: a test PKI for two Direct domains, hisp-a.example and hisp-b.example — a CA "
                     + "each (the trust anchors), a private key and certificate each (KeyStore), the partners' "
                     + "certificates in a CertificateDir so no DNS is needed — and a direct-milter.conf that uses them "
-                    + "and listens on inet:PORT@127.0.0.1. Running it again reuses what DIR holds.",
+                    + "and listens on port PORT of 127.0.0.1. Running it again reuses what DIR holds.",
             "",
             "Then runs the daemon in the foreground, as 'direct-milter run -c DIR/direct-milter.conf' does, after "
                     + "printing the main.cf lines that put it in front of Postfix, a 'probe' command that sends a "
-                    + "sample message through it, and an openssl command that decrypts and verifies the result.",
+                    + "sample message through it, an openssl command that decrypts and verifies the result, and a "
+                    + "second 'probe' that hands the result back to the daemon as incoming mail.",
             "",
             "The keys are test keys made on this machine, for this demo only."
         },
