@@ -82,11 +82,9 @@ public final class DaemonRunner {
             // The config parser should have refused this already; say so rather than fail vaguely.
             throw new StartupException(ExitStatus.CONFIG, config.source() + ": " + e.getMessage());
         }
-        if (config.get(ConfigKeys.DOMAINS).isEmpty()) {
-            throw new StartupException(ExitStatus.CONFIG, config.source() + ": Domains is not set: name the local"
-                    + " Direct domains (e.g. \"Domains hisp.example.org\") with their keys in "
-                    + config.get(ConfigKeys.KEY_STORE) + " and anchors in " + config.get(ConfigKeys.ANCHOR_DIR)
-                    + ", then start again");
+        var noDomains = EnvironmentChecks.domains(config);
+        if (noDomains.isPresent()) {
+            throw new StartupException(ExitStatus.CONFIG, noDomains.get().toString());
         }
         // Read once here, as root under jsvc, so a problem is in the start-up log; the watcher keeps it current.
         AnchorStore anchors = AnchorStore.load(config.get(ConfigKeys.ANCHOR_DIR));

@@ -15,6 +15,7 @@ final class CertificateIdentity {
         X509Certificate c = verdict.certificate();
         return "serial:" + c.getSerialNumber().toString(16) + ",issuer:" + c.getIssuerX500Principal().getName()
                 + ",sha256:" + Certificates.sha256(c)
-                + verdict.anchor().map(Anchor::subject).map(a -> ",anchor:" + a).orElse("");
+                + verdict.anchor().map(Anchor::subject).map(a -> ",anchor:" + a).orElse("")
+                + (verdict.warnings().isEmpty() ? "" : ",warning:" + String.join("; ", verdict.warnings()));
     }
 }
