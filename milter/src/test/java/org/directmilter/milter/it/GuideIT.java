@@ -28,6 +28,7 @@ class GuideIT {
 
     private static GuideLab lab;
     private static String failedChapter;
+    private static boolean stopped;
     private static final List<String> timings = new ArrayList<>();
 
     @TestFactory
@@ -40,6 +41,14 @@ class GuideIT {
 
     private static void follow(Guide guide, Path chapter) {
         Assumptions.assumeTrue(failedChapter == null, () -> "skipped: " + failedChapter + " failed before it");
+        String upTo = System.getProperty("dm.guide.upTo", "");
+        if (chapter.getFileName().toString().equals(upTo)) {
+            stopped = true;
+        }
+        if (stopped && lab == null) {
+            lab = GuideLab.start(guide.repository());
+        }
+        Assumptions.assumeFalse(stopped, () -> "skipped: -Ddm.guide.upTo=" + upTo);
         GuideBlock.Parsed parsed = GuideBlock.parse(chapter);
         assertThat(parsed.problems()).as("marking problems").isEmpty();
         if (lab == null) {
@@ -93,7 +102,9 @@ class GuideIT {
 
     @AfterAll
     static void stopLab() {
-        if (lab != null) {
+        if (lab != null && Boolean.getBoolean("dm.guide.keep")) {
+            System.out.println("guide: the lab is still running: " + lab.keep());
+        } else if (lab != null) {
             lab.close();
             lab = null;
         }

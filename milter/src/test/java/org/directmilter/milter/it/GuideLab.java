@@ -112,6 +112,23 @@ final class GuideLab implements AutoCloseable {
         }
     }
 
+    /** Leaves the lab running after this JVM exits; returns the command that opens a shell in it. */
+    String keep() {
+        try {
+            Runtime.getRuntime().removeShutdownHook(shutdownHook);
+        } catch (IllegalStateException | IllegalArgumentException e) {
+            // JVM shutting down, or never added
+        }
+        return shell();
+    }
+
+    /** The command that opens a root shell in the lab, as the guide's blocks run. */
+    String shell() {
+        return "nsenter -t " + holder.pid() + " -m -n -- env -i HOME=" + home + " USER=root LOGNAME=root"
+                + " LANG=C.UTF-8 TERM=xterm PATH=/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin bash -l"
+                + "   (end the lab: kill " + holder.pid() + ", and the processes it still holds)";
+    }
+
     private Exec.Result setup(String script) {
         Exec.Result result = run(script, SETUP_TIMEOUT);
         if (result.exitCode() != 0) {
