@@ -7,11 +7,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.stream.Stream;
 
 /**
@@ -21,16 +18,15 @@ import java.util.stream.Stream;
  *
  * <p>In the namespace:
  * <ul>
- *   <li>{@code /etc} is a copy of the host's, with what the guide takes as given: the direct-milter
- *       package's files and its system user ({@code /etc/direct-milter}, as the .deb installs them),
- *       a Postfix configured as the Internet site {@code mx.hisp.example.org}, a BIND serving
+ *   <li>{@code /etc} is a copy of the host's, with what the guide takes as given: a Postfix
+ *       configured as the Internet site {@code mx.hisp.example.org}, a BIND serving
  *       {@code hisp.example.org} and answering recursive questions from a private root zone (so a
  *       name nobody serves is NXDOMAIN, never a query to the Internet), and {@code /etc/resolv.conf}
  *       pointing at that BIND;</li>
+ *   <li>{@code /opt/direct-milter} is this repository, read-only, built: the source checkout the
+ *       guide installs from (chapter 1), so its {@code bin/direct-milter} runs the code under test;</li>
  *   <li>{@code /var/spool/postfix}, {@code /var/lib/postfix}, {@code /var/cache/bind},
- *       {@code /var/log} and {@code /tmp} are empty scratch directories;</li>
- *   <li>{@code /usr/local/bin/direct-milter} runs the code under test (its classes and jars copied
- *       into the scratch tree, so the service user can read them), like a source install's symlink;</li>
+ *       {@code /var/log}, {@code /usr/local/bin} and {@code /tmp} are empty scratch directories;</li>
  *   <li>only {@code lo} exists, so the guide may use the standard ports (25, 53, 587) and nothing can
  *       leave 127.0.0.0/8.</li>
  * </ul>
@@ -61,10 +57,10 @@ final class GuideLab implements AutoCloseable {
         Path root = Scratch.newDirectory("guide-");
         try {
             Path home = Scratch.mkdir(root.resolve("home"), Scratch.MODE_755);
-            prepareEtc(root, repository);
-            prepareLauncher(root);
+            checkBuilt(repository);
+            prepareEtc(root);
             prepareDirectories(root);
-            Process holder = startNamespace(root);
+            Process holder = startNamespace(root, repository);
             GuideLab lab = new GuideLab(root, home, holder);
             Runtime.getRuntime().addShutdownHook(lab.shutdownHook);
             try {
@@ -147,42 +143,31 @@ final class GuideLab implements AutoCloseable {
 
     // ---- the host the guide starts from -------------------------------------------------------
 
-    private static void prepareEtc(Path root, Path repository) throws IOException {
+    private static void prepareEtc(Path root) throws IOException {
         Path etc = root.resolve("etc");
         Exec.check("cp", "-a", "/etc", etc.toString());
-        // The package's system user, as its postinst makes it (adduser --system --group).
-        Exec.check("useradd", "--prefix", root.toString(), "--system", "--user-group", "--home-dir",
-                "/var/lib/direct-milter", "--no-create-home", "--shell", "/usr/sbin/nologin", "direct-milter");
         Files.deleteIfExists(etc.resolve("resolv.conf"));
         Files.writeString(etc.resolve("resolv.conf"), "nameserver 127.0.0.1\n");
-
-        // What the direct-milter package installs under /etc/direct-milter.
-        Path conf = Scratch.mkdir(etc.resolve("direct-milter"), Scratch.MODE_755);
-        Files.writeString(conf.resolve("direct-milter.conf"),
-                packagedConfig(Files.readString(repository.resolve("etc/direct-milter.conf"))));
-        Files.copy(repository.resolve("etc/logback.xml"), conf.resolve("logback.xml"));
-        Path keys = Scratch.mkdir(conf.resolve("keys"), PosixFilePermissions.fromString("rwxr-x---"));
-        Exec.check("chown", "0:" + id(etc.resolve("group"), "direct-milter"), keys.toString());
-        Scratch.mkdir(conf.resolve("anchors"), Scratch.MODE_755);
-        Scratch.mkdir(conf.resolve("certs"), Scratch.MODE_755);
-
         postfix(etc.resolve("postfix"));
         bind(etc.resolve("bind"));
     }
 
     /**
-     * The packages' direct-milter.conf: the repository's sample with the socket in Postfix's spool
-     * directory and given to group postfix (packaging/…/PackagedConfig makes the same two changes).
+     * The guide runs the checkout's bin/direct-milter, which builds the project when its jar is missing
+     * or older than a source; in the lab that cannot work (no network, a read-only checkout), so the
+     * build must be there and current before the lab starts.
      */
-    static String packagedConfig(String sample) {
-        String socket = "\nSocket                  inet:8891@127.0.0.1\n";
-        String group = "\n#SocketGroup            postfix\n";
-        if (!sample.contains(socket) || !sample.contains(group)) {
-            throw new IllegalStateException("etc/direct-milter.conf no longer has the Socket and SocketGroup lines "
-                    + "the packages change");
+    private static void checkBuilt(Path repository) {
+        Exec.Result stale = Exec.run(Duration.ofSeconds(30), List.of("bash", "-c",
+                "cd \"$1\" && jar=$(ls milter/target/direct-milter-*.jar 2>/dev/null | grep -v -e -sources -e -javadoc -e -tests"
+                        + " | sed -n 1p) && [ -n \"$jar\" ] && [ -d milter/target/lib ]"
+                        + " && [ -z \"$(find pom.xml */pom.xml */src/main -newer \"$jar\" -print -quit)\" ]",
+                "check", repository.toString()));
+        if (stale.exitCode() != 0) {
+            throw new IllegalStateException("the guide runs " + repository.resolve("bin/direct-milter")
+                    + ", which needs a current build: run 'mvn -B -DskipTests package' first (bash .ci/run does)\n"
+                    + stale.output());
         }
-        return sample.replace(socket, "\nSocket                  local:/var/spool/postfix/direct-milter/direct-milter.sock\n")
-                .replace(group, "\nSocketGroup             postfix\n");
     }
 
     /** Postfix as the "Internet Site" of mx.hisp.example.org, without chroot, logging to /var/log/mail.log. */
@@ -263,52 +248,22 @@ final class GuideLab implements AutoCloseable {
         Exec.check("chown", "root:bind", dir.resolve("rndc.key").toString());
     }
 
-    /** /usr/local/bin/direct-milter: the code under test, from files every user may read. */
-    private static void prepareLauncher(Path root) throws IOException {
-        Path lib = Scratch.mkdir(root.resolve("lib"), Scratch.MODE_755);
-        List<String> classpath = new ArrayList<>();
-        int n = 0;
-        for (String entry : DaemonProcess.classpath().split(File.pathSeparator)) {
-            Path source = Path.of(entry);
-            Path copy = lib.resolve(String.format(Locale.ROOT, "%03d-%s", n++, source.getFileName()));
-            Exec.check("cp", "-r", source.toString(), copy.toString());
-            classpath.add(copy.toString());
-        }
-        Exec.check("chmod", "-R", "a+rX", lib.toString());
-        Path bin = Scratch.mkdir(root.resolve("bin"), Scratch.MODE_755);
-        Path launcher = bin.resolve("direct-milter");
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Files.writeString(launcher, String.join("\n",
-                "#!/bin/sh",
-                "# direct-milter for the guide test's lab: the classes under test, like /usr/bin/direct-milter",
-                "logging=",
-                "[ -r /etc/direct-milter/logback.xml ] && logging=-Dlogback.configurationFile=/etc/direct-milter/logback.xml",
-                "case \"$1\" in run) jvm=-Xmx256m ;; *) jvm=\"-Xshare:auto -XX:TieredStopAtLevel=1\" ;; esac",
-                "exec " + java + " $jvm $logging -cp '" + String.join(":", classpath) + "' "
-                        + "org.directmilter.milter.cli.DirectMilterCommand \"$@\"",
-                ""));
-        Files.setPosixFilePermissions(launcher, PosixFilePermissions.fromString("rwxr-xr-x"));
-    }
-
     private static void prepareDirectories(Path root) throws IOException {
         Path etc = root.resolve("etc");
-        String postfixUid = id(etc.resolve("passwd"), "postfix");
-        String postfixGid = id(etc.resolve("group"), "postfix");
-        Path queue = Scratch.mkdir(root.resolve("queue"), Scratch.MODE_755); // .ci/run reaps queue/pid/master.pid
-        // the package's socket directory in Postfix's spool: setgid postfix, so the socket belongs to postfix
-        Path socketDir = Scratch.mkdir(queue.resolve("direct-milter"), PosixFilePermissions.fromString("rwxr-x---"));
-        Exec.check("chown", id(etc.resolve("passwd"), "direct-milter") + ":" + postfixGid, socketDir.toString());
-        Exec.check("chmod", "2750", socketDir.toString());
+        Scratch.mkdir(root.resolve("queue"), Scratch.MODE_755); // .ci/run reaps queue/pid/master.pid
         Path data = Scratch.mkdir(root.resolve("postfix-data"), Scratch.MODE_755);
-        Exec.check("chown", postfixUid + ":" + postfixGid, data.toString());
+        Exec.check("chown", id(etc.resolve("passwd"), "postfix") + ":" + id(etc.resolve("group"), "postfix"),
+                data.toString());
         Scratch.mkdir(root.resolve("bind-cache"), Scratch.MODE_755);
         Scratch.mkdir(root.resolve("log"), Scratch.MODE_755);
+        Scratch.mkdir(root.resolve("bin"), Scratch.MODE_755);
+        Scratch.mkdir(root.resolve("opt/direct-milter"), Scratch.MODE_755);
         Scratch.mkdir(root.resolve("tmp"), Scratch.MODE_755);
         Exec.check("chmod", "1777", root.resolve("tmp").toString());
     }
 
     /** The namespace: a process that only holds it, with the scratch directories mounted in place. */
-    private static Process startNamespace(Path root) throws IOException {
+    private static Process startNamespace(Path root, Path repository) throws IOException {
         String mounts = String.join("\n",
                 "set -e",
                 "mount --bind " + root.resolve("etc") + " /etc",
@@ -318,6 +273,9 @@ final class GuideLab implements AutoCloseable {
                 "mount --bind " + root.resolve("log") + " /var/log",
                 "mount --bind " + root.resolve("bin") + " /usr/local/bin",
                 "mount --bind " + root.resolve("tmp") + " /tmp",
+                "mount --bind " + root.resolve("opt") + " /opt",
+                "mount --bind " + repository + " /opt/direct-milter",
+                "mount -o remount,bind,ro /opt/direct-milter",
                 "ip link set lo up",
                 "echo ready",
                 "exec sleep infinity",
