@@ -10,6 +10,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import org.directmilter.milter.cli.DirectMilterCommand;
 
@@ -38,9 +39,9 @@ final class DaemonProcess implements AutoCloseable {
     }
 
     /**
-     * Writes {@code config} to {@code dir/direct-milter.conf}, with {@code TemporaryDirectory dir/tmp} and
-     * {@code Domains a.example} unless it sets them itself, starts {@code direct-milter run} on it and
-     * waits for its "serving on" line.
+     * Writes {@code config} to {@code dir/direct-milter.conf}, with {@code TemporaryDirectory dir/tmp},
+     * {@code Domains a.example} and empty key, anchor and certificate directories under {@code dir} unless
+     * it sets them itself, starts {@code direct-milter run} on it and waits for its "serving on" line.
      */
     static DaemonProcess start(Path dir, String config) {
         try {
@@ -51,6 +52,13 @@ final class DaemonProcess implements AutoCloseable {
             }
             if (!config.contains("Domains ")) {
                 text.append("Domains a.example\n"); // the daemon refuses to start without local domains
+            }
+            // Never this machine's /etc/direct-milter, which a package test may have made or removed.
+            for (String key : List.of("KeyStore", "AnchorDir", "CertificateDir")) {
+                if (!config.contains(key + " ")) {
+                    text.append(key).append(' ').append(Scratch.mkdir(dir.resolve(key.toLowerCase(Locale.ROOT)),
+                            Scratch.MODE_755)).append('\n');
+                }
             }
             Path file = dir.resolve("direct-milter.conf");
             Files.writeString(file, text);

@@ -50,15 +50,7 @@ abstract class DirectBehindMta {
 
     @AfterAll
     void stop() {
-        try {
-            if (mta != null) {
-                mta.close();
-            }
-        } finally {
-            if (deployment != null) {
-                deployment.close();
-            }
-        }
+        Resources.closeAll(mta, deployment);
     }
 
     @Test

@@ -123,13 +123,7 @@ final class DirectDeployment implements AutoCloseable {
 
     @Override
     public void close() {
-        try {
-            if (daemon != null) {
-                daemon.close();
-            }
-        } finally {
-            named.close();
-        }
+        Resources.closeAll(daemon, named);
     }
 
     /** A plain message with the fields a Direct message needs; Date and Message-ID given, so the MTA adds none. */
