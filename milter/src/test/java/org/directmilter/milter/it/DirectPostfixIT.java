@@ -84,6 +84,22 @@ class DirectPostfixIT extends DirectBehindMta {
                 + " outcome=removed-untrusted reply=accept rcpt=" + ERIN);
     }
 
+    /** Over SpoolThreshold (1M): the bodies go through the daemon's disk spools and many REPLBODY packets. */
+    @Test
+    void messagesOfThreeMegabytesGoBothWaysIntact() {
+        String body = "Imaging report, one of many identical lines of seventy-odd characters.\n".repeat(44_000);
+        String outId = "outgoing-large@hisp-a.example";
+        String original = message(ALICE, List.of(BOB), outId, "large", body);
+
+        assertThat(SmtpClient.send(mta.smtpPort(), ALICE, List.of(BOB), original)).allMatch(SmtpClient.Reply::positive);
+        assertThat(deployment.partner.open(arrived(outId).relayed(), setup.bob, setup.localCa))
+                .isEqualTo("Content-Type: message/rfc822\n\n" + original);
+
+        String inId = "incoming-large@partner.example";
+        assertThat(sendIncoming(BOB, setup.bob, List.of(setup.dave), inId, body)).allMatch(SmtpClient.Reply::positive);
+        assertThat(arrived(inId).relayed()).endsWith("\n\n" + body + "\n");
+    }
+
     /**
      * The daemon is frozen after it accepted the recipient, Postfix hands it the message and waits, and
      * then the daemon is killed: the client must get a 4xx, nothing may leave, and the same message sent
