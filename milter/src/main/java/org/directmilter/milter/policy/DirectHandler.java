@@ -231,10 +231,10 @@ public final class DirectHandler implements MessageHandler {
         }
     }
 
-    /** The fields every audit line starts with. */
+    /** The fields every audit line starts with; a decision that answers nothing (a removed recipient) has no reply. */
     static AuditLine audit(String event, Transaction transaction, String outcome, Verdict verdict) {
         return AuditLine.of(event).with("queue", transaction.queueId().orElse(null))
                 .with("from", transaction.sender().address().isEmpty() ? "<>" : transaction.sender().address())
-                .with("outcome", outcome).with("reply", Outcomes.describe(verdict));
+                .with("outcome", outcome).with("reply", verdict == null ? null : Outcomes.describe(verdict));
     }
 }

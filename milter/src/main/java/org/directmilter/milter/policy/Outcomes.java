@@ -46,6 +46,9 @@ final class Outcomes {
         } else if (result.modifications().stream().anyMatch(m -> m instanceof Modification.Quarantine)) {
             return "quarantine";
         }
+        if (v instanceof Verdict.Continue) {
+            return "continue";
+        }
         return v instanceof Verdict.Discard ? "discard" : "accept";
     }
 

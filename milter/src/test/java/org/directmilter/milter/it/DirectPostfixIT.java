@@ -81,7 +81,7 @@ class DirectPostfixIT extends DirectBehindMta {
         assertThat(got.envelopeRecipients()).containsExactly("<" + DAVE + ">");
         assertThat(got.relayed()).contains("X-Direct-Verified: signer=" + BOB + ";").endsWith("\n\n" + BODY + "\n");
         assertAudited("event=incoming-recipient queue=" + queueId(replies) + " from=" + BOB
-                + " outcome=removed-untrusted reply=accept rcpt=" + ERIN);
+                + " outcome=removed-untrusted rcpt=" + ERIN);
     }
 
     /** Over SpoolThreshold (1M): the bodies go through the daemon's disk spools and many REPLBODY packets. */
