@@ -6,10 +6,8 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.List;
-import java.util.stream.Stream;
 
 /**
  * The machine the administrator's guide is followed on: a private mount and network namespace in
@@ -110,11 +108,7 @@ final class GuideLab implements AutoCloseable {
 
     /** Leaves the lab running after this JVM exits; returns the command that opens a shell in it. */
     String keep() {
-        try {
-            Runtime.getRuntime().removeShutdownHook(shutdownHook);
-        } catch (IllegalStateException | IllegalArgumentException e) {
-            // JVM shutting down, or never added
-        }
+        dropShutdownHook();
         return shell();
     }
 
@@ -143,13 +137,34 @@ final class GuideLab implements AutoCloseable {
 
     // ---- the host the guide starts from -------------------------------------------------------
 
+    /**
+     * The host's /etc, then the lab's own files over it (test resources under guide-lab/etc): Postfix's
+     * main.cf, BIND's options, zones and root zone. Postfix gets Debian's master.cf without chroot.
+     */
     private static void prepareEtc(Path root) throws IOException {
         Path etc = root.resolve("etc");
         Exec.check("cp", "-a", "/etc", etc.toString());
         Files.deleteIfExists(etc.resolve("resolv.conf"));
         Files.writeString(etc.resolve("resolv.conf"), "nameserver 127.0.0.1\n");
-        postfix(etc.resolve("postfix"));
-        bind(etc.resolve("bind"));
+        Path postfix = etc.resolve("postfix");
+        Exec.check("find", postfix.toString(), "-maxdepth", "1", "-name", "*.cf", "-delete");
+        Exec.check("cp", postfix.resolve("master.cf.proto").toString(), postfix.resolve("master.cf").toString());
+        Exec.check("cp", "/etc/postfix/dynamicmaps.cf", postfix.toString());
+        Exec.check("cp", "-r", "--no-preserve=mode,ownership", overlay().toString() + "/.", etc.toString());
+        Exec.check("postconf", "-c", postfix.toString(), "-F", "*/*/chroot = n");
+        Path rndcKey = etc.resolve("bind/rndc.key");
+        Exec.check("rndc-confgen", "-a", "-c", rndcKey.toString());
+        // as Debian's bind9 has it; rndc-confgen gives it to user bind, which named running as root
+        // (without CAP_DAC_OVERRIDE) then cannot read
+        Exec.check("chown", "root:bind", rndcKey.toString());
+    }
+
+    private static Path overlay() {
+        try {
+            return Path.of(GuideLab.class.getResource("/guide-lab/etc").toURI());
+        } catch (java.net.URISyntaxException | NullPointerException e) {
+            throw new IllegalStateException("test resource guide-lab/etc is missing", e);
+        }
     }
 
     /**
@@ -170,83 +185,6 @@ final class GuideLab implements AutoCloseable {
         }
     }
 
-    /** Postfix as the "Internet Site" of mx.hisp.example.org, without chroot, logging to /var/log/mail.log. */
-    private static void postfix(Path dir) throws IOException {
-        try (Stream<Path> old = Files.list(dir)) {
-            for (Path p : (Iterable<Path>) old::iterator) {
-                if (p.getFileName().toString().endsWith(".cf")) {
-                    Files.delete(p);
-                }
-            }
-        }
-        Files.copy(dir.resolve("master.cf.proto"), dir.resolve("master.cf"));
-        Files.copy(Path.of("/etc/postfix/dynamicmaps.cf"), dir.resolve("dynamicmaps.cf"),
-                StandardCopyOption.REPLACE_EXISTING);
-        Files.writeString(dir.resolve("main.cf"), String.join("\n",
-                "# the Internet site mx.hisp.example.org (written by the guide test's lab)",
-                "compatibility_level = 3.6",
-                "myhostname = mx.hisp.example.org",
-                "mydomain = hisp.example.org",
-                "myorigin = $mydomain",
-                "mydestination = $myhostname, localhost",
-                "inet_interfaces = all",
-                "inet_protocols = ipv4",
-                "mynetworks = 127.0.0.0/8",
-                "smtpd_relay_restrictions = permit_mynetworks, permit_sasl_authenticated, defer_unauth_destination",
-                "alias_maps =",
-                "alias_database =",
-                "biff = no",
-                "maillog_file = /var/log/mail.log",
-                "smtp_tls_security_level = may",
-                ""), StandardCharsets.UTF_8);
-        Exec.check("postconf", "-c", dir.toString(), "-F", "*/*/chroot = n");
-    }
-
-    /**
-     * BIND as this host's authoritative server for hisp.example.org and its resolver: recursion from a
-     * root zone of its own that delegates nothing, so every other name is NXDOMAIN at once.
-     */
-    private static void bind(Path dir) throws IOException {
-        Files.writeString(dir.resolve("named.conf.options"), String.join("\n",
-                "options {",
-                "    directory \"/var/cache/bind\";",
-                "    pid-file \"/var/cache/bind/named.pid\";",
-                "    listen-on port 53 { 127.0.0.1; };",
-                "    listen-on-v6 { none; };",
-                "    recursion yes;",
-                "    allow-query { 127.0.0.0/8; };",
-                "    allow-recursion { 127.0.0.0/8; };",
-                "    dnssec-validation no;",
-                "    max-cache-size 16m;",
-                "};",
-                ""));
-        Files.writeString(dir.resolve("named.conf.default-zones"), String.join("\n",
-                "zone \".\" { type primary; file \"/etc/bind/db.lab-root\"; };",
-                ""));
-        Files.writeString(dir.resolve("db.lab-root"), String.join("\n",
-                "$TTL 300",
-                "@ IN SOA a.root.invalid. hostmaster.root.invalid. ( 1 3600 600 86400 300 )",
-                "@ IN NS a.root.invalid.",
-                "a.root.invalid. IN A 127.0.0.1",
-                ""));
-        Files.writeString(dir.resolve("named.conf.local"), String.join("\n",
-                "zone \"hisp.example.org\" { type primary; file \"/etc/bind/db.hisp.example.org\"; };",
-                ""));
-        Files.writeString(dir.resolve("db.hisp.example.org"), String.join("\n",
-                "$TTL 3600",
-                "@       IN SOA ns1.hisp.example.org. hostmaster.hisp.example.org. (",
-                "                2026120101 ; serial",
-                "                3600 600 604800 300 )",
-                "        IN NS  ns1.hisp.example.org.",
-                "        IN MX  10 mx.hisp.example.org.",
-                "ns1     IN A   127.0.0.1",
-                "mx      IN A   127.0.0.1",
-                ""));
-        Exec.check("rndc-confgen", "-a", "-c", dir.resolve("rndc.key").toString());
-        // as Debian's bind9 has it; rndc-confgen gives it to user bind, which named running as root
-        // (without CAP_DAC_OVERRIDE) then cannot read
-        Exec.check("chown", "root:bind", dir.resolve("rndc.key").toString());
-    }
 
     private static void prepareDirectories(Path root) throws IOException {
         Path etc = root.resolve("etc");
@@ -309,27 +247,42 @@ final class GuideLab implements AutoCloseable {
 
     // ---- the end ---------------------------------------------------------------------------------
 
-    /** Stops Postfix, then ends every process left in the namespace (and the namespace). Idempotent. */
+    /** Stops Postfix and named, then ends every process left in the namespace (and the namespace). Idempotent. */
     @Override
     public void close() {
-        synchronized (this) {
-            if (closed) {
-                return;
-            }
-            closed = true;
+        if (markClosed()) {
+            dropShutdownHook();
+            stopServers();
+            endNamespace();
         }
+    }
+
+    private synchronized boolean markClosed() {
+        boolean first = !closed;
+        closed = true;
+        return first;
+    }
+
+    private void dropShutdownHook() {
         try {
             Runtime.getRuntime().removeShutdownHook(shutdownHook);
         } catch (IllegalStateException | IllegalArgumentException e) {
-            // JVM shutting down, or never added
+            // JVM shutting down, or the hook was never added
+        }
+    }
+
+    private void stopServers() {
+        if (!holder.isAlive()) {
+            return;
         }
         try {
-            if (holder.isAlive()) {
-                run("postfix stop >/dev/null 2>&1 || true; rndc stop >/dev/null 2>&1 || true", Duration.ofSeconds(30));
-            }
+            run("postfix stop >/dev/null 2>&1 || true; rndc stop >/dev/null 2>&1 || true", Duration.ofSeconds(30));
         } catch (RuntimeException e) {
-            // carry on: the processes are ended below
+            // carry on: endNamespace() ends them
         }
+    }
+
+    private void endNamespace() {
         List<ProcessHandle> left = processesInNamespace();
         left.forEach(ProcessHandle::destroy);
         for (ProcessHandle p : left) {
