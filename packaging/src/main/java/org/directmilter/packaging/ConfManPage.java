@@ -1,7 +1,6 @@
 package org.directmilter.packaging;
 
 import java.util.List;
-import java.util.regex.Matcher;
 import org.directmilter.milter.config.ConfigKey;
 
 /** direct-milter.conf(5): a roff template whose {@value #KEYS_TOKEN} line becomes one entry per key. */
@@ -22,7 +21,7 @@ final class ConfManPage {
             entries.append(entry(key));
         }
         return Generate.withVersion(template, version)
-                .replace(keysLine, Matcher.quoteReplacement(entries.toString()));
+                .replace(keysLine, entries);
     }
 
     /**
