@@ -155,9 +155,10 @@ public final class TrustValidator {
         return out;
     }
 
+    /** Warnings go to DEBUG: a caller judging a message reports them once, in its audit line. */
     private static Verdict finish(Verdict verdict) {
         if (!verdict.warnings().isEmpty()) {
-            LOG.warn("certificate {}: {}", Certificates.describe(verdict.certificate()), verdict.explanation());
+            LOG.debug("certificate {}: {}", Certificates.describe(verdict.certificate()), verdict.explanation());
         }
         return verdict;
     }

@@ -48,6 +48,22 @@ public record Cidr(InetAddress network, int prefixLength) {
         return masked(address, prefixLength).equals(network);
     }
 
+    /**
+     * Whether an address as an MTA reports it ("192.0.2.1", "2001:db8::1", "IPv6:2001:db8::1") lies in
+     * this network; text that is not an IP literal lies in none.
+     */
+    public boolean contains(String addressLiteral) {
+        String text = addressLiteral.regionMatches(true, 0, "IPv6:", 0, 5) ? addressLiteral.substring(5) : addressLiteral;
+        if (text.startsWith("[") && text.endsWith("]")) {
+            text = text.substring(1, text.length() - 1);
+        }
+        try {
+            return contains(IpLiterals.parse(text));
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+
     @Override
     public String toString() {
         return IpLiterals.format(network) + "/" + prefixLength;

@@ -19,7 +19,8 @@ import org.directmilter.milter.config.MilterConfig;
 import org.directmilter.milter.server.MilterServer;
 import org.directmilter.milter.server.ServerSettings;
 import org.directmilter.milter.session.MilterSessionFactory;
-import org.directmilter.milter.session.PassThroughHandler;
+import org.directmilter.milter.policy.DirectHandler;
+import org.directmilter.crypto.trust.AnchorStore;
 import org.directmilter.milter.session.SessionSettings;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -44,11 +45,16 @@ public final class DaemonRunner {
     private final MilterConfig startupConfig;
     private final MilterServer server;
     private final MilterSessionFactory sessions;
+    private final AnchorStore anchors;
+    private final DirectHandler handler;
     private final AtomicBoolean stopRequested = new AtomicBoolean();
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile MilterConfig currentConfig;
 
-    private DaemonRunner(ConfigLoader loader, MilterConfig config, MilterServer server, MilterSessionFactory sessions) {
+    private DaemonRunner(ConfigLoader loader, MilterConfig config, MilterServer server, MilterSessionFactory sessions,
+                         AnchorStore anchors, DirectHandler handler) {
+        this.anchors = anchors;
+        this.handler = handler;
         this.loader = loader;
         this.startupConfig = config;
         this.currentConfig = config;
@@ -76,10 +82,17 @@ public final class DaemonRunner {
             // The config parser should have refused this already; say so rather than fail vaguely.
             throw new StartupException(ExitStatus.CONFIG, config.source() + ": " + e.getMessage());
         }
-        MilterSessionFactory sessions = new MilterSessionFactory(new PassThroughHandler(), sessionSettings);
+        var noDomains = EnvironmentChecks.domains(config);
+        if (noDomains.isPresent()) {
+            throw new StartupException(ExitStatus.CONFIG, noDomains.get().toString());
+        }
+        // Read once here, as root under jsvc, so a problem is in the start-up log; the watcher keeps it current.
+        AnchorStore anchors = AnchorStore.load(config.get(ConfigKeys.ANCHOR_DIR));
+        DirectHandler handler = DirectHandler.create(config, anchors::anchorsFor);
+        MilterSessionFactory sessions = new MilterSessionFactory(handler, sessionSettings);
         try {
             MilterServer server = MilterServer.bind(config.get(ConfigKeys.SOCKET), serverSettings, sessions);
-            return new DaemonRunner(loader, config, server, sessions);
+            return new DaemonRunner(loader, config, server, sessions, anchors, handler);
         } catch (IOException e) {
             sessions.close();
             throw new StartupException(ExitStatus.UNAVAILABLE, e.getMessage());
@@ -113,6 +126,7 @@ public final class DaemonRunner {
             throw new StartupException(ExitStatus.CONFIG, spool.get().toString());
         }
         server.start();
+        anchors.watch(startupConfig.get(ConfigKeys.ANCHOR_CHECK_INTERVAL));
         log.info("direct-milter {} serving on {} ({}), pid {}", MilterVersion.get(),
                 startupConfig.get(ConfigKeys.SOCKET), printable(server.boundAddress()), ProcessHandle.current().pid());
     }
@@ -130,6 +144,7 @@ public final class DaemonRunner {
             log.info("stopping: no new connections, waiting up to {}s for messages in flight", grace.toSeconds());
             server.stop(grace);
             sessions.close();
+            anchors.close();
             log.info("stopped");
         } finally {
             stopped.countDown();
@@ -183,13 +198,15 @@ public final class DaemonRunner {
     }
 
     /**
-     * Reads the configuration file again (SIGUSR2). A bad file is logged and ignored: the daemon keeps
-     * running with what it has. For now nothing is applied live; later features read
-     * {@link #currentConfig()} for keys that apply on reload.
+     * Reads the anchors and the configuration file again (SIGUSR2). A bad file is logged and ignored: the
+     * daemon keeps running with what it has. Keys that apply on reload take effect for messages that
+     * start afterwards (messages in flight finish under the policy they began with); private keys are
+     * re-read whenever their files change.
      */
     public synchronized ReloadResult reload() {
         Path file = startupConfig.source();
         log.info("reloading configuration from {}", file);
+        anchors.reload();
         ConfigResult result = loader.load(file);
         if (result instanceof ConfigResult.Invalid invalid) {
             invalid.errors().forEach(error -> log.error("{}", error));
@@ -214,6 +231,7 @@ public final class DaemonRunner {
             }
         }
         currentConfig = next;
+        handler.reload(next);
         if (changed.isEmpty() && needRestart.isEmpty()) {
             log.info("configuration reloaded, nothing changed");
         } else {

@@ -28,10 +28,34 @@ public final class EnvironmentChecks {
     /** Every problem found, attributed to the line that set the key (or to the file for defaults). */
     public static List<ConfigError> problems(MilterConfig config) {
         List<ConfigError> problems = new ArrayList<>();
+        domains(config).ifPresent(problems::add);
+        keyStore(config).ifPresent(problems::add);
         socketDirectory(config).ifPresent(problems::add);
         socketGroup(config).ifPresent(problems::add);
         temporaryDirectory(config).ifPresent(problems::add);
         return problems;
+    }
+
+    /** A Direct agent with no Direct domain would pass every message through unprotected: refuse it. */
+    static Optional<ConfigError> domains(MilterConfig config) {
+        if (!config.get(ConfigKeys.DOMAINS).isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of(error(config, ConfigKeys.DOMAINS, "no local Direct domain is set; name them (e.g. \"Domains"
+                + " hisp.example.org\") with their keys in " + config.get(ConfigKeys.KEY_STORE) + " and anchors in "
+                + config.get(ConfigKeys.ANCHOR_DIR)));
+    }
+
+    private static Optional<ConfigError> keyStore(MilterConfig config) {
+        Path dir = config.get(ConfigKeys.KEY_STORE);
+        if (!Files.isDirectory(dir)) {
+            return Optional.of(error(config, ConfigKeys.KEY_STORE, "directory " + dir + " does not exist"));
+        }
+        if (!Files.isReadable(dir) || !Files.isExecutable(dir)) {
+            return Optional.of(error(config, ConfigKeys.KEY_STORE, "directory " + dir + " is not readable by "
+                    + System.getProperty("user.name")));
+        }
+        return Optional.empty();
     }
 
     static Optional<ConfigError> temporaryDirectory(MilterConfig config) {

@@ -302,6 +302,7 @@ final class MilterSession implements ServedConnection {
 
     private EndOfMessage runHandler(Message message) throws IOException {
         Map<String, String> context = MDC.getCopyOfContextMap();
+        AtomicBoolean abandoned = new AtomicBoolean();
         Future<EndOfMessage> future;
         try {
             future = workers.submit(() -> {
@@ -309,7 +310,11 @@ final class MilterSession implements ServedConnection {
                     MDC.setContextMap(context);
                 }
                 try {
-                    return handler.endOfMessage(message);
+                    EndOfMessage result = handler.endOfMessage(message);
+                    if (abandoned.get() && result != null) {
+                        release(result); // nobody will send it: free its temporary files now
+                    }
+                    return result;
                 } finally {
                     MDC.clear();
                 }
@@ -322,7 +327,10 @@ final class MilterSession implements ServedConnection {
         while (true) {
             long wait = Math.min(settings.progressInterval().toNanos(), deadline - System.nanoTime());
             if (wait <= 0) {
-                future.cancel(true);
+                abandoned.set(true);
+                if (!future.cancel(true)) {
+                    releaseIfDone(future); // it finished just now, after all
+                }
                 log.error("end-of-message work took longer than {}; answering {}", settings.endOfMessageTimeout(), TIMED_OUT);
                 return EndOfMessage.of(Verdict.tempfail(TIMED_OUT));
             }
@@ -347,7 +355,44 @@ final class MilterSession implements ServedConnection {
         }
     }
 
+    /** Sends the changes and the verdict, then releases what a replacement body held (a temporary file). */
     private void sendEndOfMessage(EndOfMessage result) throws IOException {
+        try {
+            sendChanges(result);
+        } finally {
+            release(result);
+        }
+    }
+
+    /** Closes a replacement body that holds resources; closing twice is harmless. */
+    private static void release(EndOfMessage result) {
+        for (Modification m : result.modifications()) {
+            if (m instanceof Modification.ReplaceBody r && r.body() instanceof java.io.Closeable closeable) {
+                try {
+                    closeable.close();
+                } catch (IOException e) {
+                    log.warn("could not release the replacement body: {}", e.getMessage());
+                }
+            }
+        }
+    }
+
+    private static void releaseIfDone(Future<EndOfMessage> future) {
+        try {
+            if (future.isDone() && !future.isCancelled()) {
+                EndOfMessage result = future.get();
+                if (result != null) {
+                    release(result);
+                }
+            }
+        } catch (ExecutionException | InterruptedException e) {
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private void sendChanges(EndOfMessage result) throws IOException {
         for (Modification m : result.modifications()) {
             int needed = requiredAction(m);
             if (!agreed.allows(needed)) {

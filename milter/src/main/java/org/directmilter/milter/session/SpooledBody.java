@@ -30,18 +30,37 @@ public final class SpooledBody implements ByteSource, Closeable {
     }
 
     public void append(byte[] chunk) throws IOException {
-        if (chunk.length == 0) {
+        append(chunk, 0, chunk.length);
+    }
+
+    public void append(byte[] bytes, int offset, int length) throws IOException {
+        if (length == 0) {
             return;
         }
-        if (file == null && size + chunk.length > threshold) {
+        if (file == null && size + length > threshold) {
             spill();
         }
         if (file == null) {
-            memory.writeBytes(chunk);
+            memory.write(bytes, offset, length);
         } else {
-            fileOut.write(chunk);
+            fileOut.write(bytes, offset, length);
         }
-        size += chunk.length;
+        size += length;
+    }
+
+    /** A stream that appends to this body; closing it does not close the body. */
+    public OutputStream asOutputStream() {
+        return new OutputStream() {
+            @Override
+            public void write(int b) throws IOException {
+                append(new byte[] {(byte) b}, 0, 1);
+            }
+
+            @Override
+            public void write(byte[] b, int off, int len) throws IOException {
+                append(b, off, len);
+            }
+        };
     }
 
     private void spill() throws IOException {

@@ -62,7 +62,7 @@ class AnchorsCommandTest {
         Files.writeString(anchors.resolve("hisp.example.org/incoming/broken.pem"), "-----BEGIN CERTIFICATE-----\nAAA");
         Path file = dir.resolve("direct-milter.conf");
         Files.writeString(file, "Socket inet:0@127.0.0.1\nTemporaryDirectory " + dir + "\nDomains hisp.example.org\n"
-                + "AnchorDir " + anchors + "\n", StandardCharsets.UTF_8);
+                + "AnchorDir " + anchors + "\nKeyStore " + dir + "\n", StandardCharsets.UTF_8);
         return file;
     }
 

@@ -27,7 +27,9 @@ class CheckCommandTest {
 
     private Path config(String text) throws IOException {
         Path file = dir.resolve("direct-milter.conf");
-        Files.writeString(file, text);
+        // The lines the tests are about come first, so the line numbers they expect stay put.
+        Files.writeString(file, text + (text.contains("Domains") ? "" : "Domains hisp.example.org\n")
+                + "KeyStore " + dir + "\n");
         return file;
     }
 
@@ -81,6 +83,19 @@ class CheckCommandTest {
         assertThat(outcome.status()).isEqualTo(78);
         assertThat(outcome.err().lines()).first().isEqualTo(
                 file + ":2: TemporaryDirectory: directory " + notADirectory + " is not a directory");
+    }
+
+    @Test
+    void aDirectAgentNeedsItsDomainsAndAKeyStore() throws IOException {
+        Path file = dir.resolve("bare.conf");
+        Files.writeString(file, "TemporaryDirectory " + dir + "\nKeyStore " + dir.resolve("no-keys") + "\n");
+        Outcome outcome = run("check", "-c", file.toString());
+        assertThat(outcome.status()).isEqualTo(78);
+        assertThat(outcome.err().lines()).startsWith(
+                file + ": Domains (default none): no local Direct domain is set; name them (e.g. \"Domains"
+                        + " hisp.example.org\") with their keys in " + dir.resolve("no-keys") + " and anchors in "
+                        + "/etc/direct-milter/anchors",
+                file + ":2: KeyStore: directory " + dir.resolve("no-keys") + " does not exist");
     }
 
     @Test

@@ -38,7 +38,7 @@ class RunCommandProcessTest {
 
     private Path config(String text) throws IOException {
         Path file = dir.resolve("direct-milter.conf");
-        Files.writeString(file, "TemporaryDirectory " + dir + "\n" + text);
+        Files.writeString(file, "TemporaryDirectory " + dir + "\n" + text + (text.contains("Domains") ? "" : "Domains a.example\n"));
         return file;
     }
 

@@ -21,7 +21,7 @@ class DaemonRunnerTest {
 
     private Path config(String text) throws IOException {
         Path file = dir.resolve("direct-milter.conf");
-        Files.writeString(file, "TemporaryDirectory " + dir + "\n" + text);
+        Files.writeString(file, "TemporaryDirectory " + dir + "\n" + text + (text.contains("Domains") ? "" : "Domains a.example\n"));
         return file;
     }
 
@@ -103,7 +103,7 @@ class DaemonRunnerTest {
     void startRefusesAnUnwritableSpoolDirectoryAndReleasesTheSocket() throws Exception {
         Path plainFile = Files.writeString(dir.resolve("not-a-dir"), "x");
         Path file = dir.resolve("spool.conf");
-        Files.writeString(file, "Socket inet:0@127.0.0.1\nTemporaryDirectory " + plainFile + "\n");
+        Files.writeString(file, "Socket inet:0@127.0.0.1\nDomains a.example\nTemporaryDirectory " + plainFile + "\n");
         DaemonRunner runner = DaemonRunner.bind(file);
         assertThatThrownBy(runner::start).isInstanceOfSatisfying(StartupException.class,
                 e -> assertThat(e.exitStatus()).isEqualTo(ExitStatus.CONFIG));

@@ -45,7 +45,7 @@ class DirectMilterDaemonTest {
     @Test
     void jsvcLifecycleServesReloadsAndStops(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("dm.conf");
-        Files.writeString(file, "Socket inet:0@127.0.0.1\nTemporaryDirectory " + dir + "\n");
+        Files.writeString(file, "Socket inet:0@127.0.0.1\nDomains a.example\nTemporaryDirectory " + dir + "\n");
         DirectMilterDaemon daemon = new DirectMilterDaemon();
         daemon.init(context("-c", file.toString()));
         daemon.start();
@@ -68,7 +68,7 @@ class DirectMilterDaemonTest {
     @Test
     void destroyAfterInitWithoutStartReleasesTheSocket(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("dm.conf");
-        Files.writeString(file, "Socket inet:0@127.0.0.1\nTemporaryDirectory " + dir + "\n");
+        Files.writeString(file, "Socket inet:0@127.0.0.1\nDomains a.example\nTemporaryDirectory " + dir + "\n");
         DirectMilterDaemon daemon = new DirectMilterDaemon();
         daemon.init(context("-c", file.toString()));
         int port = daemon.runner().port();

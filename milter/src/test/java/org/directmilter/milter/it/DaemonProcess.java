@@ -45,7 +45,7 @@ final class DaemonProcess implements AutoCloseable {
         try {
             Path tmp = Scratch.mkdir(dir.resolve("tmp"), PosixFilePermissions.fromString("rwx------"));
             Path file = dir.resolve("direct-milter.conf");
-            Files.writeString(file, config + "TemporaryDirectory " + tmp + "\n");
+            Files.writeString(file, config + "TemporaryDirectory " + tmp + "\n" + (config.contains("Domains") ? "" : "Domains a.example\n"));
             Path log = dir.resolve("daemon.log");
             String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
             Process process = new ProcessBuilder(java, "-Xmx64m", "-cp", classpath(),

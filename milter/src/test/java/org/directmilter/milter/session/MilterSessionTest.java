@@ -312,6 +312,44 @@ class MilterSessionTest {
     }
 
     @Test
+    void aReplacementBodyFinishedAfterTheTimeoutIsStillReleased() throws Exception {
+        CountDownLatch timedOut = new CountDownLatch(1);
+        CountDownLatch released = new CountDownLatch(1);
+        class TrackedBody implements ByteSource, java.io.Closeable {
+            @Override
+            public InputStream openStream() {
+                return InputStream.nullInputStream();
+            }
+
+            @Override
+            public long size() {
+                return 0;
+            }
+
+            @Override
+            public void close() {
+                released.countDown();
+            }
+        }
+        MessageHandler late = message -> {
+            try {
+                timedOut.await(); // interrupted by the session's cancel: finish anyway, as slow crypto would
+            } catch (InterruptedException e) {
+                // carry on
+            }
+            return EndOfMessage.accept(new Modification.ReplaceBody(new TrackedBody()));
+        };
+        SessionSettings settings = settings().withProgressInterval(Duration.ofMillis(20)).withEndOfMessageTimeout(Duration.ofMillis(200));
+        try (RunningMilter milter = new RunningMilter(late, settings); MilterClient client = milter.client()) {
+            EndOfMessageResult eom = Exchange.send(client, Envelope.of("a@b.example", List.of("c@d.example")), MESSAGE)
+                    .endOfMessage().orElseThrow();
+            assertThat(eom.finalReply().toString()).contains("451 4.3.0");
+            timedOut.countDown();
+            assertThat(released.await(10, TimeUnit.SECONDS)).as("the abandoned body's temporary file is freed").isTrue();
+        }
+    }
+
+    @Test
     void aFailingHandlerBecomesATempfailNeverAHang() throws IOException {
         MessageHandler broken = new MessageHandler() {
             @Override

@@ -1,0 +1,18 @@
+package org.directmilter.milter.policy;
+
+import java.nio.file.Path;
+import org.directmilter.crypto.keys.PrivateKeyStore;
+import org.directmilter.crypto.smime.Protector;
+import org.directmilter.crypto.smime.Unprotector;
+import org.directmilter.crypto.trust.TrustValidator;
+import org.directmilter.resolver.CertificateDiscovery;
+import org.directmilter.resolver.ResolverSettings;
+
+/**
+ * Everything one message is judged with, fixed for that message: a reload builds a new one, and a
+ * message in flight keeps the one it started with.
+ */
+record DirectPolicy(PolicySettings settings, PrivateKeyStore keys, TrustValidator validator,
+                    ResolverSettings resolverSettings, CertificateDiscovery discovery, Protector protector, Unprotector unprotector,
+                    long spoolThreshold, Path temporaryDirectory) {
+}

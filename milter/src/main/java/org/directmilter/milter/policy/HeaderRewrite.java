@@ -1,0 +1,54 @@
+package org.directmilter.milter.policy;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Predicate;
+import org.directmilter.milter.session.HeaderField;
+import org.directmilter.milter.session.Modification;
+
+/** The header changes that turn the header block the MTA has into another one. */
+final class HeaderRewrite {
+
+    private HeaderRewrite() {
+    }
+
+    /**
+     * Deletes every header the milter saw that {@code keep} does not keep, then appends {@code replacement}
+     * in order. Deletions run from the last occurrence of a name to the first, so each index still names
+     * the header it meant.
+     */
+    static List<Modification> replace(List<HeaderField> original, Predicate<HeaderField> keep,
+                                      List<HeaderField> replacement) {
+        Map<String, Integer> seen = new HashMap<>();
+        List<Modification.DeleteHeader> deletions = new ArrayList<>();
+        for (HeaderField header : original) {
+            int occurrence = seen.merge(header.name().toLowerCase(Locale.ROOT), 1, Integer::sum);
+            if (!keep.test(header)) {
+                deletions.add(new Modification.DeleteHeader(header.name(), occurrence));
+            }
+        }
+        List<Modification> out = new ArrayList<>(deletions.size() + replacement.size());
+        for (int i = deletions.size() - 1; i >= 0; i--) {
+            out.add(deletions.get(i));
+        }
+        for (HeaderField header : replacement) {
+            out.add(new Modification.AddHeader(header));
+        }
+        return out;
+    }
+
+    /** Deletes every header of that name. */
+    static List<Modification> deleteAll(List<HeaderField> original, String name) {
+        return replace(original, h -> !h.named(name), List.of());
+    }
+
+    /** A header field from the S/MIME engine as the session carries it (value bytes after the colon). */
+    static HeaderField fromEngine(org.directmilter.crypto.smime.HeaderField field) {
+        String value = " " + field.value().replaceAll("\r?\n", "\r\n");
+        return new HeaderField(field.name(), value.getBytes(StandardCharsets.ISO_8859_1));
+    }
+}

@@ -1,0 +1,288 @@
+package org.directmilter.milter.policy;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.security.cert.X509Certificate;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import org.directmilter.crypto.keys.KeyStoreException;
+import org.directmilter.crypto.keys.PrivateKeyEntry;
+import org.directmilter.crypto.smime.SpooledMessage;
+import org.directmilter.crypto.smime.UnprotectResult;
+import org.directmilter.crypto.trust.Certificates;
+import org.directmilter.crypto.trust.Direction;
+import org.directmilter.crypto.trust.Purpose;
+import org.directmilter.crypto.trust.Verdict;
+import org.directmilter.milter.session.ByteSource;
+import org.directmilter.milter.session.EndOfMessage;
+import org.directmilter.milter.session.EnvelopeAddress;
+import org.directmilter.milter.session.HeaderField;
+import org.directmilter.milter.session.Message;
+import org.directmilter.milter.session.Modification;
+import org.directmilter.milter.session.SmtpReply;
+import org.directmilter.milter.session.Transaction;
+
+/**
+ * End of data for an incoming message: decrypt with the local recipients' keys, verify, judge the
+ * signer by each recipient domain's incoming anchors, check the Direct 1.3 routing rules, and hand the
+ * MTA the verified inner message with one trace header.
+ */
+final class IncomingVerification {
+
+    /** The trace header; one arriving from outside is removed first, so only ours is ever seen. */
+    static final String TRACE_HEADER = "X-Direct-Verified";
+
+    private final MessageState state;
+    private final Message message;
+    private final Transaction transaction;
+
+    IncomingVerification(MessageState state, Message message) {
+        this.state = state;
+        this.message = message;
+        this.transaction = message.transaction();
+    }
+
+    EndOfMessage run() throws IOException, KeyStoreException {
+        List<PrivateKeyEntry> keys = recipientKeys();
+        UnprotectResult result;
+        try (InputStream in = message.openStream()) {
+            result = state.policy.unprotector().unprotect(in, keys);
+        }
+        if (result instanceof UnprotectResult.Failure failure) {
+            return failed(failure);
+        }
+        UnprotectResult.Verified verified = (UnprotectResult.Verified) result;
+        boolean handedOver = false;
+        try {
+            EndOfMessage outcome = judge(verified);
+            handedOver = outcome.modifications().stream().anyMatch(m -> m instanceof Modification.ReplaceBody);
+            return outcome;
+        } finally {
+            if (!handedOver) {
+                verified.close();
+            }
+        }
+    }
+
+    private EndOfMessage judge(UnprotectResult.Verified verified) throws IOException {
+        SpooledMessage.Head head;
+        try {
+            head = verified.message().head();
+        } catch (IOException e) {
+            return finish("malformed", reject(Replies.malformed(e.getMessage())), verified, null);
+        }
+        InnerHeaders inner = new InnerHeaders(head.fields());
+        List<String> from = inner.addresses("From");
+        if (from.isEmpty()) {
+            return finish("malformed", reject(Replies.malformed("the protected message has no From address")),
+                    verified, null);
+        }
+        if (state.policy.settings().routingChecks()) {
+            String sender = transaction.sender().address().toLowerCase(Locale.ROOT);
+            Set<String> senders = new LinkedHashSet<>(from);
+            senders.addAll(inner.addresses("Sender"));
+            // Null-sender mail (delivery notifications) has no envelope sender to compare.
+            if (!sender.isEmpty() && !senders.contains(sender)) {
+                return finish("sender-mismatch", reject(Replies.senderMismatch(sender)), verified, null);
+            }
+            Set<String> addressed = new LinkedHashSet<>(inner.addresses("To"));
+            addressed.addAll(inner.addresses("Cc"));
+            for (EnvelopeAddress recipient : transaction.recipients()) {
+                if (!addressed.contains(recipient.address().toLowerCase(Locale.ROOT))) {
+                    return finish("recipient-not-addressed", reject(Replies.recipientNotAddressed(recipient.address())),
+                            verified, null);
+                }
+            }
+        }
+        Map<String, Verdict> byDomain = signerVerdicts(verified, from.get(0));
+        List<Modification> changes = new ArrayList<>();
+        List<String> refused = new ArrayList<>();
+        for (EnvelopeAddress recipient : transaction.recipients()) {
+            if (!byDomain.get(recipient.domain()).usable()) {
+                changes.add(new Modification.DeleteRecipient(recipient.raw()));
+                refused.add(recipient.address());
+            }
+        }
+        Verdict trusted = byDomain.values().stream().filter(Verdict::usable).findFirst().orElse(null);
+        if (trusted == null) {
+            String why = byDomain.values().iterator().next().explanation();
+            return finish("untrusted", Outcomes.atEndOfMessage(state.policy.settings().actions().untrusted(),
+                    Replies.untrustedSigner(why)), verified, byDomain);
+        }
+        for (String address : refused) {
+            DirectHandler.audit("incoming-recipient", transaction, "removed-untrusted", org.directmilter.milter.session.Verdict.CONTINUE)
+                    .with("rcpt", address)
+                    .with("reason", byDomain.get(address.substring(address.lastIndexOf('@') + 1).toLowerCase(Locale.ROOT))
+                            .explanation())
+                    .log();
+        }
+        List<HeaderField> replacement = new ArrayList<>();
+        for (org.directmilter.crypto.smime.HeaderField field : head.fields()) {
+            if (!field.is(TRACE_HEADER)) {
+                replacement.add(HeaderRewrite.fromEngine(field));
+            }
+        }
+        replacement.add(HeaderField.of(TRACE_HEADER, traceValue(from.get(0), trusted, verified)));
+        // Trace fields of the hops so far stay: RFC 5321 forbids removing them, and they name no content.
+        changes.addAll(HeaderRewrite.replace(message.headers(), h -> h.named("Received"), replacement));
+        changes.add(new Modification.ReplaceBody(new InnerBody(verified, head.bodyOffset())));
+        return finish("verified", new EndOfMessage(org.directmilter.milter.session.Verdict.ACCEPT, changes), verified,
+                byDomain);
+    }
+
+    /** For each local recipient domain, the first signer it trusts, or the first refusal when it trusts none. */
+    private Map<String, Verdict> signerVerdicts(UnprotectResult.Verified verified, String fromAddress) {
+        Map<String, Verdict> out = new LinkedHashMap<>();
+        for (EnvelopeAddress recipient : transaction.recipients()) {
+            out.computeIfAbsent(recipient.domain(), domain -> {
+                Verdict first = null;
+                for (X509Certificate signer : verified.signers()) {
+                    Verdict v = state.policy.validator().validate(signer, Purpose.SIGNING, fromAddress, domain,
+                            Direction.INCOMING, verified.certificates());
+                    if (v.usable()) {
+                        return v;
+                    }
+                    first = first == null ? v : first;
+                }
+                return first;
+            });
+        }
+        return out;
+    }
+
+    private static String traceValue(String signer, Verdict trusted, UnprotectResult.Verified verified) {
+        return "signer=" + signer + "; sha256=" + Certificates.sha256(trusted.certificate())
+                + "; cipher=" + verified.algorithms().contentEncryption()
+                + "; signature=" + String.join(",", verified.algorithms().signatures());
+    }
+
+    private List<PrivateKeyEntry> recipientKeys() throws KeyStoreException {
+        Set<PrivateKeyEntry> keys = new LinkedHashSet<>();
+        for (EnvelopeAddress recipient : transaction.recipients()) {
+            try {
+                keys.addAll(state.policy.keys().keysFor(recipient.address()));
+            } catch (IllegalArgumentException e) {
+                // no key file can be named after this address, so it has no key
+            }
+        }
+        return new ArrayList<>(keys);
+    }
+
+    private EndOfMessage failed(UnprotectResult.Failure failure) {
+        String reason = failure.reason();
+        if (failure instanceof UnprotectResult.NotSmime) {
+            if (transaction.sender().address().isEmpty() && isDeliveryReport()) {
+                // Remote MTAs send bounces in plaintext; they carry no Direct content of their own.
+                List<Modification> changes = new ArrayList<>(HeaderRewrite.deleteAll(message.headers(), TRACE_HEADER));
+                changes.add(new Modification.AddHeader(HeaderField.of(TRACE_HEADER, "none; unprotected delivery report")));
+                return finish("delivery-report", new EndOfMessage(org.directmilter.milter.session.Verdict.ACCEPT, changes),
+                        null, null);
+            }
+            EndOfMessage outcome = Outcomes.atEndOfMessage(state.policy.settings().actions().unprotected(),
+                    Replies.unprotected());
+            if (outcome.verdict() instanceof org.directmilter.milter.session.Verdict.Accept) {
+                List<Modification> changes = new ArrayList<>(outcome.modifications());
+                changes.addAll(HeaderRewrite.deleteAll(message.headers(), TRACE_HEADER));
+                outcome = new EndOfMessage(outcome.verdict(), changes);
+            }
+            return finishFailure("unprotected", outcome, reason);
+        }
+        SmtpReply reply;
+        String outcome;
+        if (failure instanceof UnprotectResult.NoKey || failure instanceof UnprotectResult.Corrupt) {
+            reply = Replies.undecryptable(reason);
+            outcome = failure instanceof UnprotectResult.NoKey ? "no-key" : "corrupt";
+        } else if (failure instanceof UnprotectResult.Unsigned) {
+            reply = Replies.unsigned(reason);
+            outcome = "unsigned";
+        } else if (failure instanceof UnprotectResult.BadSignature) {
+            reply = Replies.badSignature(reason);
+            outcome = "bad-signature";
+        } else if (failure instanceof UnprotectResult.WeakAlgorithm) {
+            reply = Replies.weakAlgorithm(reason);
+            outcome = "weak-algorithm";
+        } else {
+            reply = Replies.malformed(reason);
+            outcome = "malformed";
+        }
+        return finishFailure(outcome, reject(reply), reason);
+    }
+
+    private boolean isDeliveryReport() {
+        return message.headerValues("Content-Type").stream().map(v -> v.toLowerCase(Locale.ROOT))
+                .anyMatch(v -> v.startsWith("multipart/report") && v.contains("delivery-status"));
+    }
+
+    private static EndOfMessage reject(SmtpReply reply) {
+        return EndOfMessage.of(org.directmilter.milter.session.Verdict.of(reply));
+    }
+
+    private EndOfMessage finishFailure(String outcome, EndOfMessage result, String reason) {
+        base(outcome, result).with("reason", reason).log();
+        return result;
+    }
+
+    private EndOfMessage finish(String outcome, EndOfMessage result, UnprotectResult.Verified verified,
+                                Map<String, Verdict> byDomain) {
+        AuditLine line = base(outcome, result);
+        if (verified != null) {
+            line.with("cipher", verified.algorithms().contentEncryption())
+                    .with("keytransport", verified.algorithms().keyTransport())
+                    .with("signature", String.join(",", verified.algorithms().signatures()))
+                    .with("form", verified.algorithms().signatureForm().name().toLowerCase(Locale.ROOT));
+        }
+        if (byDomain != null) {
+            byDomain.forEach((domain, verdict) -> line.with("signer." + domain,
+                    CertificateIdentity.describe(verdict) + (verdict.usable() ? "" : ",refused:" + verdict.explanation())));
+        }
+        line.log();
+        return result;
+    }
+
+    private AuditLine base(String outcome, EndOfMessage result) {
+        return DirectHandler.audit("incoming", transaction, outcome, result.verdict())
+                .with("msgid", message.headerValues("Message-ID").stream().findFirst().orElse(null))
+                .with("rcpt", String.join(",", transaction.recipients().stream().map(EnvelopeAddress::address).toList()))
+                .with("size", message.size());
+    }
+
+    /** The inner message's header fields, for address lookups. */
+    private record InnerHeaders(List<org.directmilter.crypto.smime.HeaderField> fields) {
+        List<String> addresses(String name) {
+            List<String> out = new ArrayList<>();
+            fields.stream().filter(f -> f.is(name)).forEach(f -> out.addAll(Mailboxes.parse(f.unfolded())));
+            return out;
+        }
+    }
+
+    /** The verified inner body, read from the unprotector's spool; closing it deletes the spool. */
+    private static final class InnerBody implements ByteSource, java.io.Closeable {
+        private final UnprotectResult.Verified verified;
+        private final long offset;
+
+        InnerBody(UnprotectResult.Verified verified, long offset) {
+            this.verified = verified;
+            this.offset = offset;
+        }
+
+        @Override
+        public InputStream openStream() {
+            return verified.message().openStream(offset);
+        }
+
+        @Override
+        public long size() {
+            return verified.message().size() - offset;
+        }
+
+        @Override
+        public void close() {
+            verified.close();
+        }
+    }
+}

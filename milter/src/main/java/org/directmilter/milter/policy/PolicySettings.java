@@ -1,0 +1,64 @@
+package org.directmilter.milter.policy;
+
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import org.directmilter.milter.config.Cidr;
+import org.directmilter.milter.config.ConfigKeys;
+import org.directmilter.milter.config.FailureAction;
+import org.directmilter.milter.config.MilterConfig;
+import org.directmilter.milter.session.Client;
+import org.directmilter.milter.session.Transaction;
+
+/** The policy's decisions as the configuration sets them: local domains, who may send, failure actions. */
+record PolicySettings(Set<String> domains, List<Cidr> internalHosts, Set<String> submissionDaemons,
+                      boolean protectLocal, boolean routingChecks, FailureActions actions) {
+
+    PolicySettings {
+        domains = Set.copyOf(domains);
+        internalHosts = List.copyOf(internalHosts);
+        submissionDaemons = Set.copyOf(submissionDaemons);
+    }
+
+    /** What each named condition does; validated by the configuration parser (no accept where it cannot be). */
+    record FailureActions(FailureAction dnsError, FailureAction noCertificate, FailureAction untrusted,
+                          FailureAction unprotected, FailureAction noSenderKey, FailureAction internalError,
+                          FailureAction nonDirect) {
+
+        static final FailureActions DEFAULTS = new FailureActions(FailureAction.TEMPFAIL, FailureAction.REJECT,
+                FailureAction.REJECT, FailureAction.REJECT, FailureAction.REJECT, FailureAction.TEMPFAIL,
+                FailureAction.ACCEPT);
+    }
+
+    static PolicySettings from(MilterConfig c) {
+        return new PolicySettings(Set.copyOf(c.get(ConfigKeys.DOMAINS)), c.get(ConfigKeys.INTERNAL_HOSTS),
+                Set.copyOf(c.get(ConfigKeys.SUBMISSION_DAEMONS)), c.get(ConfigKeys.PROTECT_LOCAL),
+                c.get(ConfigKeys.ROUTING_CHECKS),
+                new FailureActions(c.get(ConfigKeys.ON_DNS_ERROR), c.get(ConfigKeys.ON_NO_CERTIFICATE),
+                        c.get(ConfigKeys.ON_UNTRUSTED), c.get(ConfigKeys.ON_UNPROTECTED),
+                        c.get(ConfigKeys.ON_NO_SENDER_KEY), c.get(ConfigKeys.ON_INTERNAL_ERROR),
+                        c.get(ConfigKeys.ON_NON_DIRECT)));
+    }
+
+    boolean isLocal(String domain) {
+        return domains.contains(domain.toLowerCase(Locale.ROOT));
+    }
+
+    /**
+     * Whether the client may send for a local domain: it authenticated, came through a submission
+     * service, or connects from an internal network (a Unix-socket client is a local process).
+     */
+    boolean trustedClient(Transaction transaction) {
+        if (transaction.macros().get("{auth_authen}").filter(s -> !s.isBlank()).isPresent()) {
+            return true;
+        }
+        if (transaction.macros().get("{daemon_name}").filter(submissionDaemons::contains).isPresent()) {
+            return true;
+        }
+        Client client = transaction.client();
+        if (client.family() == Client.Family.UNIX) {
+            return true;
+        }
+        return internalHosts.stream().anyMatch(network -> network.contains(client.address()));
+    }
+}

@@ -1,0 +1,102 @@
+package org.directmilter.milter.policy;
+
+import org.directmilter.milter.session.SmtpReply;
+
+/**
+ * Every SMTP reply the Direct policy gives (RFC 3463 enhanced codes), in one place so the docs' reply
+ * table and the code cannot disagree. Texts name the recipient or sender concerned and the reason, never
+ * message content.
+ */
+final class Replies {
+
+    /** Reason texts are cut here so a reply line stays well inside SMTP's 512-byte limit. */
+    private static final int MAX_REASON = 200;
+
+    private Replies() {
+    }
+
+    static SmtpReply noCertificate(String recipient) {
+        return new SmtpReply(550, "5.7.1", "Direct: no certificate found for <" + recipient + ">");
+    }
+
+    static SmtpReply untrustedRecipient(String recipient, String why) {
+        return new SmtpReply(550, "5.7.1", "Direct: no valid trusted certificate for <" + recipient + ">: "
+                + shorten(why));
+    }
+
+    static SmtpReply dnsFailure(String recipient, String why) {
+        return new SmtpReply(451, "4.4.3", "Direct: certificate lookup for <" + recipient + "> failed, try again later: "
+                + shorten(why));
+    }
+
+    static SmtpReply noSenderKey(String sender) {
+        return new SmtpReply(550, "5.7.1", "Direct: no private key for sender <" + sender + ">");
+    }
+
+    static SmtpReply separateTransaction(String recipient) {
+        return new SmtpReply(452, "4.5.3", "Direct: send to <" + recipient + "> in a separate message");
+    }
+
+    static SmtpReply nonDirect() {
+        return new SmtpReply(550, "5.7.1", "Direct: this server accepts only Direct mail for its own domains");
+    }
+
+    static SmtpReply senderMismatch(String envelopeSender) {
+        return new SmtpReply(550, "5.7.1", "Direct: envelope sender <" + envelopeSender
+                + "> is not the message's From or Sender");
+    }
+
+    static SmtpReply recipientNotAddressed(String recipient) {
+        return new SmtpReply(550, "5.7.1", "Direct: envelope recipient <" + recipient
+                + "> is not in the message's To or Cc");
+    }
+
+    static SmtpReply unprotected() {
+        return new SmtpReply(550, "5.7.1", "Direct: message must be signed and encrypted");
+    }
+
+    static SmtpReply undecryptable(String why) {
+        return new SmtpReply(554, "5.7.5", "Direct: cannot decrypt: " + shorten(why));
+    }
+
+    static SmtpReply unsigned(String why) {
+        return new SmtpReply(554, "5.7.1", "Direct: not signed: " + shorten(why));
+    }
+
+    static SmtpReply badSignature(String why) {
+        return new SmtpReply(554, "5.7.7", "Direct: signature does not verify: " + shorten(why));
+    }
+
+    static SmtpReply weakAlgorithm(String why) {
+        return new SmtpReply(554, "5.7.6", "Direct: algorithm not allowed: " + shorten(why));
+    }
+
+    static SmtpReply malformed(String why) {
+        return new SmtpReply(554, "5.6.0", "Direct: malformed message: " + shorten(why));
+    }
+
+    static SmtpReply untrustedSigner(String why) {
+        return new SmtpReply(550, "5.7.1", "Direct: sender not trusted: " + shorten(why));
+    }
+
+    static SmtpReply internalError() {
+        return new SmtpReply(451, "4.3.0", "Direct: internal error, try again later");
+    }
+
+    static SmtpReply cannotProtect(String why) {
+        return new SmtpReply(554, "5.7.1", "Direct: cannot protect message: " + shorten(why));
+    }
+
+    /** The same reply as a 4xx: what a {@code tempfail} failure action answers. */
+    static SmtpReply temporary(SmtpReply reply) {
+        if (reply.temporary()) {
+            return reply;
+        }
+        return new SmtpReply(451, "4" + reply.enhancedStatus().substring(1), reply.text());
+    }
+
+    private static String shorten(String reason) {
+        String oneLine = reason.replaceAll("[\\r\\n\\x00]+", " ").strip();
+        return oneLine.length() <= MAX_REASON ? oneLine : oneLine.substring(0, MAX_REASON - 3) + "...";
+    }
+}

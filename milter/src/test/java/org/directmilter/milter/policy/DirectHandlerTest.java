@@ -1,0 +1,292 @@
+package org.directmilter.milter.policy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import org.directmilter.crypto.keys.PrivateKeyEntry;
+import org.directmilter.crypto.smime.ProtectOptions;
+import org.directmilter.crypto.smime.Protector;
+import org.directmilter.crypto.smime.UnprotectOptions;
+import org.directmilter.crypto.smime.UnprotectResult;
+import org.directmilter.crypto.smime.Unprotector;
+import org.directmilter.crypto.trust.AnchorStore;
+import org.directmilter.milter.client.ChangedMessage;
+import org.directmilter.milter.client.Envelope;
+import org.directmilter.milter.client.Exchange;
+import org.directmilter.milter.client.MilterClient;
+import org.directmilter.milter.client.RawMessage;
+import org.directmilter.milter.config.ConfigLoader;
+import org.directmilter.milter.config.ConfigResult;
+import org.directmilter.milter.config.MilterConfig;
+import org.directmilter.milter.it.DirectSetup;
+import org.directmilter.milter.protocol.ProtocolFlags;
+import org.directmilter.milter.protocol.Response;
+import org.directmilter.milter.server.MilterServer;
+import org.directmilter.milter.server.ServerSettings;
+import org.directmilter.milter.server.SocketSpec;
+import org.directmilter.milter.session.MilterSessionFactory;
+import org.directmilter.milter.session.SessionSettings;
+import org.directmilter.resolver.CertificateDiscovery;
+import org.directmilter.resolver.FoundCertificate;
+import org.directmilter.resolver.OwnerLookup;
+import org.directmilter.resolver.OwnerNameMode;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The policy through the real milter protocol (in-process server, the project's client), with the S/MIME
+ * engine and the validator for real and DNS answered from a map.
+ */
+class DirectHandlerTest {
+
+    private static final String ALICE = "alice@hisp-a.example";
+    private static final String BOB = "bob@partner.example";
+    private static final String DAVE = "dave@hisp-a.example";
+    private static final String ERIN = "erin@hisp-b.example";
+
+    @TempDir
+    Path dir;
+
+    private DirectSetup setup;
+    private final Map<String, OwnerLookup> dns = new ConcurrentHashMap<>();
+    private AnchorStore anchors;
+    private MilterServer server;
+    private MilterSessionFactory sessions;
+
+    @BeforeEach
+    void start() throws IOException {
+        setup = DirectSetup.create(dir);
+        Path file = Files.writeString(dir.resolve("direct-milter.conf"), setup.configLines());
+        MilterConfig config = ((ConfigResult.Valid) new ConfigLoader().load(file)).config();
+        anchors = AnchorStore.load(setup.anchors);
+        DirectPolicy real = DirectHandler.policy(config, anchors::anchorsFor, null);
+        CertificateDiscovery discovery = new CertificateDiscovery(
+                owner -> dns.getOrDefault(owner, new OwnerLookup.NonePublished(owner, "NXDOMAIN", 60, List.of())),
+                OwnerNameMode.NAIVE);
+        DirectPolicy policy = new DirectPolicy(real.settings(), real.keys(), real.validator(), real.resolverSettings(),
+                discovery, real.protector(), real.unprotector(), real.spoolThreshold(), real.temporaryDirectory());
+        sessions = new MilterSessionFactory(DirectHandler.of(anchors::anchorsFor, policy),
+                SessionSettings.defaults().withSpool(1 << 20, setup.temporary));
+        server = MilterServer.bind(SocketSpec.parse("inet:0@127.0.0.1"), ServerSettings.defaults(), sessions);
+        server.start();
+        publish(setup.bob);
+    }
+
+    @AfterEach
+    void stop() {
+        server.stop(Duration.ofSeconds(5));
+        sessions.close();
+        anchors.close();
+    }
+
+    private void publish(PrivateKeyEntry entity) {
+        String owner = DirectSetup.address(entity).replace('@', '.') + ".";
+        dns.put(owner, new OwnerLookup.Published(owner,
+                List.of(new FoundCertificate(entity.certificate(), FoundCertificate.PKIX, Optional.empty())),
+                List.of(), 300, List.of()));
+    }
+
+    private record Sent(Exchange.Outcome outcome, ChangedMessage delivered) {
+        String reply(String command) {
+            return outcome.steps().stream().filter(s -> s.command().startsWith(command)).findFirst()
+                    .map(s -> s.reply() instanceof Response.ReplyCode r ? r.text() : s.reply().toString()).orElseThrow();
+        }
+
+        String eom() {
+            return reply("EOM");
+        }
+    }
+
+    private Sent send(Envelope envelope, byte[] message) throws IOException {
+        try (MilterClient client = MilterClient.connect(SocketSpec.parse("inet:" + server.port() + "@127.0.0.1"))) {
+            Exchange.Outcome outcome = Exchange.send(client, envelope, message);
+            ChangedMessage delivered = outcome.endOfMessage().map(eom -> ChangedMessage.apply(envelope,
+                    RawMessage.parse(message), eom.modifications(), client.has(ProtocolFlags.HEADER_LEADING_SPACE)))
+                    .orElse(null);
+            return new Sent(outcome, delivered);
+        }
+    }
+
+    private static Envelope outgoing(String from, String... to) {
+        return Envelope.of(from, List.of(to)); // from 127.0.0.1: an internal host
+    }
+
+    private static Envelope incoming(String from, String... to) {
+        return new Envelope("mx.partner.example", "192.0.2.7", "mx.partner.example", from, List.of(to), Map.of());
+    }
+
+    private static byte[] message(String from, String to) {
+        return ("From: " + from + "\r\nTo: " + to + "\r\nSubject: lab results\r\nDate: Sat, 28 Nov 2026 10:00:00 +0000\r\n"
+                + "Message-ID: <m1@hisp-a.example>\r\nMIME-Version: 1.0\r\nContent-Type: text/plain\r\n\r\n"
+                + "Potassium 4.1 mmol/L\r\n").getBytes(StandardCharsets.US_ASCII);
+    }
+
+    private UnprotectResult open(byte[] message, PrivateKeyEntry key) throws IOException {
+        return new Unprotector(UnprotectOptions.defaults()).unprotect(new ByteArrayInputStream(message), List.of(key));
+    }
+
+    private byte[] protectAs(PrivateKeyEntry signer, PrivateKeyEntry recipient, byte[] message) throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        new Protector(ProtectOptions.DEFAULTS).protectMessage(new ByteArrayInputStream(message), signer,
+                List.of(recipient.certificate()), out);
+        return out.toByteArray();
+    }
+
+    private static String text(byte[] bytes) {
+        return new String(bytes, StandardCharsets.ISO_8859_1);
+    }
+
+    private static Optional<String> header(ChangedMessage m, String name) {
+        return m.headers().stream().filter(h -> h.name().equalsIgnoreCase(name))
+                .map(h -> new String(h.value(), StandardCharsets.ISO_8859_1).strip()).findFirst();
+    }
+
+    @Test
+    void outgoingMailLeavesSignedAndEncryptedToTheRecipientWithoutSubject() throws Exception {
+        byte[] original = message(ALICE, BOB);
+        Sent sent = send(outgoing(ALICE, BOB), original);
+
+        assertThat(sent.outcome().endOfMessage().orElseThrow().finalReply()).isInstanceOf(Response.Accept.class);
+        ChangedMessage out = sent.delivered();
+        assertThat(header(out, "Content-Type")).get().asString().startsWith("application/pkcs7-mime");
+        assertThat(header(out, "Subject")).isEmpty();
+        assertThat(header(out, "Message-ID")).contains("<m1@hisp-a.example>");
+        try (UnprotectResult.Verified verified = (UnprotectResult.Verified) open(out.toBytes(), setup.bob)) {
+            assertThat(verified.signers()).containsExactly(setup.alice.certificate());
+            assertThat(text(verified.message().toByteArray())).isEqualTo(text(original));
+        }
+    }
+
+    @Test
+    void aRecipientWithoutCertificateIsRefusedAtRcptAndTheOthersStillGetIt() throws Exception {
+        Sent sent = send(outgoing(ALICE, "nobody@partner.example", BOB), message(ALICE, BOB));
+
+        assertThat(sent.reply("RCPT TO:<nobody@")).isEqualTo("550 5.7.1 Direct: no certificate found for <nobody@partner.example>");
+        assertThat(sent.outcome().endOfMessage().orElseThrow().finalReply()).isInstanceOf(Response.Accept.class);
+        assertThat(open(sent.delivered().toBytes(), setup.bob)).isInstanceOf(UnprotectResult.Verified.class);
+    }
+
+    @Test
+    void anUntrustedRecipientCertificateIsRefusedWithTheReason() throws Exception {
+        publish(setup.mallory);
+        Sent sent = send(outgoing(ALICE, "mallory@partner.example"), message(ALICE, "mallory@partner.example"));
+
+        assertThat(sent.reply("RCPT")).startsWith("550 5.7.1 Direct: no valid trusted certificate for <mallory@partner.example>: ")
+                .contains("no path to any outgoing anchor of hisp-a.example");
+        assertThat(sent.outcome().endOfMessage()).isEmpty();
+    }
+
+    @Test
+    void aDnsFailureIsATempfailNeverAnUnencryptedMessage() throws Exception {
+        dns.put("carol.partner.example.", new OwnerLookup.Unavailable("carol.partner.example.", "SERVFAIL", List.of()));
+        Sent sent = send(outgoing(ALICE, "carol@partner.example"), message(ALICE, "carol@partner.example"));
+
+        assertThat(sent.reply("RCPT")).startsWith("451 4.4.3 Direct: certificate lookup for <carol@partner.example> failed");
+        assertThat(sent.outcome().endOfMessage()).isEmpty();
+    }
+
+    @Test
+    void aLocalSenderWithoutKeyIsRefusedAtMail() throws Exception {
+        Sent sent = send(outgoing("zed@hisp-a.example", BOB), message("zed@hisp-a.example", BOB));
+
+        assertThat(sent.reply("MAIL")).isEqualTo("550 5.7.1 Direct: no private key for sender <zed@hisp-a.example>");
+    }
+
+    @Test
+    void theEnvelopeSenderMustBeTheFromAddress() throws Exception {
+        Sent sent = send(outgoing(ALICE, BOB), message("dave@hisp-a.example", BOB));
+
+        assertThat(sent.eom()).isEqualTo("550 5.7.1 Direct: envelope sender <alice@hisp-a.example> is not the message's From or Sender");
+    }
+
+    @Test
+    void alreadyEnvelopedMailIsNotProtectedTwice() throws Exception {
+        byte[] enveloped = protectAs(setup.alice, setup.bob, message(ALICE, BOB));
+        Sent sent = send(outgoing(ALICE, BOB), enveloped);
+
+        assertThat(sent.outcome().endOfMessage().orElseThrow().modifications()).isEmpty();
+        assertThat(open(sent.delivered().toBytes(), setup.bob)).isInstanceOf(UnprotectResult.Verified.class);
+    }
+
+    @Test
+    void incomingMailArrivesAsTheVerifiedInnerMessageWithOneTraceHeader() throws Exception {
+        byte[] inner = message(BOB, DAVE);
+        byte[] wire = protectAs(setup.bob, setup.dave, inner);
+        byte[] forged = ("X-Direct-Verified: signer=forged\r\n" + text(wire)).getBytes(StandardCharsets.ISO_8859_1);
+        Sent sent = send(incoming(BOB, DAVE), forged);
+
+        assertThat(sent.outcome().endOfMessage().orElseThrow().finalReply()).isInstanceOf(Response.Accept.class);
+        ChangedMessage delivered = sent.delivered();
+        assertThat(header(delivered, "Subject")).contains("lab results");
+        assertThat(delivered.headers().stream().filter(h -> h.name().equals("X-Direct-Verified")).toList()).hasSize(1);
+        assertThat(header(delivered, "X-Direct-Verified")).get().asString()
+                .startsWith("signer=bob@partner.example; sha256=").contains("cipher=AES-256-CBC");
+        assertThat(text(delivered.body())).isEqualTo("Potassium 4.1 mmol/L\r\n");
+    }
+
+    @Test
+    void aRecipientWhoseDomainDoesNotTrustTheSignerIsRemoved() throws Exception {
+        byte[] inner = ("From: " + BOB + "\r\nTo: " + DAVE + ", " + ERIN + "\r\nSubject: x\r\n\r\nhello\r\n")
+                .getBytes(StandardCharsets.US_ASCII);
+        ByteArrayOutputStream wire = new ByteArrayOutputStream();
+        new Protector(ProtectOptions.DEFAULTS).protectMessage(new ByteArrayInputStream(inner), setup.bob,
+                List.of(setup.dave.certificate(), setup.erin.certificate()), wire);
+        Sent sent = send(incoming(BOB, DAVE, ERIN), wire.toByteArray());
+
+        assertThat(sent.outcome().endOfMessage().orElseThrow().finalReply()).isInstanceOf(Response.Accept.class);
+        assertThat(sent.delivered().recipients()).containsExactly(DAVE);
+    }
+
+    @Test
+    void incomingFailuresGetTheirOwnReplies() throws Exception {
+        assertThat(send(incoming(BOB, DAVE), message(BOB, DAVE)).eom())
+                .isEqualTo("550 5.7.1 Direct: message must be signed and encrypted");
+
+        byte[] untrusted = protectAs(setup.mallory, setup.dave, message("mallory@partner.example", DAVE));
+        assertThat(send(incoming("mallory@partner.example", DAVE), untrusted).eom())
+                .startsWith("550 5.7.1 Direct: sender not trusted: ");
+
+        byte[] wire = protectAs(setup.bob, setup.dave, message(BOB, DAVE));
+        String text = text(wire);
+        int body = text.indexOf("\r\n\r\n") + 4;
+        int middle = body + (text.length() - body) / 2;
+        char flipped = text.charAt(middle) == 'A' ? 'B' : 'A';
+        byte[] tampered = (text.substring(0, middle) + flipped + text.substring(middle + 1)).getBytes(StandardCharsets.ISO_8859_1);
+        assertThat(send(incoming(BOB, DAVE), tampered).eom()).startsWith("554 5.7.");
+
+        byte[] toSomeoneElse = protectAs(setup.bob, setup.bob, message(BOB, DAVE));
+        assertThat(send(incoming(BOB, DAVE), toSomeoneElse).eom()).startsWith("554 5.7.5 Direct: cannot decrypt");
+    }
+
+    @Test
+    void incomingRoutingChecksRefuseARecipientTheMessageIsNotAddressedTo() throws Exception {
+        byte[] wire = protectAs(setup.bob, setup.dave, message(BOB, "someone@hisp-a.example"));
+        assertThat(send(incoming(BOB, DAVE), wire).eom())
+                .isEqualTo("550 5.7.1 Direct: envelope recipient <dave@hisp-a.example> is not in the message's To or Cc");
+    }
+
+    @Test
+    void oneMessageCannotBeBothProtectedAndPassedThrough() throws Exception {
+        Sent sent = send(incoming(BOB, DAVE, "someone@elsewhere.example"), message(BOB, DAVE));
+        assertThat(sent.reply("RCPT TO:<someone@")).isEqualTo("452 4.5.3 Direct: send to <someone@elsewhere.example> in a separate message");
+    }
+
+    @Test
+    void mailNeitherFromNorToALocalDomainPassesUntouched() throws Exception {
+        Sent sent = send(incoming("x@elsewhere.example", "y@other.example"), message("x@elsewhere.example", "y@other.example"));
+        assertThat(sent.outcome().endOfMessage().orElseThrow().modifications()).isEmpty();
+        assertThat(sent.outcome().endOfMessage().orElseThrow().finalReply()).isInstanceOf(Response.Accept.class);
+    }
+}
