@@ -45,7 +45,12 @@ final class DaemonProcess implements AutoCloseable {
         try {
             Path tmp = Scratch.mkdir(dir.resolve("tmp"), PosixFilePermissions.fromString("rwx------"));
             Path file = dir.resolve("direct-milter.conf");
-            Files.writeString(file, config + "TemporaryDirectory " + tmp + "\n" + (config.contains("Domains") ? "" : "Domains a.example\n"));
+            // Domains, and an AnchorDir of the test's own: the default /etc/direct-milter/anchors exists
+            // only where the package is installed, and its absence is logged as a warning
+            Path anchors = Scratch.mkdir(dir.resolve("anchors"), Scratch.MODE_755);
+            Files.writeString(file, config + "TemporaryDirectory " + tmp + "\n"
+                    + (config.contains("Domains") ? "" : "Domains a.example\n")
+                    + (config.contains("AnchorDir") ? "" : "AnchorDir " + anchors + "\n"));
             Path log = dir.resolve("daemon.log");
             String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
             Process process = new ProcessBuilder(java, "-Xmx64m", "-cp", classpath(),
