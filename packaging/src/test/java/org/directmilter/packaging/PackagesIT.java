@@ -55,18 +55,10 @@ class PackagesIT {
     @Test
     void debInstallsTheLayoutWithItsModesAllOwnedByRoot() {
         Map<String, String[]> entries = debEntries();
-        Map<String, String> expected = new LinkedHashMap<>(COMMON);
-        expected.put("/etc/default/direct-milter", "-rw-r--r--");
-        expected.put("/lib/systemd/system/direct-milter.service", "-rw-r--r--");
-        expected.put("/usr/share/doc/direct-milter/copyright", "-rw-r--r--");
-        expected.put("/usr/share/doc/direct-milter/changelog.gz", "-rw-r--r--");
-        expected.put("/usr/share/doc/direct-milter/README.Debian", "-rw-r--r--");
-        expected.put("/usr/share/doc/direct-milter/install.md", "-rw-r--r--");
-        expected.put("/usr/share/lintian/overrides/direct-milter", "-rw-r--r--");
-        expected.forEach((path, mode) -> {
-            assertThat(entries).as("the .deb has %s", path).containsKey(path);
-            assertThat(entries.get(path)[0]).as("mode of %s", path).isEqualTo(mode);
-        });
+        assertLayout(".deb", entries, "-rw-r--r--", "/etc/default/direct-milter", "/lib/systemd/system/direct-milter.service",
+                "/usr/share/doc/direct-milter/copyright", "/usr/share/doc/direct-milter/changelog.gz",
+                "/usr/share/doc/direct-milter/README.Debian", "/usr/share/doc/direct-milter/install.md",
+                "/usr/share/lintian/overrides/direct-milter");
         // users other than root do not exist when dpkg unpacks: postinst gives keys/ its group
         entries.forEach((path, fields) -> assertThat(fields[1]).as("owner of %s", path).isEqualTo("root/root"));
         assertThat(entries.keySet()).as("nothing in /run or Postfix's spool: tmpfiles.d and postinst make those")
@@ -164,14 +156,9 @@ class PackagesIT {
             boolean dir = f[0].startsWith("d");
             files.put(f[4] + (dir ? "/" : ""), f);
         }
-        Map<String, String> expected = new LinkedHashMap<>(COMMON);
-        expected.put("/etc/sysconfig/direct-milter", "-rw-r--r--");
-        expected.put("/usr/lib/systemd/system/direct-milter.service", "-rw-r--r--");
-        expected.put("/run/direct-milter/", "drwxr-x---");
-        expected.forEach((path, mode) -> {
-            assertThat(files).as("the .rpm has %s", path).containsKey(path);
-            assertThat(files.get(path)[0]).as("mode of %s", path).isEqualTo(mode);
-        });
+        assertLayout(".rpm", files, "-rw-r--r--", "/etc/sysconfig/direct-milter",
+                "/usr/lib/systemd/system/direct-milter.service");
+        assertThat(files.get("/run/direct-milter/")[0]).isEqualTo("drwxr-x---");
         assertThat(files.get("/etc/direct-milter/keys/")).containsSequence("root", "direct-milter");
         assertThat(files.get("/var/lib/direct-milter/")).containsSequence("direct-milter", "direct-milter");
         assertThat(files.get("/run/direct-milter/")[3]).as("ghost: tmpfiles.d makes it").contains("g");
@@ -291,6 +278,18 @@ class PackagesIT {
     }
 
     // ---------------------------------------------------------------- helpers
+
+    /** {@code entries} (path to fields, the mode first) has every {@link #COMMON} path and {@code more}, with their modes. */
+    private static void assertLayout(String what, Map<String, String[]> entries, String moreMode, String... more) {
+        Map<String, String> expected = new LinkedHashMap<>(COMMON);
+        for (String path : more) {
+            expected.put(path, moreMode);
+        }
+        expected.forEach((path, mode) -> {
+            assertThat(entries).as("the %s has %s", what, path).containsKey(path);
+            assertThat(entries.get(path)[0]).as("mode of %s", path).isEqualTo(mode);
+        });
+    }
 
     /** {@code dpkg-deb -c}: installed path (directories end in '/') to {mode, owner/group}. */
     private static Map<String, String[]> debEntries() {
