@@ -1,8 +1,10 @@
 package org.directmilter.resolver;
 
+import java.nio.file.Path;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.Predicate;
 import org.directmilter.resolver.cache.CacheStatistics;
 import org.directmilter.resolver.cache.CachedCertLookup;
@@ -13,13 +15,17 @@ import org.directmilter.resolver.dns.OwnerNames;
  * Discovers the certificates of a Direct address (DIRECT-REQUIREMENTS §1.6, RFC 4398):
  *
  * <ol>
- *   <li>the address-bound owner name(s), in the configured {@link OwnerNameMode};</li>
- *   <li>only when step 1 found no certificate records at all, the domain-bound name.</li>
+ *   <li>when a certificate directory is configured and exists, the operator's files there:
+ *       {@code <address>.pem}, else {@code <domain>.pem};</li>
+ *   <li>only when neither file exists, the address-bound owner name(s), in the configured
+ *       {@link OwnerNameMode};</li>
+ *   <li>only when step 2 found no certificate records at all, the domain-bound name.</li>
  * </ol>
  *
- * The first step that publishes records decides: its usable certificates are returned (all of them), and
- * if none is usable, discovery stops with {@link DiscoveryResult.FoundNoneUsable} — no fallback. Any
- * lookup that cannot be answered now makes the whole result a {@link DiscoveryResult.TemporaryFailure}.
+ * The first step that publishes certificates decides: its usable certificates are returned (all of
+ * them), and if none is usable, discovery stops with {@link DiscoveryResult.FoundNoneUsable} — no
+ * fallback, whether the step was a file or DNS. Any step that cannot be answered now makes the whole
+ * result a {@link DiscoveryResult.TemporaryFailure}.
  *
  * <p>Thread-safe; one instance serves the whole daemon.
  */
@@ -27,16 +33,28 @@ public final class CertificateDiscovery {
 
     private final CertLookup lookup;
     private final OwnerNameMode mode;
+    private final Optional<CertificateDir> files;
 
+    /** DNS only. */
     public CertificateDiscovery(CertLookup lookup, OwnerNameMode mode) {
-        this.lookup = lookup;
-        this.mode = mode;
+        this(lookup, mode, Optional.empty());
     }
 
-    /** DNS discovery with the shared cache, as the daemon runs it. */
+    /**
+     * @param certificateDirectory the operator's {@code <address>.pem} and {@code <domain>.pem} files,
+     *                             consulted before DNS; a directory that does not exist is skipped
+     */
+    public CertificateDiscovery(CertLookup lookup, OwnerNameMode mode, Optional<Path> certificateDirectory) {
+        this.lookup = lookup;
+        this.mode = mode;
+        this.files = certificateDirectory.map(CertificateDir::new);
+    }
+
+    /** The certificate directory, then DNS with the shared cache, as the daemon runs it. */
     public static CertificateDiscovery create(ResolverSettings settings) {
         CertLookup dns = DnsCertLookup.create(settings);
-        return new CertificateDiscovery(new CachedCertLookup(dns, settings.cache()), settings.ownerNames());
+        return new CertificateDiscovery(new CachedCertLookup(dns, settings.cache()), settings.ownerNames(),
+                settings.certificateDirectory());
     }
 
     /**
@@ -50,13 +68,24 @@ public final class CertificateDiscovery {
 
     public DiscoveryResult discover(DirectAddress address, Predicate<X509Certificate> usable) {
         List<OwnerLookup> steps = new ArrayList<>();
-        for (String owner : OwnerNames.addressBound(address, mode)) {
-            DiscoveryResult decided = step(address, Binding.ADDRESS, owner, usable, steps);
+        if (files.isPresent() && files.get().exists()) {
+            CertificateDir dir = files.get();
+            DiscoveryResult decided = decide(address, Binding.ADDRESS, dir.addressBound(address), usable, steps);
+            if (decided == null) {
+                decided = decide(address, Binding.DOMAIN, dir.domainBound(address), usable, steps);
+            }
             if (decided != null) {
                 return decided;
             }
         }
-        DiscoveryResult decided = step(address, Binding.DOMAIN, OwnerNames.domainBound(address), usable, steps);
+        for (String owner : OwnerNames.addressBound(address, mode)) {
+            DiscoveryResult decided = decide(address, Binding.ADDRESS, lookup.lookup(owner), usable, steps);
+            if (decided != null) {
+                return decided;
+            }
+        }
+        DiscoveryResult decided = decide(address, Binding.DOMAIN, lookup.lookup(OwnerNames.domainBound(address)),
+                usable, steps);
         return decided != null ? decided : new DiscoveryResult.NotFound(address, steps);
     }
 
@@ -65,13 +94,12 @@ public final class CertificateDiscovery {
         return lookup instanceof CachedCertLookup cached ? cached.statistics() : CacheStatistics.NONE;
     }
 
-    /** Returns the result when this owner name decides discovery, null when discovery goes on. */
-    private DiscoveryResult step(DirectAddress address, Binding binding, String owner,
-                                 Predicate<X509Certificate> usable, List<OwnerLookup> steps) {
-        OwnerLookup found = lookup.lookup(owner);
+    /** Records one step; returns the result when it decides discovery, null when discovery goes on. */
+    private static DiscoveryResult decide(DirectAddress address, Binding binding, OwnerLookup found,
+                                          Predicate<X509Certificate> usable, List<OwnerLookup> steps) {
         steps.add(found);
         if (found instanceof OwnerLookup.Unavailable unavailable) {
-            return new DiscoveryResult.TemporaryFailure(address, owner + ": " + unavailable.reason(), steps);
+            return new DiscoveryResult.TemporaryFailure(address, found.owner() + ": " + unavailable.reason(), steps);
         }
         if (!(found instanceof OwnerLookup.Published published)) {
             return null;
@@ -80,7 +108,8 @@ public final class CertificateDiscovery {
         List<DiscoveredCertificate> bad = new ArrayList<>();
         for (FoundCertificate cert : published.certificates()) {
             boolean ok = usable.test(cert.certificate());
-            (ok ? good : bad).add(new DiscoveredCertificate(cert.certificate(), binding, owner, cert.source(), ok));
+            (ok ? good : bad).add(new DiscoveredCertificate(cert.certificate(), binding, found.owner(), cert.source(),
+                    ok));
         }
         return good.isEmpty()
                 ? new DiscoveryResult.FoundNoneUsable(address, binding, bad, steps)

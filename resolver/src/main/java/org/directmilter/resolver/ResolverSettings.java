@@ -1,8 +1,10 @@
 package org.directmilter.resolver;
 
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import org.directmilter.resolver.cache.CacheSettings;
 
 /**
@@ -17,10 +19,13 @@ import org.directmilter.resolver.cache.CacheSettings;
  * @param urlMaxBytes    largest certificate object fetched from a URL
  * @param type253AsUrl   treat CERT type 253 (URI) like IPKIX, as the Direct reference implementation publishes
  * @param cache          cache bounds
+ * @param certificateDirectory partners' certificates placed by the operator, consulted before DNS;
+ *                       skipped when empty or when the directory does not exist
  */
 public record ResolverSettings(List<InetSocketAddress> nameservers, Duration timeout, int attempts, int ednsPayload,
                                OwnerNameMode ownerNames, Duration urlTimeout, long urlMaxBytes,
-                               boolean type253AsUrl, CacheSettings cache) {
+                               boolean type253AsUrl, CacheSettings cache,
+                               Optional<Path> certificateDirectory) {
 
     public ResolverSettings {
         nameservers = List.copyOf(nameservers);
@@ -35,31 +40,36 @@ public record ResolverSettings(List<InetSocketAddress> nameservers, Duration tim
     /** The defaults the configuration file documents, with these nameservers. */
     public static ResolverSettings defaults(List<InetSocketAddress> nameservers) {
         return new ResolverSettings(nameservers, Duration.ofSeconds(2), 2, 1232, OwnerNameMode.BOTH,
-                Duration.ofSeconds(5), 64 * 1024, false, CacheSettings.DEFAULTS);
+                Duration.ofSeconds(5), 64 * 1024, false, CacheSettings.DEFAULTS, Optional.empty());
     }
 
     public ResolverSettings withNameservers(List<InetSocketAddress> servers) {
         return new ResolverSettings(servers, timeout, attempts, ednsPayload, ownerNames, urlTimeout, urlMaxBytes,
-                type253AsUrl, cache);
+                type253AsUrl, cache, certificateDirectory);
     }
 
     public ResolverSettings withTimeout(Duration perExchange, int rounds) {
         return new ResolverSettings(nameservers, perExchange, rounds, ednsPayload, ownerNames, urlTimeout,
-                urlMaxBytes, type253AsUrl, cache);
+                urlMaxBytes, type253AsUrl, cache, certificateDirectory);
     }
 
     public ResolverSettings withOwnerNames(OwnerNameMode mode) {
         return new ResolverSettings(nameservers, timeout, attempts, ednsPayload, mode, urlTimeout, urlMaxBytes,
-                type253AsUrl, cache);
+                type253AsUrl, cache, certificateDirectory);
     }
 
     public ResolverSettings withType253AsUrl(boolean on) {
         return new ResolverSettings(nameservers, timeout, attempts, ednsPayload, ownerNames, urlTimeout, urlMaxBytes,
-                on, cache);
+                on, cache, certificateDirectory);
     }
 
     public ResolverSettings withCache(CacheSettings settings) {
         return new ResolverSettings(nameservers, timeout, attempts, ednsPayload, ownerNames, urlTimeout, urlMaxBytes,
-                type253AsUrl, settings);
+                type253AsUrl, settings, certificateDirectory);
+    }
+
+    public ResolverSettings withCertificateDirectory(Optional<Path> directory) {
+        return new ResolverSettings(nameservers, timeout, attempts, ednsPayload, ownerNames, urlTimeout, urlMaxBytes,
+                type253AsUrl, cache, directory);
     }
 }

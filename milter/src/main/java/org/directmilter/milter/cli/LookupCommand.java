@@ -39,10 +39,11 @@ import picocli.CommandLine.Spec;
 /** {@code direct-milter lookup ADDRESS}: certificate discovery step by step, as the daemon does it. */
 @Command(name = "lookup", sortOptions = false,
         headerHeading = "%n",
-        header = "Discover the certificates of a Direct address in DNS, step by step.",
+        header = "Discover the certificates of a Direct address, step by step.",
         descriptionHeading = "%nDescription:%n",
         description = {
-            "Queries the address-bound owner name(s), then — only if they publish no CERT records — the "
+            "Looks in CertificateDir for ADDRESS.pem, then DOMAIN.pem; only when neither exists, queries "
+                    + "DNS: the address-bound owner name(s), then — only if they publish no CERT records — the "
                     + "domain, with the nameservers, timeouts and owner-name forms of the configuration file "
                     + "(defaults when the default file does not exist). For every query it prints the owner name, "
                     + "each exchange (server, UDP or TCP, rcode, answer size, time) and what was found; for every "
@@ -171,17 +172,18 @@ final class LookupCommand implements Callable<Integer> {
     }
 
     private static void print(PrintWriter out, DirectAddress target, DiscoveryResult result, Judge judge) {
-        String domainOwner = OwnerNames.domainBound(target);
         out.println("lookup " + target);
         int n = 1;
         for (OwnerLookup step : result.steps()) {
-            String kind = step.owner().equals(domainOwner) ? "domain-bound" : "address-bound";
-            out.println("step " + n++ + ": " + step.owner() + " CERT (" + kind + ")");
+            // CertificateDir steps are named file:PATH; their TTL means nothing (the file's mtime rules).
+            boolean file = step.owner().startsWith("file:");
+            out.println("step " + n++ + ": " + describe(step, target, file));
             for (DnsExchange e : step.exchanges()) {
                 out.println("  " + e);
             }
             if (step instanceof OwnerLookup.Published p) {
-                out.println("  found " + p.certificates().size() + " certificate(s), TTL " + p.ttlSeconds() + "s");
+                out.println("  found " + p.certificates().size() + " certificate(s)"
+                        + (file ? "" : ", TTL " + p.ttlSeconds() + "s"));
                 p.problems().forEach(problem -> out.println("  unreadable record: " + problem));
             } else if (step instanceof OwnerLookup.NonePublished none) {
                 out.println("  none published: " + none.reason()
@@ -203,6 +205,15 @@ final class LookupCommand implements Callable<Integer> {
         } else if (result instanceof DiscoveryResult.TemporaryFailure t) {
             out.println("RESULT: temporary failure: " + t.reason());
         }
+    }
+
+    private static String describe(OwnerLookup step, DirectAddress target, boolean file) {
+        if (file) {
+            boolean domain = step.owner().endsWith("/" + target.domain() + ".pem");
+            return step.owner() + " (" + (domain ? "domain" : "address") + "-bound, CertificateDir)";
+        }
+        boolean domain = step.owner().equals(OwnerNames.domainBound(target));
+        return step.owner() + " CERT (" + (domain ? "domain" : "address") + "-bound)";
     }
 
     private static void certificate(PrintWriter out, DiscoveredCertificate d, Judge judge) {

@@ -50,13 +50,17 @@ final class RunCommand implements Callable<Integer> {
             DaemonRunner.bind(config.file).runInForeground();
             return ExitStatus.OK;
         } catch (StartupException e) {
-            PrintWriter err = spec.commandLine().getErr();
-            e.details().forEach(err::println);
-            if (e.details().size() != 1) {
-                err.println("direct-milter: " + e.getMessage());
-            }
-            err.flush();
-            return e.exitStatus();
+            return report(e, spec.commandLine().getErr());
         }
+    }
+
+    /** A startup failure as one line per problem, without a stack trace; returns its exit status. */
+    static int report(StartupException e, PrintWriter err) {
+        e.details().forEach(err::println);
+        if (e.details().size() != 1) {
+            err.println("direct-milter: " + e.getMessage());
+        }
+        err.flush();
+        return e.exitStatus();
     }
 }

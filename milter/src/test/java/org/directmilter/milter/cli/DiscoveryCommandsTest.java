@@ -49,7 +49,10 @@ class DiscoveryCommandsTest {
 
     private static Path config(String text) throws IOException {
         Path file = Files.createTempFile(dir, "lookup", ".conf");
-        Files.writeString(file, text);
+        // Never the host's /etc/direct-milter/certs (an installed package creates it): an absent
+        // directory, unless the test names its own.
+        String certificates = text.contains("CertificateDir ") ? "" : "CertificateDir " + dir.resolve("no-certs") + "\n";
+        Files.writeString(file, certificates + text);
         return file;
     }
 
@@ -118,6 +121,28 @@ class DiscoveryCommandsTest {
                     "sha-256:  ",
                     "verdict:  usable",
                     "RESULT: 1 usable certificate(s), address-bound");
+        }
+    }
+
+    @Test
+    void lookupShowsTheCertificateDirectoryStepsAndAsksNoDnsWhenAFileDecides() throws Exception {
+        Path certs = Files.createDirectories(dir.resolve("certs"));
+        Files.copy(rsaPem, certs.resolve("partner.test.pem"));
+        try (FakeDnsServer dns = new FakeDnsServer()) {
+            Path conf = config("Nameservers " + dns.hostPort() + "\nCertificateDir " + certs + "\n");
+
+            CheckCommandTest.Outcome outcome = run("lookup", "bob@partner.test", "-c", conf.toString());
+
+            assertThat(outcome.status()).as(outcome.out() + outcome.err()).isZero();
+            Path domainFile = certs.resolve("partner.test.pem");
+            assertThat(outcome.out()).contains(
+                    "step 1: file:" + certs.resolve("bob@partner.test.pem") + " (address-bound, CertificateDir)",
+                    "  none published: no such file\n",
+                    "step 2: file:" + domainFile + " (domain-bound, CertificateDir)",
+                    "  found 1 certificate(s)\n",
+                    "certificate (domain-bound, CertificateDir at file:" + domainFile + ")",
+                    "RESULT: 1 usable certificate(s), domain-bound")
+                    .doesNotContain(" CERT (", "UDP");
         }
     }
 

@@ -45,11 +45,10 @@ final class DaemonProcess implements AutoCloseable {
         try {
             Path tmp = Scratch.mkdir(dir.resolve("tmp"), PosixFilePermissions.fromString("rwx------"));
             Path file = dir.resolve("direct-milter.conf");
-            // Domains, and an AnchorDir of the test's own: the default /etc/direct-milter/anchors exists
-            // only where the package is installed, and its absence is logged as a warning
-            Path anchors = Scratch.mkdir(dir.resolve("anchors"), Scratch.MODE_755);
-            Files.writeString(file, config + "TemporaryDirectory " + tmp + "\n"
-                    + (config.contains("Domains") ? "" : "Domains a.example\n")
+            // An anchor directory of its own: the default /etc/direct-milter/anchors comes and goes with
+            // an installed package, and its absence is a WARN the tests refuse.
+            Path anchors = Files.createDirectories(dir.resolve("anchors"));
+            Files.writeString(file, config + "TemporaryDirectory " + tmp + "\n" + (config.contains("Domains") ? "" : "Domains a.example\n")
                     + (config.contains("AnchorDir") ? "" : "AnchorDir " + anchors + "\n"));
             Path log = dir.resolve("daemon.log");
             String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
