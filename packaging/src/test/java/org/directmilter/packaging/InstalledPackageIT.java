@@ -20,7 +20,6 @@ import org.directmilter.milter.it.Poll;
 import org.directmilter.milter.it.PostfixInstance;
 import org.directmilter.milter.it.SinkMessage;
 import org.directmilter.milter.it.SmtpClient;
-import org.directmilter.resolver.NamedServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -54,7 +53,6 @@ class InstalledPackageIT {
     private static Path work;
     private static Process daemon;
     private static Path daemonLog;
-    private static NamedServer named;
     private static PostfixInstance postfix;
 
     // ------------------------------------------------------------------ 1. what is installed
@@ -178,7 +176,7 @@ class InstalledPackageIT {
         assertThat(got.original()).as("what the partner receives")
                 .containsPattern("(?im)^Content-Type: application/pkcs7-mime")
                 .doesNotContain("A Direct message through the installed daemon.");
-        assertThat(read(daemonLog)).contains(RECIPIENT);
+        assertThat(read(daemonLog)).contains(RECIPIENT, "outcome=protected");
     }
 
     @Test
@@ -284,9 +282,6 @@ class InstalledPackageIT {
         if (postfix != null) {
             postfix.close();
         }
-        if (named != null) {
-            named.close();
-        }
     }
 
     // ------------------------------------------------------------------ helpers
@@ -318,8 +313,8 @@ class InstalledPackageIT {
     /**
      * An operator's setup, done with the tools an operator has: a CA and two users made with the
      * openssl command, the sender's key in KeyStore, the CA as hisp.test's anchor both ways, the
-     * partner's certificate published in DNS (a throwaway named on loopback, its zone line written by
-     * {@code direct-milter dns-record}), and Domains, Nameservers set in the installed file.
+     * partner's certificate in CertificateDir ({@code <address>.pem}), and Domains set in the
+     * installed file.
      */
     private static void configure() throws Exception {
         Path pki = Files.createDirectories(work.resolve("pki"));
@@ -347,16 +342,18 @@ class InstalledPackageIT {
             Path dir = Files.createDirectories(Path.of("/etc/direct-milter/anchors", LOCAL, direction));
             Files.copy(pki.resolve("ca.pem"), dir.resolve("ca.pem"));
         }
+        Files.copy(pki.resolve(RECIPIENT + ".pem"), Path.of("/etc/direct-milter/certs", RECIPIENT + ".pem"));
 
-        List<String> zoneLines = Exec.check("direct-milter", "dns-record", pki.resolve(RECIPIENT + ".pem").toString(),
-                "--owner", RECIPIENT).output().lines().filter(l -> l.contains(" CERT ")).toList();
-        assertThat(zoneLines).isNotEmpty();
-        named = NamedServer.start(work.resolve("named"), "  recursion no;\n",
-                Map.of(PARTNER, "type primary; file \"" + PARTNER + ".zone\";"),
-                Map.of(PARTNER + ".zone", NamedServer.zone(PARTNER, 60, zoneLines)));
-
+        // DNS goes to a loopback port nothing listens on: the partner's certificate must come from CertificateDir
         Files.writeString(Path.of(CONF), "\n# installed-package test\nDomains " + LOCAL + "\n"
-                + "Nameservers 127.0.0.1:" + named.port() + "\nDNSTimeout 3s\n", StandardOpenOption.APPEND);
+                + "Nameservers 127.0.0.1:" + unusedPort() + "\nDNSTimeout 3s\n", StandardOpenOption.APPEND);
+    }
+
+    /** A loopback port that nothing listens on (the kernel picked it a moment ago). */
+    private static int unusedPort() throws IOException {
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        }
     }
 
     /** openssl ARGS, run in {@code dir} so that relative file names land there. */
