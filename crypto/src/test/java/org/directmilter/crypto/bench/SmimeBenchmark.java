@@ -113,7 +113,7 @@ public final class SmimeBenchmark {
     }
 
     /** Sign (detached, SHA-256, chain) then envelope (AES-256-CBC), bare BC with the JDK providers. */
-    static byte[] bareProtect(byte[] content, PrivateKeyEntry sender, PrivateKeyEntry recipient) throws Exception {
+    public static byte[] bareProtect(byte[] content, PrivateKeyEntry sender, PrivateKeyEntry recipient) throws Exception {
         CMSSignedDataGenerator signer = new CMSSignedDataGenerator();
         signer.addSignerInfoGenerator(new JcaSignerInfoGeneratorBuilder(new JcaDigestCalculatorProviderBuilder().build())
                 .build(new JcaContentSignerBuilder("SHA256withRSA").build(sender.key()), sender.certificate()));
@@ -129,7 +129,7 @@ public final class SmimeBenchmark {
                 new JceCMSContentEncryptorBuilder(CMSAlgorithm.AES256_CBC).build()).getEncoded();
     }
 
-    static void bareUnprotect(byte[] enveloped, PrivateKeyEntry recipient) throws Exception {
+    public static void bareUnprotect(byte[] enveloped, PrivateKeyEntry recipient) throws Exception {
         CMSEnvelopedData data = new CMSEnvelopedData(enveloped);
         RecipientInformation info = data.getRecipientInfos().getRecipients().iterator().next();
         byte[] entity = info.getContent(new JceKeyTransEnvelopedRecipient(recipient.key()));

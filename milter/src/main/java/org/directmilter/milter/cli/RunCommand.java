@@ -23,7 +23,9 @@ import picocli.CommandLine.Spec;
             "",
             "Startup failures print one line per problem and exit non-zero without a stack trace.",
             "",
-            "SIGUSR2 reload is available under jsvc (org.directmilter.milter.daemon.DirectMilterDaemon)."
+            "SIGHUP reloads the configuration, the anchors and the keys without dropping connections "
+                    + "(under jsvc, as the packaged service runs, the reload signal is SIGUSR2). A reloaded "
+                    + "file with errors, or without Domains, is logged and ignored."
         },
         optionListHeading = "%nOptions:%n",
         exitCodeListHeading = "%nExit codes:%n",

@@ -183,7 +183,20 @@ public final class DaemonRunner {
         }, "direct-milter-shutdown");
         start();
         Runtime.getRuntime().addShutdownHook(hook);
+        reloadOnHangup();
         awaitStopped();
+    }
+
+    /**
+     * In the foreground SIGHUP reloads, as for most daemons. SIGUSR2 is jsvc's reload signal, but a plain
+     * JVM uses it internally, so it cannot be ours here.
+     */
+    private void reloadOnHangup() {
+        try {
+            sun.misc.Signal.handle(new sun.misc.Signal("HUP"), signal -> reload());
+        } catch (IllegalArgumentException e) {
+            log.warn("SIGHUP cannot be handled here ({}); reload by restarting", e.getMessage());
+        }
     }
 
     /** The outcome of a reload, for logs and tests. */
@@ -215,6 +228,12 @@ public final class DaemonRunner {
             return new ReloadResult.Rejected(invalid.errors());
         }
         MilterConfig next = ((ConfigResult.Valid) result).config();
+        var noDomains = EnvironmentChecks.domains(next);
+        if (noDomains.isPresent()) {
+            // Without Domains every message would pass untouched: keep protecting with what we have.
+            log.error("{}; still running with the previous configuration", noDomains.get());
+            return new ReloadResult.Rejected(List.of(noDomains.get()));
+        }
         List<ConfigKey<?>> changed = new ArrayList<>();
         List<ConfigKey<?>> needRestart = new ArrayList<>();
         for (ConfigKey<?> key : ConfigKeys.all()) {

@@ -13,6 +13,7 @@ import org.directmilter.crypto.trust.AnchorSource;
 import org.directmilter.crypto.trust.TrustValidator;
 import org.directmilter.milter.config.ConfigKeys;
 import org.directmilter.milter.config.DiscoverySettings;
+import org.directmilter.milter.config.FailureAction;
 import org.directmilter.milter.config.MilterConfig;
 import org.directmilter.milter.config.TrustConfig;
 import org.directmilter.milter.policy.MessageState.Route;
@@ -123,18 +124,30 @@ public final class DirectHandler implements MessageHandler {
         } else {
             wanted = local ? Route.INCOMING : Route.PASS;
         }
+        if (wanted == Route.PASS && settings.isLocal(transaction.sender().domain())) {
+            // A local Direct sender from a client that may not send for it: relaying it would let the
+            // message leave unprotected, and it may be forged.
+            Verdict verdict = Verdict.reject(Replies.untrustedClient(transaction.sender().address()));
+            audit("recipient", transaction, "untrusted-client", verdict).with("rcpt", recipient.address())
+                    .with("client", transaction.client().address()).log();
+            return verdict;
+        }
         if (transaction.recipients().isEmpty()) {
             state.route(wanted);
         } else if (state.route().orElse(wanted) != wanted) {
             // One message has one body: protected, verified or untouched. Postfix sends a 452'd recipient
             // again in a later transaction of its own.
-            return Verdict.tempfail(Replies.separateTransaction(recipient.address()));
+            Verdict verdict = Verdict.tempfail(Replies.separateTransaction(recipient.address()));
+            audit("recipient", transaction, "separate-transaction", verdict).with("rcpt", recipient.address()).log();
+            return verdict;
         }
         if (wanted == Route.OUTGOING) {
             return outgoingRecipient(transaction, state, recipient.address());
         }
-        if (wanted == Route.PASS && settings.actions().nonDirect() == org.directmilter.milter.config.FailureAction.REJECT) {
-            return Verdict.reject(Replies.nonDirect());
+        if (wanted == Route.PASS && settings.actions().nonDirect() == FailureAction.REJECT) {
+            Verdict verdict = Verdict.reject(Replies.nonDirect());
+            audit("recipient", transaction, "non-direct", verdict).with("rcpt", recipient.address()).log();
+            return verdict;
         }
         return Verdict.CONTINUE;
     }
@@ -147,8 +160,7 @@ public final class DirectHandler implements MessageHandler {
         try {
             result = policy.discovery().discover(recipient, recorder);
         } catch (IllegalArgumentException e) {
-            Verdict verdict = Verdict.reject(new org.directmilter.milter.session.SmtpReply(550, "5.1.3",
-                    "Direct: <" + recipient + "> is not a usable Direct address"));
+            Verdict verdict = Verdict.reject(Replies.badAddress(recipient));
             audit("recipient", transaction, "bad-address", verdict).with("rcpt", recipient).log();
             return verdict;
         }
@@ -200,24 +212,29 @@ public final class DirectHandler implements MessageHandler {
             } else if (route == Route.INCOMING) {
                 return new IncomingVerification(state, message).run();
             }
-            if (route == Route.LOCAL_PLAIN) {
-                audit("outgoing", transaction, "local-unprotected", Verdict.ACCEPT).log();
-            }
+            audit(route == Route.LOCAL_PLAIN ? "outgoing" : "pass", transaction,
+                    route == Route.LOCAL_PLAIN ? "local-unprotected" : "passed", Verdict.ACCEPT)
+                    .with("rcpt", String.join(",", transaction.recipients().stream().map(EnvelopeAddress::address).toList()))
+                    .log();
             return EndOfMessage.of(Verdict.ACCEPT);
         } catch (Exception | StackOverflowError e) {
             log.error("internal error at end of message (queue id {})", transaction.queueId().orElse("-"), e);
-            EndOfMessage result = Outcomes.atEndOfMessage(state.policy.settings().actions().internalError(),
-                    Replies.internalError());
+            FailureAction action = state.policy.settings().actions().internalError();
+            if (action == FailureAction.QUARANTINE && route == Route.OUTGOING) {
+                // Released from the hold queue, a quarantined outgoing message would leave in plaintext.
+                action = FailureAction.TEMPFAIL;
+            }
+            EndOfMessage result = Outcomes.atEndOfMessage(action, Replies.internalError());
             audit(route.name().toLowerCase(java.util.Locale.ROOT), transaction, "internal-error", result.verdict())
                     .with("reason", e.getClass().getSimpleName() + ": " + e.getMessage()).log();
             return result;
         }
     }
 
-    /** The fields every audit line starts with. */
+    /** The fields every audit line starts with; a decision that answers nothing (a removed recipient) has no reply. */
     static AuditLine audit(String event, Transaction transaction, String outcome, Verdict verdict) {
         return AuditLine.of(event).with("queue", transaction.queueId().orElse(null))
                 .with("from", transaction.sender().address().isEmpty() ? "<>" : transaction.sender().address())
-                .with("outcome", outcome).with("reply", Outcomes.describe(verdict));
+                .with("outcome", outcome).with("reply", verdict == null ? null : Outcomes.describe(verdict));
     }
 }

@@ -41,6 +41,11 @@ final class HeaderRewrite {
         return out;
     }
 
+    /** Trace fields (RFC 5321 §4.4): kept wherever the rest of a header block is replaced. */
+    static boolean isTrace(HeaderField header) {
+        return header.named("Received") || header.named("Return-Path");
+    }
+
     /** Deletes every header of that name. */
     static List<Modification> deleteAll(List<HeaderField> original, String name) {
         return replace(original, h -> !h.named(name), List.of());

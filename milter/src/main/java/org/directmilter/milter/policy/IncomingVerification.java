@@ -115,7 +115,7 @@ final class IncomingVerification {
                     Replies.untrustedSigner(why)), verified, byDomain);
         }
         for (String address : refused) {
-            DirectHandler.audit("incoming-recipient", transaction, "removed-untrusted", org.directmilter.milter.session.Verdict.CONTINUE)
+            DirectHandler.audit("incoming-recipient", transaction, "removed-untrusted", null)
                     .with("rcpt", address)
                     .with("reason", byDomain.get(address.substring(address.lastIndexOf('@') + 1).toLowerCase(Locale.ROOT))
                             .explanation())
@@ -129,7 +129,7 @@ final class IncomingVerification {
         }
         replacement.add(HeaderField.of(TRACE_HEADER, traceValue(from.get(0), trusted, verified)));
         // Trace fields of the hops so far stay: RFC 5321 forbids removing them, and they name no content.
-        changes.addAll(HeaderRewrite.replace(message.headers(), h -> h.named("Received"), replacement));
+        changes.addAll(HeaderRewrite.replace(message.headers(), HeaderRewrite::isTrace, replacement));
         changes.add(new Modification.ReplaceBody(new InnerBody(verified, head.bodyOffset())));
         return finish("verified", new EndOfMessage(org.directmilter.milter.session.Verdict.ACCEPT, changes), verified,
                 byDomain);

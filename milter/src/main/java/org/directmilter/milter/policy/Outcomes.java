@@ -13,11 +13,12 @@ final class Outcomes {
     }
 
     /**
-     * At MAIL or RCPT, where nothing can be quarantined or accepted unencrypted: reject, or tempfail
-     * with the same text as a 4xx.
+     * At MAIL or RCPT, where nothing can be quarantined or accepted unencrypted: reject (as a 5xx, even
+     * for a condition that is temporary by nature, such as a DNS failure), or tempfail (as a 4xx).
      */
     static Verdict atEnvelope(FailureAction action, SmtpReply reply) {
-        return action == FailureAction.TEMPFAIL ? Verdict.tempfail(Replies.temporary(reply)) : Verdict.of(reply);
+        return action == FailureAction.TEMPFAIL ? Verdict.tempfail(Replies.temporary(reply))
+                : Verdict.reject(Replies.permanent(reply));
     }
 
     /**
@@ -31,7 +32,7 @@ final class Outcomes {
             case QUARANTINE -> EndOfMessage.accept(new Modification.Quarantine(reply.text()));
             case ACCEPT -> EndOfMessage.of(Verdict.ACCEPT);
             case DISCARD -> EndOfMessage.of(Verdict.DISCARD);
-            case REJECT -> EndOfMessage.of(Verdict.of(reply));
+            case REJECT -> EndOfMessage.of(Verdict.reject(Replies.permanent(reply)));
         };
     }
 
@@ -44,6 +45,9 @@ final class Outcomes {
             return t.reply().map(SmtpReply::toString).orElse("4xx");
         } else if (result.modifications().stream().anyMatch(m -> m instanceof Modification.Quarantine)) {
             return "quarantine";
+        }
+        if (v instanceof Verdict.Continue) {
+            return "continue";
         }
         return v instanceof Verdict.Discard ? "discard" : "accept";
     }

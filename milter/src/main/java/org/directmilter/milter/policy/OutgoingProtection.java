@@ -64,8 +64,9 @@ final class OutgoingProtection {
                 return finish("cannot-protect", EndOfMessage.of(Verdict.reject(Replies.cannotProtect(e.getMessage()))),
                         null);
             }
-            List<Modification> changes = new ArrayList<>(HeaderRewrite.replace(message.headers(), h -> false,
-                    result.outerHeaders().stream().map(HeaderRewrite::fromEngine).toList()));
+            // Earlier hops' trace fields stay outside, as RFC 5321 requires; they name hosts, not content.
+            List<Modification> changes = new ArrayList<>(HeaderRewrite.replace(message.headers(),
+                    HeaderRewrite::isTrace, result.outerHeaders().stream().map(HeaderRewrite::fromEngine).toList()));
             changes.add(new Modification.ReplaceBody(body));
             EndOfMessage accepted = new EndOfMessage(Verdict.ACCEPT, changes);
             handedOver = true; // the session deletes the spool once the new body is sent

@@ -87,6 +87,23 @@ final class Replies {
         return new SmtpReply(554, "5.7.1", "Direct: cannot protect message: " + shorten(why));
     }
 
+    static SmtpReply badAddress(String recipient) {
+        return new SmtpReply(550, "5.1.3", "Direct: <" + recipient + "> is not a usable Direct address");
+    }
+
+    static SmtpReply untrustedClient(String sender) {
+        return new SmtpReply(550, "5.7.1", "Direct: mail from <" + sender
+                + "> must be sent through an authenticated or internal client");
+    }
+
+    /** The same reply as a 5xx: what a {@code reject} failure action answers for a condition that is 4xx by nature. */
+    static SmtpReply permanent(SmtpReply reply) {
+        if (!reply.temporary()) {
+            return reply;
+        }
+        return new SmtpReply(550, "5" + reply.enhancedStatus().substring(1), reply.text());
+    }
+
     /** The same reply as a 4xx: what a {@code tempfail} failure action answers. */
     static SmtpReply temporary(SmtpReply reply) {
         if (reply.temporary()) {

@@ -12,14 +12,7 @@ import org.junit.jupiter.api.Test;
 class ShippedConfigTest {
 
     static Path shippedConfig() {
-        // Surefire runs in milter/; walk up so the test also works from the repository root.
-        for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
-            Path candidate = dir.resolve("etc/direct-milter.conf");
-            if (Files.isRegularFile(candidate)) {
-                return candidate;
-            }
-        }
-        throw new AssertionError("etc/direct-milter.conf not found above " + Path.of("").toAbsolutePath());
+        return RepositoryFiles.find("etc/direct-milter.conf");
     }
 
     @Test

@@ -10,6 +10,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import org.directmilter.milter.cli.DirectMilterCommand;
 
@@ -38,18 +39,29 @@ final class DaemonProcess implements AutoCloseable {
     }
 
     /**
-     * Writes {@code config} plus {@code TemporaryDirectory dir/tmp} to {@code dir/direct-milter.conf},
-     * starts {@code direct-milter run} on it and waits for its "serving on" line.
+     * Writes {@code config} to {@code dir/direct-milter.conf}, with {@code TemporaryDirectory dir/tmp},
+     * {@code Domains a.example} and empty key, anchor and certificate directories under {@code dir} unless
+     * it sets them itself, starts {@code direct-milter run} on it and waits for its "serving on" line.
      */
     static DaemonProcess start(Path dir, String config) {
         try {
-            Path tmp = Scratch.mkdir(dir.resolve("tmp"), PosixFilePermissions.fromString("rwx------"));
+            StringBuilder text = new StringBuilder(config);
+            if (!config.contains("TemporaryDirectory ")) {
+                Path tmp = Scratch.mkdir(dir.resolve("tmp"), PosixFilePermissions.fromString("rwx------"));
+                text.append("TemporaryDirectory ").append(tmp).append('\n');
+            }
+            if (!config.contains("Domains ")) {
+                text.append("Domains a.example\n"); // the daemon refuses to start without local domains
+            }
+            // Never this machine's /etc/direct-milter, which a package test may have made or removed.
+            for (String key : List.of("KeyStore", "AnchorDir", "CertificateDir")) {
+                if (!config.contains(key + " ")) {
+                    text.append(key).append(' ').append(Scratch.mkdir(dir.resolve(key.toLowerCase(Locale.ROOT)),
+                            Scratch.MODE_755)).append('\n');
+                }
+            }
             Path file = dir.resolve("direct-milter.conf");
-            // An anchor directory of its own: the default /etc/direct-milter/anchors comes and goes with
-            // an installed package, and its absence is a WARN the tests refuse.
-            Path anchors = Files.createDirectories(dir.resolve("anchors"));
-            Files.writeString(file, config + "TemporaryDirectory " + tmp + "\n" + (config.contains("Domains") ? "" : "Domains a.example\n")
-                    + (config.contains("AnchorDir") ? "" : "AnchorDir " + anchors + "\n"));
+            Files.writeString(file, text);
             Path log = dir.resolve("daemon.log");
             String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
             Process process = new ProcessBuilder(java, "-Xmx64m", "-cp", classpath(),
@@ -100,6 +112,24 @@ final class DaemonProcess implements AutoCloseable {
             throw new AssertionError("interrupted while waiting for the daemon to exit", e);
         }
         return process.exitValue();
+    }
+
+    /** SIGSTOP: the daemon keeps its connections open but answers nothing until {@link #kill()}. */
+    void freeze() {
+        Exec.check("kill", "-STOP", Long.toString(process.pid()));
+    }
+
+    /** SIGKILL, as the OOM killer or {@code kill -9} would end it: no drain, no shutdown hook. */
+    void kill() {
+        process.destroyForcibly(); // SIGKILL on Linux; it also ends a stopped process
+        try {
+            if (!process.waitFor(10, TimeUnit.SECONDS)) {
+                throw new AssertionError("the daemon outlived SIGKILL by 10 s");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted while waiting for the killed daemon", e);
+        }
     }
 
     /** Kills the daemon if it still runs. Idempotent. */

@@ -41,15 +41,7 @@ abstract class MilterBehindMta {
 
     @AfterAll
     void stop() {
-        try {
-            if (mta != null) {
-                mta.close();
-            }
-        } finally {
-            if (milter != null) {
-                milter.close();
-            }
-        }
+        Resources.closeAll(mta, milter);
     }
 
     @Test

@@ -23,6 +23,9 @@ interface Mta extends AutoCloseable {
     /** The reply line when the milter rejects {@code address} (at MAIL or RCPT) with "550 5.7.1 {@code text}". */
     String milterRejectReply(String address, String text);
 
+    /** The queue id in the MTA's reply to an accepted message, as its milter sees it in macro {@code i}. */
+    String queueId(SmtpClient.Reply accepted);
+
     @Override
     void close();
 }

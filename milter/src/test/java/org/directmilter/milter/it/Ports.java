@@ -33,15 +33,8 @@ public final class Ports {
      * (Postfix would even open a milter connection for it).
      */
     public static boolean listening(int port) {
-        String wantedPort = String.format(Locale.ROOT, ":%04X", port);
-        List<String> lines;
-        try {
-            lines = Files.readAllLines(Path.of("/proc/net/tcp"));
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read /proc/net/tcp", e);
-        }
-        for (String line : lines.subList(1, lines.size())) {
-            String[] fields = line.trim().split("\\s+");
+        String wantedPort = hexPort(port);
+        for (String[] fields : tcpTable()) {
             String local = fields[1];
             boolean loopbackOrAny = local.startsWith("0100007F:") || local.startsWith("00000000:");
             if (loopbackOrAny && local.endsWith(wantedPort) && fields[3].equals("0A")) {
@@ -49,5 +42,35 @@ public final class Ports {
             }
         }
         return false;
+    }
+
+    /**
+     * Bytes the peer sent that wait unread on established connections whose local end is
+     * 127.0.0.1:port: what a server that stopped reading (SIGSTOP) has been sent since.
+     */
+    public static long unreadBytes(int port) {
+        String local = "0100007F" + hexPort(port);
+        long total = 0;
+        for (String[] fields : tcpTable()) {
+            if (fields[1].equals(local) && fields[3].equals("01")) { // 01: ESTABLISHED
+                total += Long.parseLong(fields[4].substring(fields[4].indexOf(':') + 1), 16); // tx_queue:rx_queue
+            }
+        }
+        return total;
+    }
+
+    private static String hexPort(int port) {
+        return String.format(Locale.ROOT, ":%04X", port);
+    }
+
+    /** The rows of /proc/net/tcp split into fields: sl, local, remote, state, tx:rx queues, ... */
+    private static List<String[]> tcpTable() {
+        List<String> lines;
+        try {
+            lines = Files.readAllLines(Path.of("/proc/net/tcp"));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read /proc/net/tcp", e);
+        }
+        return lines.subList(1, lines.size()).stream().map(line -> line.trim().split("\\s+")).toList();
     }
 }

@@ -152,6 +152,51 @@ public final class PostfixInstance implements Mta {
         return "550 5.7.1 " + text;
     }
 
+    /** "250 2.0.0 Ok: queued as 4ABC1234" */
+    @Override
+    public String queueId(SmtpClient.Reply accepted) {
+        String text = accepted.last();
+        int at = text.indexOf("queued as ");
+        if (accepted.code() != 250 || at < 0) {
+            throw new IllegalArgumentException("not Postfix's reply to an accepted message: " + text);
+        }
+        return text.substring(at + "queued as ".length()).strip();
+    }
+
+    /**
+     * Queue files (incoming, active, deferred, hold, ...) that hold {@code text}, e.g. a Message-ID:
+     * what Postfix still has of a message it accepted and has not delivered yet.
+     */
+    public List<Path> queueFilesContaining(String text) {
+        List<Path> found = new java.util.ArrayList<>();
+        for (String queue : List.of("maildrop", "incoming", "active", "deferred", "hold", "corrupt")) {
+            Path dir = this.dir.resolve("queue").resolve(queue);
+            if (!Files.isDirectory(dir)) {
+                continue;
+            }
+            try (java.util.stream.Stream<Path> files = Files.walk(dir)) {
+                for (Path file : (Iterable<Path>) files.filter(Files::isRegularFile)::iterator) {
+                    if (contains(file, text)) {
+                        found.add(file);
+                    }
+                }
+            } catch (IOException | UncheckedIOException e) {
+                throw new IllegalStateException("cannot read Postfix's queue " + dir, e);
+            }
+        }
+        return found;
+    }
+
+    private static boolean contains(Path file, String text) {
+        try {
+            return new String(Files.readAllBytes(file), StandardCharsets.ISO_8859_1).contains(text);
+        } catch (java.nio.file.NoSuchFileException e) {
+            return false; // delivered or removed while we looked
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /** Waits until the maillog contains {@code text}, e.g. {@code "status=sent"} or a milter warning. */
     public String awaitMaillog(String text, Duration timeout) {
         Poll.until("\"" + text + "\" in the Postfix maillog", timeout, () -> maillog().contains(text),

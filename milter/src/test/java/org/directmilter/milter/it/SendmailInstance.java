@@ -173,6 +173,16 @@ public final class SendmailInstance implements Mta {
         return "550 5.7.1 <" + address + ">... " + text;
     }
 
+    /** "250 2.0.0 5ASC1x9u012345 Message accepted for delivery" */
+    @Override
+    public String queueId(SmtpClient.Reply accepted) {
+        String[] words = accepted.last().split(" ");
+        if (accepted.code() != 250 || words.length < 4 || !accepted.last().endsWith("Message accepted for delivery")) {
+            throw new IllegalArgumentException("not Sendmail's reply to an accepted message: " + accepted.last());
+        }
+        return words[2];
+    }
+
     /** Stops the daemon and every child it forked, then the sink. Idempotent. */
     @Override
     public void close() {

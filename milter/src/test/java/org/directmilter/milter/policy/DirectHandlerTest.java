@@ -284,6 +284,14 @@ class DirectHandlerTest {
     }
 
     @Test
+    void aLocalSenderFromAClientThatMayNotSendForItIsNeverRelayedInPlaintext() throws Exception {
+        Sent sent = send(incoming(ALICE, BOB), message(ALICE, BOB));
+        assertThat(sent.reply("RCPT")).isEqualTo(
+                "550 5.7.1 Direct: mail from <alice@hisp-a.example> must be sent through an authenticated or internal client");
+        assertThat(sent.outcome().endOfMessage()).isEmpty();
+    }
+
+    @Test
     void mailNeitherFromNorToALocalDomainPassesUntouched() throws Exception {
         Sent sent = send(incoming("x@elsewhere.example", "y@other.example"), message("x@elsewhere.example", "y@other.example"));
         assertThat(sent.outcome().endOfMessage().orElseThrow().modifications()).isEmpty();

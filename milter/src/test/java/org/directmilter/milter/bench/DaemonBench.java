@@ -1,0 +1,239 @@
+package org.directmilter.milter.bench;
+
+import com.sun.tools.attach.VirtualMachine;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryMXBean;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import javax.management.remote.JMXConnector;
+import javax.management.remote.JMXConnectorFactory;
+import javax.management.remote.JMXServiceURL;
+import org.directmilter.milter.client.EndOfMessageResult;
+import org.directmilter.milter.client.Envelope;
+import org.directmilter.milter.client.Exchange;
+import org.directmilter.milter.client.MilterClient;
+import org.directmilter.milter.client.RawMessage;
+import org.directmilter.milter.protocol.Response;
+import org.directmilter.milter.server.SocketSpec;
+
+/**
+ * The benchmarks' harness: a real daemon ({@code direct-milter run}) in a child JVM with a capped heap,
+ * driven by the project's milter client over N connections, each timing its messages one by one; the
+ * daemon's heap is sampled over JMX meanwhile. {@link #time} also times any other work the same way, so
+ * a benchmark can set bare library calls beside the daemon at the same concurrency.
+ */
+final class DaemonBench implements AutoCloseable {
+
+    /** One thread's share of a run: {@link #once()} is one timed message. */
+    interface Worker extends AutoCloseable {
+        void once() throws Exception;
+
+        @Override
+        default void close() throws Exception {
+        }
+    }
+
+    interface WorkerFactory {
+        Worker open() throws Exception;
+    }
+
+    /** What a run measured; latencies are sorted, in nanoseconds. */
+    record Figures(double seconds, long[] latencies, long peakHeap) {
+        int messages() {
+            return latencies.length;
+        }
+
+        double perSecond() {
+            return latencies.length / seconds;
+        }
+
+        double megabytesPerSecond(int bytesPerMessage) {
+            return perSecond() * bytesPerMessage / (1 << 20);
+        }
+
+        double p50Millis() {
+            return latencies[latencies.length / 2] / 1e6;
+        }
+
+        double p99Millis() {
+            return latencies[Math.min(latencies.length - 1, (int) Math.ceil(latencies.length * 0.99) - 1)] / 1e6;
+        }
+    }
+
+    private final Process daemon;
+    private final JMXConnector jmx;
+    private final MemoryMXBean heap;
+    private final SocketSpec socket;
+
+    private DaemonBench(Process daemon, JMXConnector jmx, SocketSpec socket) throws IOException {
+        this.daemon = daemon;
+        this.jmx = jmx;
+        this.heap = ManagementFactory.getPlatformMXBean(jmx.getMBeanServerConnection(), MemoryMXBean.class);
+        this.socket = socket;
+    }
+
+    /**
+     * Starts {@code direct-milter run} with {@code config} plus {@code Socket} (a free loopback port) and
+     * {@code MaxConnections 64}, its output in {@code work/daemon.log}; returns once it listens.
+     */
+    static DaemonBench start(String classpath, String maxHeap, Path work, String config) throws Exception {
+        int port = freePort();
+        Path file = work.resolve("direct-milter.conf");
+        Files.writeString(file, config + "Socket inet:" + port + "@127.0.0.1\nMaxConnections 64\n");
+        Process daemon = new ProcessBuilder("java", "-Xmx" + maxHeap, "-cp", classpath,
+                "org.directmilter.milter.cli.DirectMilterCommand", "run", "-c", file.toString())
+                .redirectErrorStream(true).redirectOutput(work.resolve("daemon.log").toFile()).start();
+        try {
+            waitForPort(port, daemon, work.resolve("daemon.log"));
+            return new DaemonBench(daemon, attach(daemon.pid()), SocketSpec.parse("inet:" + port + "@127.0.0.1"));
+        } catch (Exception | Error e) {
+            daemon.destroy();
+            throw e;
+        }
+    }
+
+    long pid() {
+        return daemon.pid();
+    }
+
+    /**
+     * {@code messages} of {@code message} for {@code envelope} over {@code connections} connections, one
+     * message per milter session as Postfix does; fails unless the daemon accepts every one.
+     */
+    Figures run(Envelope envelope, RawMessage message, int connections, int messages) throws Exception {
+        System.gc();
+        HeapSampler sampler = new HeapSampler(heap);
+        sampler.start();
+        Figures timed = time(connections, messages, () -> {
+            MilterClient client = MilterClient.connect(socket);
+            return new Worker() {
+                @Override
+                public void once() throws Exception {
+                    EndOfMessageResult eom = Exchange.send(client, envelope, message).endOfMessage()
+                            .orElseThrow(() -> new IllegalStateException("refused before end of message"));
+                    if (!(eom.finalReply() instanceof Response.Accept)) {
+                        throw new IllegalStateException("not accepted: " + eom.finalReply());
+                    }
+                    client.quitNewConnection();
+                }
+
+                @Override
+                public void close() throws IOException {
+                    client.close();
+                }
+            };
+        });
+        return new Figures(timed.seconds(), timed.latencies(), sampler.finish());
+    }
+
+    /** Runs {@code messages} timed calls spread over {@code threads} threads, each with a worker of its own. */
+    static Figures time(int threads, int messages, WorkerFactory workers) throws Exception {
+        int perThread = messages / threads;
+        long[][] latencies = new long[threads][perThread];
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        try {
+            long start = System.nanoTime();
+            List<Future<?>> done = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                long[] mine = latencies[t];
+                done.add(pool.submit(() -> {
+                    try (Worker worker = workers.open()) {
+                        for (int i = 0; i < mine.length; i++) {
+                            long t0 = System.nanoTime();
+                            worker.once();
+                            mine[i] = System.nanoTime() - t0;
+                        }
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> f : done) {
+                f.get();
+            }
+            double seconds = (System.nanoTime() - start) / 1e9;
+            return new Figures(seconds, Arrays.stream(latencies).flatMapToLong(Arrays::stream).sorted().toArray(), 0);
+        } finally {
+            pool.shutdown();
+        }
+    }
+
+    @Override
+    public void close() throws Exception {
+        try {
+            jmx.close();
+        } finally {
+            daemon.destroy();
+            daemon.waitFor();
+        }
+    }
+
+    /** Samples the daemon's used heap every 20 ms: the peak it reports is what the daemon really held at once. */
+    private static final class HeapSampler extends Thread {
+        private final MemoryMXBean memory;
+        private volatile boolean running = true;
+        private long peak;
+
+        HeapSampler(MemoryMXBean memory) {
+            super("heap-sampler");
+            setDaemon(true);
+            this.memory = memory;
+        }
+
+        @Override
+        public void run() {
+            while (running) {
+                peak = Math.max(peak, memory.getHeapMemoryUsage().getUsed());
+                try {
+                    Thread.sleep(20);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        }
+
+        long finish() throws InterruptedException {
+            running = false;
+            join();
+            return peak;
+        }
+    }
+
+    private static JMXConnector attach(long pid) throws Exception {
+        VirtualMachine vm = VirtualMachine.attach(Long.toString(pid));
+        try {
+            return JMXConnectorFactory.connect(new JMXServiceURL(vm.startLocalManagementAgent()));
+        } finally {
+            vm.detach();
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    private static void waitForPort(int port, Process daemon, Path log) throws Exception {
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        while (System.nanoTime() < deadline) {
+            if (!daemon.isAlive()) {
+                throw new IllegalStateException("daemon exited with " + daemon.exitValue() + ":\n" + Files.readString(log));
+            }
+            try (Socket ignored = new Socket("127.0.0.1", port)) {
+                return;
+            } catch (IOException notYet) {
+                Thread.onSpinWait();
+            }
+        }
+        throw new IllegalStateException("daemon did not listen on " + port + " within 30 s:\n" + Files.readString(log));
+    }
+}

@@ -1,0 +1,116 @@
+package org.directmilter.milter.bench;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.directmilter.crypto.bench.SmimeBenchmark;
+import org.directmilter.crypto.keys.PrivateKeyEntry;
+import org.directmilter.crypto.smime.ProtectOptions;
+import org.directmilter.crypto.smime.Protector;
+import org.directmilter.milter.client.Envelope;
+import org.directmilter.milter.client.RawMessage;
+import org.directmilter.milter.it.DirectSetup;
+import org.directmilter.resolver.FoundCertificate;
+import org.directmilter.resolver.NamedServer;
+import org.directmilter.resolver.dns.ZoneLines;
+
+/**
+ * The Direct policy through a real daemon (child JVM, {@code direct-milter run}) driven by the project's
+ * milter client, no MTA: outgoing messages (alice@hisp-a.example to bob@partner.example: discovery and
+ * trust at RCPT, sign and encrypt at end of data) and incoming ones (signed by bob, encrypted to dave:
+ * decrypt, verify, judge the signer), 10 KB and 1 MB, over 1 and 16 connections. bob's certificate comes
+ * from a real named on loopback once; the warm-up fills the daemon's discovery cache (the record's TTL
+ * outlives the run), so the figures are for a warm cache. Beside each row, the same cryptographic work as
+ * bare Bouncy Castle CMS calls in this JVM at the same concurrency (sign then envelope; decrypt then verify;
+ * no MIME, no trust, no milter protocol), and daemon/bare as a ratio. Not a test: it checks only that the
+ * daemon accepts every message.
+ *
+ * Usage: DirectBenchmark DAEMON_CLASSPATH [MAX_HEAP] — see bin/benchmark.
+ */
+public final class DirectBenchmark {
+
+    private static final String ALICE = "alice@" + DirectSetup.LOCAL;
+    private static final String DAVE = "dave@" + DirectSetup.LOCAL;
+    private static final String BOB = "bob@" + DirectSetup.PARTNER;
+
+    /** One row: a direction at a size and concurrency; the daemon's message and the bare call's input. */
+    record Row(String direction, int bytes, int connections, int messages) {
+    }
+
+    public static void main(String[] args) throws Exception {
+        String classpath = args[0];
+        String maxHeap = args.length > 1 ? args[1] : "256m";
+        Path work = Files.createTempDirectory("dm-direct-bench");
+        DirectSetup setup = DirectSetup.create(work.resolve("setup"));
+        String record = ZoneLines.certLine("bob.partner.example.", 3600, FoundCertificate.PKIX,
+                setup.bob.certificate().getEncoded());
+        try (NamedServer named = NamedServer.start(work.resolve("named"), "  recursion no;\n",
+                Map.of(DirectSetup.PARTNER, "type primary; file \"partner.zone\";"),
+                Map.of("partner.zone", NamedServer.zone(DirectSetup.PARTNER, 3600, List.of(record))));
+             DaemonBench daemon = DaemonBench.start(classpath, maxHeap, work,
+                     setup.configLines() + "Nameservers 127.0.0.1:" + named.port() + "\n")) {
+            System.out.printf("direct-milter Direct benchmark: daemon pid %d, -Xmx%s, %d CPUs, Java %s; RSA-2048, "
+                            + "AES-256-CBC, SHA-256; bare = Bouncy Castle CMS in the client JVM%n",
+                    daemon.pid(), maxHeap, Runtime.getRuntime().availableProcessors(), Runtime.version());
+            DirectBenchmark bench = new DirectBenchmark(daemon, setup);
+            for (String direction : List.of("outgoing", "incoming")) {
+                bench.run(new Row(direction, 10 * 1024, 4, 400), false);
+                bench.run(new Row(direction, 1 << 20, 4, 16), false);
+            }
+            System.out.printf("%-9s %6s %5s %6s %8s %7s %8s %8s %8s | %10s %8s %8s | %11s%n", "direction", "size",
+                    "conns", "msgs", "msg/s", "MB/s", "p50 ms", "p99 ms", "heap MB", "bare msg/s", "p50 ms", "p99 ms",
+                    "daemon/bare");
+            for (String direction : List.of("outgoing", "incoming")) {
+                bench.run(new Row(direction, 10 * 1024, 1, 400), true);
+                bench.run(new Row(direction, 10 * 1024, 16, 1600), true);
+                bench.run(new Row(direction, 1 << 20, 1, 24), true);
+                bench.run(new Row(direction, 1 << 20, 16, 64), true);
+            }
+        }
+    }
+
+    private final DaemonBench daemon;
+    private final DirectSetup setup;
+
+    private DirectBenchmark(DaemonBench daemon, DirectSetup setup) {
+        this.daemon = daemon;
+        this.setup = setup;
+    }
+
+    private void run(Row row, boolean print) throws Exception {
+        DaemonBench.Figures ours;
+        DaemonBench.Figures bare;
+        if (row.direction().equals("outgoing")) {
+            byte[] plain = PassThroughBenchmark.message(ALICE, BOB, row.bytes());
+            ours = daemon.run(Envelope.of(ALICE, List.of(BOB)), RawMessage.parse(plain), row.connections(),
+                    row.messages());
+            bare = DaemonBench.time(row.connections(), row.messages(),
+                    () -> () -> SmimeBenchmark.bareProtect(plain, setup.alice, setup.bob));
+        } else {
+            byte[] plain = PassThroughBenchmark.message(BOB, DAVE, row.bytes());
+            ours = daemon.run(Envelope.of(BOB, List.of(DAVE)), RawMessage.parse(protect(plain, setup.bob, setup.dave)),
+                    row.connections(), row.messages());
+            byte[] enveloped = SmimeBenchmark.bareProtect(plain, setup.bob, setup.dave);
+            bare = DaemonBench.time(row.connections(), row.messages(),
+                    () -> () -> SmimeBenchmark.bareUnprotect(enveloped, setup.dave));
+        }
+        if (print) {
+            System.out.printf("%-9s %6s %5d %6d %8.1f %7.1f %8.2f %8.2f %8.1f | %10.1f %8.2f %8.2f | %11.2f%n",
+                    row.direction(), row.bytes() >= 1 << 20 ? (row.bytes() >> 20) + " MB" : (row.bytes() >> 10) + " KB",
+                    row.connections(), ours.messages(), ours.perSecond(), ours.megabytesPerSecond(row.bytes()),
+                    ours.p50Millis(), ours.p99Millis(), ours.peakHeap() / 1048576.0, bare.perSecond(), bare.p50Millis(),
+                    bare.p99Millis(), ours.perSecond() / bare.perSecond());
+        }
+    }
+
+    /** What a partner HISP sends: {@code plain} signed by {@code signer} and encrypted to {@code recipient}. */
+    private static byte[] protect(byte[] plain, PrivateKeyEntry signer, PrivateKeyEntry recipient) throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(plain.length * 4 / 3 + 8192);
+        new Protector(ProtectOptions.DEFAULTS).protectMessage(new ByteArrayInputStream(plain), signer,
+                List.of(recipient.certificate()), out);
+        return out.toByteArray();
+    }
+}
