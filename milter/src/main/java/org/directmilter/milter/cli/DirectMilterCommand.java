@@ -16,6 +16,7 @@ import picocli.CommandLine.Spec;
         versionProvider = DirectMilterCommand.Version.class,
         // Subcommands, in the order the usage lists them; a new one is one more class here.
         subcommands = {RunCommand.class, CheckCommand.class, AnchorsCommand.class, ProbeCommand.class, LookupCommand.class,
+            ProtectCommand.class, UnprotectCommand.class,
             DnsRecordCommand.class, CommandLine.HelpCommand.class},
         headerHeading = "%n",
         header = "The Direct Project Security/Trust Agent as a milter for Postfix and Sendmail.",
