@@ -7,12 +7,15 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.security.Provider;
+import java.security.PublicKey;
 import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import org.bouncycastle.asn1.ASN1InputStream;
 import org.bouncycastle.asn1.ASN1ObjectIdentifier;
@@ -26,18 +29,26 @@ import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.cms.CMSAuthEnvelopedDataParser;
 import org.bouncycastle.cms.CMSEnvelopedDataParser;
 import org.bouncycastle.cms.CMSException;
+import org.bouncycastle.cms.CMSSignatureAlgorithmNameGenerator;
+import org.bouncycastle.cms.CMSSignedData;
 import org.bouncycastle.cms.CMSSignedDataParser;
+import org.bouncycastle.cms.CMSTypedData;
 import org.bouncycastle.cms.CMSTypedStream;
+import org.bouncycastle.cms.DefaultCMSSignatureAlgorithmNameGenerator;
 import org.bouncycastle.cms.RecipientInformation;
 import org.bouncycastle.cms.RecipientInformationStore;
 import org.bouncycastle.cms.SignerInformation;
+import org.bouncycastle.cms.SignerInformationStore;
+import org.bouncycastle.cms.SignerInformationVerifier;
 import org.bouncycastle.cms.jcajce.JceKeyTransAuthEnvelopedRecipient;
 import org.bouncycastle.cms.jcajce.JceKeyTransRecipientId;
-import org.bouncycastle.cms.jcajce.JcaSimpleSignerInfoVerifierBuilder;
+import org.bouncycastle.jce.provider.BouncyCastleProvider;
+import org.bouncycastle.operator.DefaultSignatureAlgorithmIdentifierFinder;
 import org.bouncycastle.operator.DigestCalculatorProvider;
 import org.bouncycastle.operator.OperatorCreationException;
+import org.bouncycastle.operator.SignatureAlgorithmIdentifierFinder;
+import org.bouncycastle.operator.jcajce.JcaContentVerifierProviderBuilder;
 import org.bouncycastle.operator.jcajce.JcaDigestCalculatorProviderBuilder;
-import org.bouncycastle.jce.provider.BouncyCastleProvider;
 import org.bouncycastle.util.Store;
 import org.directmilter.crypto.keys.PrivateKeyEntry;
 import org.directmilter.crypto.smime.UnprotectResult.BadSignature;
@@ -73,6 +84,12 @@ public final class Unprotector {
      * (the tag is still checked at the end, before we accept anything). Not registered as a JCA provider.
      */
     private static final Provider GCM_PROVIDER = new BouncyCastleProvider();
+
+    // Immutable once built, and each costs a few hundred map entries: built once, not per signer.
+    private static final CMSSignatureAlgorithmNameGenerator SIGNATURE_NAMES =
+            new DefaultCMSSignatureAlgorithmNameGenerator();
+    private static final SignatureAlgorithmIdentifierFinder SIGNATURE_ALGORITHMS =
+            new DefaultSignatureAlgorithmIdentifierFinder();
 
     private final UnprotectOptions options;
     private final AlgorithmPolicy policy;
@@ -121,7 +138,8 @@ public final class Unprotector {
         private String keyTransport;
 
         UnprotectResult unprotect(InputStream source, List<PrivateKeyEntry> keys) throws IOException {
-            BufferedInputStream in = new BufferedInputStream(source, 65536);
+            // only the header block is read through this buffer: the base64 decoder reads larger blocks past it
+            BufferedInputStream in = new BufferedInputStream(source, Buffers.SMALLEST);
             MimeHeaders outer = headers(in);
             ContentType type = contentType(outer);
             if (type.is("multipart/signed")) {
@@ -155,9 +173,10 @@ public final class Unprotector {
             CMSEnvelopedDataParser parser = cmsParser(() -> new CMSEnvelopedDataParser(asn1(cms)));
             contentEncryption = acceptCipher(parser.getEncryptionAlgOID());
             Match match = findRecipient(parser.getRecipientInfos(), keys);
-            CMSTypedStream content = cmsParser(() -> match.info().getContentStream(
-                    new CbcRecipient(match.key().key())));
-            return decrypted(content, cms);
+            CbcRecipient recipient = new CbcRecipient(match.key().key(), cms.size());
+            CMSTypedStream content = cmsParser(() -> match.info().getContentStream(recipient));
+            // read our decrypting stream itself, not Bouncy Castle's buffered wrapper: one copy fewer
+            return decrypted(recipient.decrypting().orElseGet(content::getContentStream), cms);
         }
 
         private Spool decryptAuthEnveloped(Spool cms, List<PrivateKeyEntry> keys) throws IOException {
@@ -166,7 +185,7 @@ public final class Unprotector {
             Match match = findRecipient(parser.getRecipientInfos(), keys);
             CMSTypedStream content = cmsParser(() -> match.info().getContentStream(
                     new JceKeyTransAuthEnvelopedRecipient(match.key().key()).setContentProvider(GCM_PROVIDER)));
-            return decrypted(content, cms);
+            return decrypted(content.getContentStream(), cms);
         }
 
         private String acceptCipher(String oid) {
@@ -191,9 +210,9 @@ public final class Unprotector {
                     + keys.size() + " key(s)"));
         }
 
-        private Spool decrypted(CMSTypedStream content, Spool ciphertext) throws IOException {
+        private Spool decrypted(InputStream plaintext, Spool ciphertext) throws IOException {
             Spool spool = newSpoolSizedLike(ciphertext);
-            try (InputStream in = content.getContentStream(); OutputStream out = spool.output()) {
+            try (InputStream in = plaintext; OutputStream out = spool.output()) {
                 in.transferTo(out);
             } catch (IOException e) {
                 rethrowOwn(e);
@@ -256,7 +275,7 @@ public final class Unprotector {
         }
 
         private byte[] signaturePart(Spool entity, long start, long end) throws IOException {
-            try (InputStream in = new BufferedInputStream(entity.open(start, end))) {
+            try (InputStream in = entity.open(start, end)) {
                 MimeHeaders part = headers(in);
                 ContentType type = contentType(part);
                 if (!type.is("application/pkcs7-signature", "application/x-pkcs7-signature")) {
@@ -282,12 +301,13 @@ public final class Unprotector {
         }
 
         private Signers verifySignature(byte[] signature, Spool entity, long from, long to, boolean canonical) {
-            try (InputStream content = canonical ? new CrlfInputStream(entity.open(from, to)) : entity.open(from, to)) {
-                CMSSignedDataParser parser = new CMSSignedDataParser(digests, new CMSTypedStream(content), signature);
-                checkDigests(parser);
-                parser.getSignedContent().drain();
-                return signers(parser);
-            } catch (CMSException | IOException e) {
+            try {
+                // The content is digested straight from the spool when each SignerInfo is verified: no
+                // parser-side buffer and no copy of it.
+                CMSSignedData signed = new CMSSignedData(new SpooledContent(entity, from, to, canonical), signature);
+                checkDigests(signed.getDigestAlgorithmIDs());
+                return signers(signed.getSignerInfos(), signed.getCertificates());
+            } catch (CMSException e) {
                 rethrowOwnUnchecked(e);
                 return new Signers(List.of(), List.of(), List.of(), List.of(),
                         new Corrupt("the signature is not a readable CMS structure: " + describe(e)));
@@ -298,14 +318,14 @@ public final class Unprotector {
 
         private UnprotectResult verifyOpaque(Spool entity, MimeHeaders headers) throws IOException {
             Spool cms;
-            try (InputStream body = new BufferedInputStream(entity.open(headers.length(), entity.size()))) {
+            try (InputStream body = entity.open(headers.length(), entity.size())) {
                 cms = decodeBody(body, headers);
             }
             Spool content = newSpoolSizedLike(cms);
             Signers signers;
             try {
                 CMSSignedDataParser parser = new CMSSignedDataParser(digests, asn1(cms));
-                checkDigests(parser);
+                checkDigests(parser.getDigestAlgorithmIDs());
                 CMSTypedStream signed = parser.getSignedContent();
                 if (signed == null) {
                     return new MalformedMime("signed-data without content and without a detached part");
@@ -313,7 +333,7 @@ public final class Unprotector {
                 try (InputStream in = signed.getContentStream(); OutputStream out = content.output()) {
                     in.transferTo(out);
                 }
-                signers = signers(parser);
+                signers = signers(parser.getSignerInfos(), parser.getCertificates());
             } catch (CMSException | IOException e) {
                 rethrowOwnUnchecked(e);
                 return new Corrupt("signed-data is not a readable CMS structure: " + describe(e));
@@ -324,8 +344,8 @@ public final class Unprotector {
             return unwrap(content, 0, content.size(), signers, Algorithms.SignatureForm.OPAQUE);
         }
 
-        private void checkDigests(CMSSignedDataParser parser) {
-            for (AlgorithmIdentifier digest : parser.getDigestAlgorithmIDs()) {
+        private void checkDigests(Collection<AlgorithmIdentifier> algorithms) {
+            for (AlgorithmIdentifier digest : algorithms) {
                 String oid = digest.getAlgorithm().getId();
                 if (policy.digest(oid).isEmpty()) {
                     throw new Stop(new WeakAlgorithm("digest " + AlgorithmPolicy.digestName(oid) + " is not accepted"));
@@ -333,20 +353,21 @@ public final class Unprotector {
             }
         }
 
-        /** Verifies every SignerInfo of a drained parser; all must verify and meet the policy. */
-        private Signers signers(CMSSignedDataParser parser) throws CMSException {
-            Collection<SignerInformation> infos = parser.getSignerInfos().getSigners();
+        /** Verifies every SignerInfo (of a drained parser); all must verify and meet the policy. */
+        private Signers signers(SignerInformationStore signerInfos, Store<X509CertificateHolder> store) {
+            Collection<SignerInformation> infos = signerInfos.getSigners();
             if (infos.isEmpty()) {
                 return new Signers(List.of(), List.of(), List.of(), List.of(),
                         new Unsigned("signed-data without any SignerInfo"));
             }
-            @SuppressWarnings("unchecked")
-            Store<X509CertificateHolder> store = parser.getCertificates();
             List<X509Certificate> all = new ArrayList<>();
+            Map<X509CertificateHolder, X509Certificate> converted = new HashMap<>();
             JcaX509CertificateConverter converter = new JcaX509CertificateConverter();
             try {
                 for (X509CertificateHolder holder : store.getMatches(null)) {
-                    all.add(converter.getCertificate(holder));
+                    X509Certificate cert = converter.getCertificate(holder);
+                    converted.put(holder, cert);
+                    all.add(cert);
                 }
             } catch (CertificateException e) {
                 return failed(new Corrupt("a certificate in the signature cannot be read: " + describe(e)));
@@ -369,12 +390,7 @@ public final class Unprotector {
                 if (matches.isEmpty()) {
                     return failed(new BadSignature("the signer's certificate is not included in the signature"));
                 }
-                X509Certificate cert;
-                try {
-                    cert = converter.getCertificate(matches.iterator().next());
-                } catch (CertificateException e) {
-                    return failed(new Corrupt("the signer's certificate cannot be read: " + describe(e)));
-                }
+                X509Certificate cert = converted.get(matches.iterator().next());
                 Optional<String> weak = policy.weakKey(cert.getPublicKey());
                 if (weak.isPresent()) {
                     return failed(new WeakAlgorithm("signer " + cert.getSubjectX500Principal().getName() + ": "
@@ -383,7 +399,7 @@ public final class Unprotector {
                 boolean valid;
                 try {
                     // Built from the key, not the certificate: validity and trust are the validator's call.
-                    valid = info.verify(new JcaSimpleSignerInfoVerifierBuilder().build(cert.getPublicKey()));
+                    valid = info.verify(verifier(cert.getPublicKey()));
                 } catch (CMSException | OperatorCreationException e) {
                     valid = false;
                 }
@@ -407,7 +423,7 @@ public final class Unprotector {
         private UnprotectResult unwrap(Spool spool, long from, long to, Signers signers,
                                        Algorithms.SignatureForm form) throws IOException {
             MimeHeaders headers;
-            try (InputStream in = new BufferedInputStream(spool.open(from, to))) {
+            try (InputStream in = spool.open(from, to)) {
                 headers = headers(in);
             }
             ContentType type = contentType(headers);
@@ -419,7 +435,7 @@ public final class Unprotector {
                 String encoding = headers.value("Content-Transfer-Encoding").orElse("7bit").toLowerCase(Locale.ROOT);
                 if (encoding.equals("base64")) {
                     // not allowed for message/rfc822 (RFC 2046 §5.2.1), but harmless to read
-                    try (InputStream in = new BufferedInputStream(spool.open(from + headers.length(), to))) {
+                    try (InputStream in = spool.open(from + headers.length(), to)) {
                         holder = decodeBody(in, headers);
                     }
                     start = 0;
@@ -597,6 +613,48 @@ public final class Unprotector {
             } catch (IOException e) {
                 throw new SourceException(e);
             }
+        }
+    }
+
+    /** What Bouncy Castle's JcaSimpleSignerInfoVerifierBuilder builds, with the shared parts shared. */
+    private SignerInformationVerifier verifier(PublicKey key) throws OperatorCreationException {
+        return new SignerInformationVerifier(SIGNATURE_NAMES, SIGNATURE_ALGORITHMS,
+                new JcaContentVerifierProviderBuilder().build(key), digests);
+    }
+
+    /** Detached content, digested straight from the spool; on request in canonical form (bare LF as CRLF). */
+    private static final class SpooledContent implements CMSTypedData {
+        private final Spool spool;
+        private final long from;
+        private final long to;
+        private final boolean canonical;
+
+        SpooledContent(Spool spool, long from, long to, boolean canonical) {
+            this.spool = spool;
+            this.from = from;
+            this.to = to;
+            this.canonical = canonical;
+        }
+
+        @Override
+        public ASN1ObjectIdentifier getContentType() {
+            return CMSObjectIdentifiers.data;
+        }
+
+        @Override
+        public void write(OutputStream out) {
+            try (InputStream in = canonical ? new CrlfInputStream(spool.open(from, to)) : spool.open(from, to)) {
+                in.transferTo(out);
+            } catch (IOException e) {
+                // the digest never fails to take bytes: this is our temporary storage, not the message
+                throw new Spool.SpoolException(e);
+            }
+        }
+
+        /** Never asked for when verifying: the content is only ever written to the digests. */
+        @Override
+        public Object getContent() {
+            return null;
         }
     }
 
