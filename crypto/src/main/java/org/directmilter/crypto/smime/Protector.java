@@ -37,7 +37,6 @@ import org.bouncycastle.cms.jcajce.JceKeyTransRecipientInfoGenerator;
 import org.bouncycastle.cms.jcajce.JcaSignerInfoGeneratorBuilder;
 import org.bouncycastle.operator.OperatorCreationException;
 import org.bouncycastle.operator.OutputAEADEncryptor;
-import org.bouncycastle.operator.OutputEncryptor;
 import org.bouncycastle.operator.jcajce.JcaAlgorithmParametersConverter;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 import org.bouncycastle.operator.jcajce.JcaDigestCalculatorProviderBuilder;
@@ -210,19 +209,18 @@ public final class Protector {
             for (X509Certificate cert : recipients) {
                 infos.add(recipientInfo(cert));
             }
-            JceCMSContentEncryptorBuilder encryptor = new JceCMSContentEncryptorBuilder(options.cipher().oid())
-                    .setSecureRandom(random);
             if (options.cipher().authenticated()) {
                 CMSAuthEnvelopedDataStreamGenerator generator = new CMSAuthEnvelopedDataStreamGenerator();
                 infos.forEach(generator::addRecipientInfoGenerator);
                 generator.setBufferSize(buffer);
-                return generator.open(out, (OutputAEADEncryptor) encryptor.build());
+                return generator.open(out, (OutputAEADEncryptor) new JceCMSContentEncryptorBuilder(
+                        options.cipher().oid()).setSecureRandom(random).build());
             }
             CMSEnvelopedDataStreamGenerator generator = new CMSEnvelopedDataStreamGenerator();
             infos.forEach(generator::addRecipientInfoGenerator);
             generator.setBufferSize(buffer);
-            return generator.open(out, (OutputEncryptor) encryptor.build());
-        } catch (CMSException e) {
+            return generator.open(out, new CbcEncryptor(options.cipher().oid(), options.cipher().keyBits(), random));
+        } catch (CMSException | GeneralSecurityException e) {
             throw new ProtectException("encryption failed: " + e.getMessage(), e);
         }
     }
