@@ -18,12 +18,15 @@ final class Buffers {
 
     /** Between {@link #SMALLEST} and {@code largest}: what {@code in} says it holds, plus {@code slack}. */
     static int sizeFor(InputStream in, int slack, int largest) {
-        long known;
+        return (int) Math.min(largest, Math.max(SMALLEST, known(in) + slack));
+    }
+
+    /** What {@code in} says it holds (its {@code available()}); 0 when it cannot tell. */
+    static long known(InputStream in) {
         try {
-            known = in.available();
+            return in.available();
         } catch (IOException e) {
-            known = 0;
+            return 0;
         }
-        return (int) Math.min(largest, Math.max(SMALLEST, known + slack));
     }
 }

@@ -163,8 +163,9 @@ final class Spool implements Closeable {
         try {
             FileChannel channel = FileChannel.open(file, StandardOpenOption.READ);
             channel.position(from);
+            // a buffer no larger than the range: a signature part or a header block is a few KB
             return new java.io.BufferedInputStream(new RangeInputStream(Channels.newInputStream(channel), to - from),
-                    65536);
+                    (int) Math.max(512, Math.min(65536, to - from)));
         } catch (IOException e) {
             throw new SpoolException(e);
         }

@@ -454,20 +454,26 @@ public final class Unprotector {
 
         // ---- helpers ----
 
-        private Spool newSpool() {
-            Spool spool = new Spool(options.spoolThreshold(), options.temporaryDirectory());
+        /** In memory up to the threshold, or (for content known to be larger) in a file from the first byte. */
+        private Spool newSpool(boolean large) {
+            Spool spool = large ? Spool.onDisk(options.temporaryDirectory())
+                    : new Spool(options.spoolThreshold(), options.temporaryDirectory());
             spools.add(spool);
             return spool;
         }
 
+        /**
+         * For the decoded body of {@code in}: straight to a file when what {@code in} says it holds will
+         * not fit under the threshold, so that the threshold's worth of memory is not filled first only to
+         * be written out. The size is only a hint here; a stream that cannot tell gets memory first.
+         */
+        private Spool newSpoolFor(InputStream in) {
+            return newSpool(Buffers.known(in) / 4 * 3 > options.spoolThreshold());
+        }
+
         /** For content about as large as {@code source}: straight to a file when that one is in a file. */
         private Spool newSpoolSizedLike(Spool source) {
-            if (source.inMemory()) {
-                return newSpool();
-            }
-            Spool spool = Spool.onDisk(options.temporaryDirectory());
-            spools.add(spool);
-            return spool;
+            return newSpool(!source.inMemory());
         }
 
         void closeSpools() {
@@ -479,7 +485,7 @@ public final class Unprotector {
         }
 
         private Spool decodeBody(InputStream in, MimeHeaders headers) throws IOException {
-            Spool spool = newSpool();
+            Spool spool = newSpoolFor(in);
             try (InputStream decoded = decoder(in, headers); OutputStream out = spool.output()) {
                 decoded.transferTo(out);
             } catch (IOException | IllegalArgumentException e) {
