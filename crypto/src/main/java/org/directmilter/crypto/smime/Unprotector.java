@@ -111,9 +111,20 @@ public final class Unprotector {
      * @throws IOException when reading {@code message} or writing temporary storage fails
      */
     public UnprotectResult unprotect(InputStream message, List<PrivateKeyEntry> keys) throws IOException {
+        return unprotect(message, -1, keys);
+    }
+
+    /**
+     * Like {@link #unprotect(InputStream, List)}, for a message of exactly {@code length} bytes (a file, a
+     * spooled body; -1 when unknown). Knowing it bounds what the CMS structure can claim, so the structure
+     * is parsed as the base64 is decoded instead of from a decoded copy: for a body above SpoolThreshold
+     * that is one temporary file fewer.
+     */
+    public UnprotectResult unprotect(InputStream message, long length, List<PrivateKeyEntry> keys)
+            throws IOException {
         Run run = new Run();
         try {
-            return run.unprotect(new SourceInputStream(message), keys);
+            return run.unprotect(new SourceInputStream(message), length, keys);
         } catch (SourceException e) {
             throw (IOException) e.getCause();
         } catch (SourceUnchecked e) {
@@ -123,6 +134,11 @@ public final class Unprotector {
         } catch (Stop stop) {
             return stop.failure;
         } catch (RuntimeException e) {
+            for (Throwable t = e; t != null; t = t.getCause()) {
+                if (t instanceof SourceException source) {
+                    throw (IOException) source.getCause();
+                }
+            }
             // Bouncy Castle's parsers signal some damage with runtime exceptions (casts, indexes).
             return new Corrupt("unreadable structure: " + describe(e));
         } finally {
@@ -133,11 +149,12 @@ public final class Unprotector {
     /** One message's work and the spools it opened. */
     private final class Run {
         private final List<Spool> spools = new ArrayList<>();
+        private final List<InputStream> opened = new ArrayList<>();
         private Spool kept;
         private String contentEncryption;
         private String keyTransport;
 
-        UnprotectResult unprotect(InputStream source, List<PrivateKeyEntry> keys) throws IOException {
+        UnprotectResult unprotect(InputStream source, long length, List<PrivateKeyEntry> keys) throws IOException {
             // only the header block is read through this buffer: the base64 decoder reads larger blocks past it
             BufferedInputStream in = new BufferedInputStream(source, Buffers.SMALLEST);
             MimeHeaders outer = headers(in);
@@ -152,7 +169,7 @@ public final class Unprotector {
             if (smimeType.equals("signed-data") || smimeType.equals("certs-only")) {
                 return new NotSmime("signed but not encrypted (smime-type=" + smimeType + ")");
             }
-            Spool cms = decodeBody(in, outer);
+            Cms cms = length >= 0 ? streamed(in, outer, length - outer.length()) : spooled(decodeBody(in, outer));
             ASN1ObjectIdentifier cmsType = contentInfoType(cms);
             Spool entity;
             if (cmsType.equals(CMSObjectIdentifiers.envelopedData)) {
@@ -167,20 +184,38 @@ public final class Unprotector {
             return verify(entity);
         }
 
+        /**
+         * The CMS bytes decoded as the parser reads them. The body's length bounds every length the
+         * structure may claim (its decoded form is shorter), as the spool's size does otherwise.
+         */
+        private Cms streamed(InputStream body, MimeHeaders headers, long bodyLength) {
+            InputStream decoded = new BufferedInputStream(decoder(body, headers), Buffers.SMALLEST);
+            return new Cms(decoded, (int) Math.max(1, Math.min(Integer.MAX_VALUE, bodyLength)), bodyLength / 4 * 3);
+        }
+
+        private Cms spooled(Spool spool) {
+            if (spool.size() == 0) {
+                throw new Stop(new Corrupt("empty body"));
+            }
+            InputStream in = spool.open();
+            opened.add(in);
+            return new Cms(in.markSupported() ? in : new BufferedInputStream(in, 512), limit(spool), spool.size());
+        }
+
         // ---- decryption ----
 
-        private Spool decryptEnveloped(Spool cms, List<PrivateKeyEntry> keys) throws IOException {
-            CMSEnvelopedDataParser parser = cmsParser(() -> new CMSEnvelopedDataParser(asn1(cms)));
+        private Spool decryptEnveloped(Cms cms, List<PrivateKeyEntry> keys) throws IOException {
+            CMSEnvelopedDataParser parser = cmsParser(() -> new CMSEnvelopedDataParser(cms.asn1()));
             contentEncryption = acceptCipher(parser.getEncryptionAlgOID());
             Match match = findRecipient(parser.getRecipientInfos(), keys);
-            CbcRecipient recipient = new CbcRecipient(match.key().key(), cms.size());
+            CbcRecipient recipient = new CbcRecipient(match.key().key(), cms.expectedSize());
             CMSTypedStream content = cmsParser(() -> match.info().getContentStream(recipient));
             // read our decrypting stream itself, not Bouncy Castle's buffered wrapper: one copy fewer
             return decrypted(recipient.decrypting().orElseGet(content::getContentStream), cms);
         }
 
-        private Spool decryptAuthEnveloped(Spool cms, List<PrivateKeyEntry> keys) throws IOException {
-            CMSAuthEnvelopedDataParser parser = cmsParser(() -> new CMSAuthEnvelopedDataParser(asn1(cms)));
+        private Spool decryptAuthEnveloped(Cms cms, List<PrivateKeyEntry> keys) throws IOException {
+            CMSAuthEnvelopedDataParser parser = cmsParser(() -> new CMSAuthEnvelopedDataParser(cms.asn1()));
             contentEncryption = acceptCipher(parser.getEncAlgOID());
             Match match = findRecipient(parser.getRecipientInfos(), keys);
             CMSTypedStream content = cmsParser(() -> match.info().getContentStream(
@@ -210,8 +245,8 @@ public final class Unprotector {
                     + keys.size() + " key(s)"));
         }
 
-        private Spool decrypted(InputStream plaintext, Spool ciphertext) throws IOException {
-            Spool spool = newSpoolSizedLike(ciphertext);
+        private Spool decrypted(InputStream plaintext, Cms ciphertext) throws IOException {
+            Spool spool = newSpool(ciphertext.expectedSize() > options.spoolThreshold());
             try (InputStream in = plaintext; OutputStream out = spool.output()) {
                 in.transferTo(out);
             } catch (IOException e) {
@@ -308,7 +343,7 @@ public final class Unprotector {
                 checkDigests(signed.getDigestAlgorithmIDs());
                 return signers(signed.getSignerInfos(), signed.getCertificates());
             } catch (CMSException e) {
-                rethrowOwnUnchecked(e);
+                rethrowOwn(e);
                 return new Signers(List.of(), List.of(), List.of(), List.of(),
                         new Corrupt("the signature is not a readable CMS structure: " + describe(e)));
             } catch (Stop stop) {
@@ -324,7 +359,7 @@ public final class Unprotector {
             Spool content = newSpoolSizedLike(cms);
             Signers signers;
             try {
-                CMSSignedDataParser parser = new CMSSignedDataParser(digests, asn1(cms));
+                CMSSignedDataParser parser = new CMSSignedDataParser(digests, spooled(cms).asn1());
                 checkDigests(parser.getDigestAlgorithmIDs());
                 CMSTypedStream signed = parser.getSignedContent();
                 if (signed == null) {
@@ -335,7 +370,7 @@ public final class Unprotector {
                 }
                 signers = signers(parser.getSignerInfos(), parser.getCertificates());
             } catch (CMSException | IOException e) {
-                rethrowOwnUnchecked(e);
+                rethrowOwn(e);
                 return new Corrupt("signed-data is not a readable CMS structure: " + describe(e));
             }
             if (signers.failure() != null) {
@@ -477,6 +512,13 @@ public final class Unprotector {
         }
 
         void closeSpools() {
+            for (InputStream in : opened) {
+                try {
+                    in.close();
+                } catch (IOException ignored) {
+                    // a read-only stream of our own spool: nothing was lost
+                }
+            }
             for (Spool spool : spools) {
                 if (spool != kept) {
                     spool.close();
@@ -489,7 +531,7 @@ public final class Unprotector {
             try (InputStream decoded = decoder(in, headers); OutputStream out = spool.output()) {
                 decoded.transferTo(out);
             } catch (IOException | IllegalArgumentException e) {
-                rethrowOwnUnchecked(e);
+                rethrowOwn(e);
                 throw new Stop(new Corrupt("the body is not valid base64: " + describe(e)));
             }
             return spool;
@@ -504,17 +546,18 @@ public final class Unprotector {
             };
         }
 
-        private ASN1ObjectIdentifier contentInfoType(Spool cms) throws IOException {
-            if (cms.size() == 0) {
-                throw new Stop(new Corrupt("empty body"));
-            }
-            try (InputStream in = asn1(cms)) {
-                ASN1StreamParser parser = new ASN1StreamParser(in, limit(cms));
-                Object first = parser.readObject();
+        /** The ContentInfo's type, read ahead: the parser that follows reads the structure from its start. */
+        private ASN1ObjectIdentifier contentInfoType(Cms cms) throws IOException {
+            InputStream in = cms.stream();
+            in.mark(CONTENT_TYPE_LOOKAHEAD);
+            try {
+                Object first = new ASN1StreamParser(in, cms.limit()).readObject();
                 if (!(first instanceof ASN1SequenceParser sequence)) {
-                    throw new Stop(new Corrupt("the body is not a CMS ContentInfo"));
+                    throw new Stop(new Corrupt(first == null ? "empty body" : "the body is not a CMS ContentInfo"));
                 }
-                return new ContentInfoParser(sequence).getContentType();
+                ASN1ObjectIdentifier type = new ContentInfoParser(sequence).getContentType();
+                in.reset();
+                return type;
             } catch (IOException e) {
                 rethrowOwn(e);
                 throw new Stop(new Corrupt("the body is not a CMS ContentInfo: " + describe(e)));
@@ -522,9 +565,18 @@ public final class Unprotector {
         }
     }
 
-    /** The parser's input, with a length limit so a forged length cannot make Bouncy Castle allocate it. */
-    private static InputStream asn1(Spool spool) {
-        return new ASN1InputStream(spool.open(), limit(spool));
+    /** A ContentInfo's SEQUENCE header and content-type OID take a few dozen bytes. */
+    private static final int CONTENT_TYPE_LOOKAHEAD = 256;
+
+    /**
+     * CMS bytes for a parser: a stream that can go back to its start after the content type was read,
+     * the bound Bouncy Castle must hold every claimed length to, and about how many bytes there are.
+     */
+    private record Cms(InputStream stream, int limit, long expectedSize) {
+        /** The parser's input, with the length limit so a forged length cannot make Bouncy Castle allocate it. */
+        InputStream asn1() {
+            return new ASN1InputStream(stream, limit);
+        }
     }
 
     private static int limit(Spool spool) {
@@ -539,18 +591,18 @@ public final class Unprotector {
         try {
             return call.call();
         } catch (CMSException | IOException e) {
-            // the input here is our own spool: a read error is damage in the structure, not I/O
+            // a read error here is damage in the structure (bad base64, a cut-off body), unless the
+            // caller's own stream failed
+            rethrowOwn(e);
             throw new Stop(new Corrupt("unreadable CMS: " + describe(e)));
         }
     }
 
-    private static void rethrowOwn(IOException e) throws IOException {
-        if (e instanceof SourceException) {
-            throw e;
-        }
-    }
-
-    private static void rethrowOwnUnchecked(Exception e) {
+    /**
+     * Rethrows a failure of the caller's stream, however deep Bouncy Castle wrapped it: that is an
+     * {@link IOException} for the caller, never a verdict on the message.
+     */
+    private static void rethrowOwn(Exception e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof SourceException source) {
                 throw new SourceUnchecked(source);

@@ -87,7 +87,7 @@ public final class SmimeBenchmark {
                     () -> bareProtect(message, sender, recipient));
             compare(size, "unprotect", () -> {
                 try (var r = (UnprotectResult.Verified) unprotector.unprotect(new ByteArrayInputStream(outer),
-                        List.of(recipient))) {
+                        outer.length, List.of(recipient))) {
                     r.message().size();
                 }
             }, () -> bareUnprotect(bareEnveloped, recipient));

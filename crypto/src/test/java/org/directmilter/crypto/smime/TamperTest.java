@@ -4,11 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.directmilter.crypto.smime.Fixtures.ALICE;
 import static org.directmilter.crypto.smime.Fixtures.BOB;
 
-import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Base64;
-import java.util.List;
 import java.util.function.UnaryOperator;
 import org.bouncycastle.cms.CMSAlgorithm;
 import org.bouncycastle.cms.CMSEnvelopedData;
@@ -46,8 +44,7 @@ class TamperTest {
     }
 
     private UnprotectResult unprotect(byte[] message) throws Exception {
-        return new Unprotector(new UnprotectOptions(false, 1 << 20, tmp))
-                .unprotect(new ByteArrayInputStream(message), List.of(BOB));
+        return Fixtures.unprotectBothWays(new Unprotector(new UnprotectOptions(false, 1 << 20, tmp)), message, BOB);
     }
 
     @Test

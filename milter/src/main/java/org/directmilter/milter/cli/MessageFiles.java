@@ -48,6 +48,18 @@ final class MessageFiles {
         }
     }
 
+    /** How many bytes IN holds, when it is a file; -1 for standard input. */
+    long inLength() throws Stop {
+        if (standard(in)) {
+            return -1;
+        }
+        try {
+            return Files.size(in);
+        } catch (IOException e) {
+            throw new Stop(OfflineExit.NO_INPUT, in + ": cannot be read: " + e.getMessage());
+        }
+    }
+
     /**
      * Runs {@code writer} against OUT. A file is written as a private temporary file beside OUT and moved
      * into place at the end, so a failure never leaves half a message (or plaintext) behind.

@@ -80,7 +80,8 @@ final class UnprotectCommand implements Callable<Integer> {
         List<PrivateKeyEntry> keys = setup.keysFor(to);
         UnprotectResult result;
         try (InputStream in = files.openIn()) {
-            result = new Unprotector(setup.unprotectOptions()).unprotect(in, keys);
+            // a file's length lets the engine parse the CMS as it decodes the base64, without a copy
+            result = new Unprotector(setup.unprotectOptions()).unprotect(in, files.inLength(), keys);
         }
         if (result instanceof Failure failure) {
             OfflineExit exit = OfflineExit.of(failure);
