@@ -1,11 +1,16 @@
 package org.directmilter.milter.cli;
 
+import static org.directmilter.milter.cli.OfflineExit.Commands.BOTH;
+import static org.directmilter.milter.cli.OfflineExit.Commands.PROTECT;
+import static org.directmilter.milter.cli.OfflineExit.Commands.UNPROTECT;
+
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 import org.directmilter.crypto.smime.UnprotectResult;
 import org.directmilter.crypto.smime.UnprotectResult.Failure;
 import org.directmilter.milter.daemon.ExitStatus;
@@ -16,33 +21,43 @@ import org.directmilter.milter.daemon.ExitStatus;
  * message from one encrypted to someone else without parsing text. The rest follow sysexits.h.
  */
 enum OfflineExit {
-    OK(ExitStatus.OK, "success", null),
-    NOT_SMIME(1, "not an encrypted S/MIME message (plain, or signed only)", UnprotectResult.NotSmime.class),
-    NO_KEY(2, "encrypted, but to none of the keys of the --to address", UnprotectResult.NoKey.class),
-    CORRUPT(3, "damaged base64 or CMS structure, or decryption failed", UnprotectResult.Corrupt.class),
-    UNSIGNED(4, "decrypted, but there is no signature inside", UnprotectResult.Unsigned.class),
+    OK(ExitStatus.OK, "success", BOTH),
+    NOT_SMIME(1, "not an encrypted S/MIME message (plain, or signed only)",
+            UnprotectResult.NotSmime.class, UNPROTECT),
+    NO_KEY(2, "encrypted, but to none of the keys of the --to address", UnprotectResult.NoKey.class, UNPROTECT),
+    CORRUPT(3, "damaged base64 or CMS structure, or decryption failed", UnprotectResult.Corrupt.class, UNPROTECT),
+    UNSIGNED(4, "decrypted, but there is no signature inside", UnprotectResult.Unsigned.class, UNPROTECT),
     BAD_SIGNATURE(5, "a signature does not verify: the content or the signature was altered",
-            UnprotectResult.BadSignature.class),
+            UnprotectResult.BadSignature.class, UNPROTECT),
     WEAK_ALGORITHM(6, "an algorithm or key the policy refuses (MD5, SHA-1, RSA < 2048 bits, RC2, DES, 3DES)",
-            UnprotectResult.WeakAlgorithm.class),
-    MALFORMED_MIME(7, "the MIME structure is broken (boundary, parts, encodings)", UnprotectResult.MalformedMime.class),
-    USAGE(ExitStatus.USAGE, "bad command line (EX_USAGE)", null),
-    DATA(65, "IN is not an RFC 5322 message, or a --cert file holds no usable certificate (EX_DATAERR)", null),
-    NO_INPUT(66, "an input file (IN, --cert) cannot be read (EX_NOINPUT)", null),
-    NO_USER(67, "the KeyStore holds no private key for the address (EX_NOUSER)", null),
-    CANT_CREATE(73, "OUT cannot be written (EX_CANTCREAT)", null),
-    IO_ERROR(74, "reading, writing or temporary storage failed (EX_IOERR)", null),
+            UnprotectResult.WeakAlgorithm.class, UNPROTECT),
+    MALFORMED_MIME(7, "the MIME structure is broken (boundary, parts, encodings)",
+            UnprotectResult.MalformedMime.class, UNPROTECT),
+    USAGE(ExitStatus.USAGE, "bad command line (EX_USAGE)", BOTH),
+    DATA(65, "IN is not an RFC 5322 message, or a --cert file holds no usable certificate (EX_DATAERR)",
+            PROTECT),
+    NO_INPUT(66, "an input file (IN, --cert) cannot be read (EX_NOINPUT)", BOTH),
+    NO_USER(67, "the KeyStore holds no private key for the address (EX_NOUSER)", BOTH),
+    CANT_CREATE(73, "OUT cannot be written (EX_CANTCREAT)", BOTH),
+    IO_ERROR(74, "reading, writing or temporary storage failed (EX_IOERR)", BOTH),
     CONFIG(ExitStatus.CONFIG, "the configuration has errors, or the KeyStore is unreadable or unsafe (EX_CONFIG)",
-            null);
+            BOTH);
 
     final int code;
     final String meaning;
     private final Class<? extends Failure> failure;
+    private final Set<String> commands;
 
-    OfflineExit(int code, String meaning, Class<? extends Failure> failure) {
+    /** A code of unprotect's, for one kind of failure. */
+    OfflineExit(int code, String meaning, Class<? extends Failure> failure, Set<String> commands) {
         this.code = code;
         this.meaning = meaning;
         this.failure = failure;
+        this.commands = commands;
+    }
+
+    OfflineExit(int code, String meaning, Set<String> commands) {
+        this(code, meaning, null, commands);
     }
 
     /** The code for a failed unprotect. */
@@ -55,11 +70,13 @@ enum OfflineExit {
         throw new IllegalArgumentException("no exit code for " + failure.getClass().getName());
     }
 
-    /** The "Exit codes:" section of a command's help, in the layout the other commands use. */
-    static Map<String, String> helpList(OfflineExit... exits) {
+    /** The "Exit codes:" section of {@code command}'s help, in the layout the other commands use. */
+    static Map<String, String> helpList(String command) {
         Map<String, String> list = new LinkedHashMap<>();
-        for (OfflineExit exit : exits) {
-            list.put(String.format("%2d", exit.code), exit.meaning);
+        for (OfflineExit exit : values()) {
+            if (exit.commands.contains(command)) {
+                list.put(String.format("%2d", exit.code), exit.meaning);
+            }
         }
         return list;
     }
@@ -67,6 +84,13 @@ enum OfflineExit {
     /** The codes of unprotect's verdicts, one per kind of {@link Failure}. */
     static OfflineExit[] failures() {
         return Arrays.stream(values()).filter(e -> e.failure != null).toArray(OfflineExit[]::new);
+    }
+
+    /** Which commands a code belongs to (a holder: enum constants cannot see the enum's own constants). */
+    interface Commands {
+        Set<String> PROTECT = Set.of("protect");
+        Set<String> UNPROTECT = Set.of("unprotect");
+        Set<String> BOTH = Set.of("protect", "unprotect");
     }
 
     /** The work of a command: its outcome, or a {@link Stop}. */

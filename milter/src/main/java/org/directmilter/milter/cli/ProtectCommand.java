@@ -10,7 +10,6 @@ import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Callable;
 import org.directmilter.crypto.keys.PrivateKeyEntry;
 import org.directmilter.crypto.smime.ProtectException;
 import org.directmilter.crypto.smime.Protected;
@@ -19,11 +18,7 @@ import org.directmilter.crypto.trust.Certificates;
 import org.directmilter.milter.cli.OfflineExit.Stop;
 import org.directmilter.resolver.DirectAddress;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.IModelTransformer;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 /** {@code direct-milter protect}: outgoing processing of one message, offline, with the daemon's engine. */
 @Command(name = "protect", sortOptions = false,
@@ -53,14 +48,8 @@ import picocli.CommandLine.Spec;
             "  direct-milter protect --from alice@hisp.example.org --to bob@partner.example \\",
             "      --to carol@partner.example --cert partner.pem < message.eml > protected.eml"
         },
-        modelTransformer = ProtectCommand.ExitCodes.class)
-final class ProtectCommand implements Callable<Integer> {
-
-    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help message and exit.")
-    boolean help;
-
-    @Mixin
-    ConfigFileOption config;
+        modelTransformer = OfflineCommand.ExitCodes.class)
+final class ProtectCommand extends OfflineCommand {
 
     @Option(names = "--from", required = true, paramLabel = "ADDRESS",
             description = "The local sender; its private key (KeyStore: ADDRESS.p12, else DOMAIN.p12) signs.")
@@ -74,19 +63,8 @@ final class ProtectCommand implements Callable<Integer> {
             description = "Recipient certificates: PEM (several allowed), DER or PKCS#7 (.p7b); repeat for more.")
     List<Path> certificates;
 
-    @Mixin
-    MessageFiles files;
-
-    @Spec
-    CommandSpec spec;
-
     @Override
-    public Integer call() {
-        PrintWriter err = spec.commandLine().getErr();
-        return OfflineExit.run("protect", err, () -> protect(err));
-    }
-
-    private OfflineExit protect(PrintWriter err) throws Stop, IOException {
+    OfflineExit run(PrintWriter err) throws Stop, IOException {
         OfflineSetup setup = OfflineSetup.load(config, err);
         for (String recipient : to) {
             try {
@@ -145,16 +123,5 @@ final class ProtectCommand implements Callable<Integer> {
             }
         }
         return all;
-    }
-
-    /** The exit codes in --help come from {@link OfflineExit}, like the codes themselves. */
-    static final class ExitCodes implements IModelTransformer {
-        @Override
-        public CommandSpec transform(CommandSpec spec) {
-            spec.usageMessage().exitCodeList(OfflineExit.helpList(OfflineExit.OK, OfflineExit.USAGE,
-                    OfflineExit.DATA, OfflineExit.NO_INPUT, OfflineExit.NO_USER, OfflineExit.CANT_CREATE,
-                    OfflineExit.IO_ERROR, OfflineExit.CONFIG));
-            return spec;
-        }
     }
 }

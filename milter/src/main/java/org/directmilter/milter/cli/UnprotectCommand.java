@@ -7,7 +7,6 @@ import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.Callable;
 import org.directmilter.crypto.keys.PrivateKeyEntry;
 import org.directmilter.crypto.smime.Algorithms;
 import org.directmilter.crypto.smime.UnprotectResult;
@@ -16,11 +15,7 @@ import org.directmilter.crypto.smime.UnprotectResult.Verified;
 import org.directmilter.crypto.smime.Unprotector;
 import org.directmilter.milter.cli.OfflineExit.Stop;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.IModelTransformer;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 /** {@code direct-milter unprotect}: incoming processing of one message, offline; the exit code says why not. */
 @Command(name = "unprotect", sortOptions = false,
@@ -50,32 +45,15 @@ import picocli.CommandLine.Spec;
             "  direct-milter unprotect --to bob@hisp.example.org < received.eml > inner.eml",
             "  echo $?"
         },
-        modelTransformer = UnprotectCommand.ExitCodes.class)
-final class UnprotectCommand implements Callable<Integer> {
-
-    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help message and exit.")
-    boolean help;
-
-    @Mixin
-    ConfigFileOption config;
+        modelTransformer = OfflineCommand.ExitCodes.class)
+final class UnprotectCommand extends OfflineCommand {
 
     @Option(names = "--to", required = true, paramLabel = "ADDRESS",
             description = "The local recipient; its private keys (KeyStore: ADDRESS.p12, then DOMAIN.p12) are offered.")
     String to;
 
-    @Mixin
-    MessageFiles files;
-
-    @Spec
-    CommandSpec spec;
-
     @Override
-    public Integer call() {
-        PrintWriter err = spec.commandLine().getErr();
-        return OfflineExit.run("unprotect", err, () -> unprotect(err));
-    }
-
-    private OfflineExit unprotect(PrintWriter err) throws Stop, IOException {
+    OfflineExit run(PrintWriter err) throws Stop, IOException {
         OfflineSetup setup = OfflineSetup.load(config, err);
         List<PrivateKeyEntry> keys = setup.keysFor(to);
         UnprotectResult result;
@@ -110,18 +88,5 @@ final class UnprotectCommand implements Callable<Integer> {
         parts.add(a.signatureForm().name().toLowerCase(Locale.ROOT));
         parts.add(a.wrapped() ? "wrapped as message/rfc822" : "not wrapped");
         return String.join(", ", parts);
-    }
-
-    /** The exit codes in --help come from {@link OfflineExit}, one per kind of failure. */
-    static final class ExitCodes implements IModelTransformer {
-        @Override
-        public CommandSpec transform(CommandSpec spec) {
-            List<OfflineExit> codes = new ArrayList<>(List.of(OfflineExit.OK));
-            codes.addAll(List.of(OfflineExit.failures()));
-            codes.addAll(List.of(OfflineExit.USAGE, OfflineExit.NO_INPUT, OfflineExit.NO_USER,
-                    OfflineExit.CANT_CREATE, OfflineExit.IO_ERROR, OfflineExit.CONFIG));
-            spec.usageMessage().exitCodeList(OfflineExit.helpList(codes.toArray(OfflineExit[]::new)));
-            return spec;
-        }
     }
 }

@@ -135,8 +135,7 @@ class SmimeCommandsTest {
         StringWriter err = new StringWriter();
         CommandLine commandLine = DirectMilterCommand.commandLine(new PrintWriter(new StringWriter()),
                 new PrintWriter(err, true));
-        Object command = commandLine.getSubcommands().get(args[0]).getCommand();
-        MessageFiles files = command instanceof ProtectCommand p ? p.files : ((UnprotectCommand) command).files;
+        MessageFiles files = ((OfflineCommand) commandLine.getSubcommands().get(args[0]).getCommand()).files;
         files.stdin = new ByteArrayInputStream(in);
         files.stdout = out;
         return commandLine.execute(args);
