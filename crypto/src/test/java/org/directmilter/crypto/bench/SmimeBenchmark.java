@@ -33,7 +33,7 @@ import org.directmilter.crypto.testpki.TestPki;
 /**
  * Plain harness: protect and unprotect throughput and bytes allocated per message, beside the same
  * sign+encrypt and decrypt+verify written as bare Bouncy Castle CMS calls (same JDK providers), as a
- * ratio, and the bytes each allocates per message. Run: mvn -q -o -pl crypto -am test-compile exec:java
+ * ratio, and the bytes each allocates per message. Run: mvn -q -o -pl crypto test-compile exec:java
  * -Dexec.classpathScope=test -Dexec.mainClass=org.directmilter.crypto.bench.SmimeBenchmark (or java -cp
  * with the test classpath); -Dbench.seconds=S and -Dbench.rounds=N set how long it measures.
  */
