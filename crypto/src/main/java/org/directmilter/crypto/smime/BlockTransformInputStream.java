@@ -2,27 +2,47 @@ package org.directmilter.crypto.smime;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.util.Objects;
 
 /**
- * An input stream that reads its source 64 KB at a time and hands out what a subclass makes of each
+ * An input stream that reads its source a block at a time and hands out what a subclass makes of each
  * block (base64 decoding, decryption): one large read and one transformation per block instead of the
  * per-byte or 512-byte calls of the JDK and Bouncy Castle streams.
+ *
+ * <p>Blocks are sized to the data: as large as what the source says it holds, else 4 KB growing fourfold
+ * whenever a read fills one, up to 64 KB. A 10 KB message then costs buffers of about its size rather
+ * than 64 KB times every stream it passes through.
  */
 abstract class BlockTransformInputStream extends InputStream {
     static final int BLOCK = 65536;
 
     private final InputStream in;
-    private final byte[] input = new byte[BLOCK];
-    private final byte[] output;
+    private byte[] input;
+    private byte[] output;
     private int outputPos;
     private int outputLength;
     private boolean finished;
+    private boolean grow;
 
-    /** @param outputCapacity the most bytes one {@link #transform} or {@link #finish} call writes */
-    BlockTransformInputStream(InputStream in, int outputCapacity) {
+    /** For a source that knows how much it holds (its {@code available()}). */
+    BlockTransformInputStream(InputStream in) {
+        this(in, Buffers.sizeFor(in, 1, BLOCK));
+    }
+
+    /** For a source of about {@code expected} bytes that cannot tell. */
+    BlockTransformInputStream(InputStream in, long expected) {
         this.in = in;
-        this.output = new byte[outputCapacity];
+        // one more than expected, so that a block holding all of it is not taken for a full one
+        allocate((int) Math.min(BLOCK, Math.max(Buffers.SMALLEST, expected + 1)));
+    }
+
+    /** The most bytes one {@link #transform} or {@link #finish} call writes for an input block of {@code block}. */
+    abstract int outputCapacity(int block);
+
+    private void allocate(int block) {
+        input = new byte[block];
+        output = new byte[outputCapacity(block)];
     }
 
     /** Transforms {@code input[0..n)} into {@code output}; returns how many bytes it wrote there. */
@@ -64,6 +84,19 @@ abstract class BlockTransformInputStream extends InputStream {
         return outputLength - outputPos;
     }
 
+    /** Hands each block's output straight to {@code out}: no intermediate buffer and no copy. */
+    @Override
+    public final long transferTo(OutputStream out) throws IOException {
+        long total = 0;
+        while (fill()) {
+            int n = outputLength - outputPos;
+            out.write(output, outputPos, n);
+            outputPos = outputLength;
+            total += n;
+        }
+        return total;
+    }
+
     @Override
     public final void close() throws IOException {
         in.close();
@@ -75,6 +108,11 @@ abstract class BlockTransformInputStream extends InputStream {
             if (finished) {
                 return false;
             }
+            if (grow) {
+                // the source holds more than the block: larger ones, now that the last output is handed out
+                allocate(Math.min(BLOCK, input.length * 4));
+                grow = false;
+            }
             outputPos = 0;
             int n = in.read(input, 0, input.length);
             if (n < 0) {
@@ -82,6 +120,7 @@ abstract class BlockTransformInputStream extends InputStream {
                 outputLength = finish(output);
             } else {
                 outputLength = transform(input, n, output);
+                grow = n == input.length && input.length < BLOCK;
             }
         }
         return true;

@@ -33,7 +33,7 @@ final class BoundaryScanner {
         byte[] marker = ("--" + boundary).getBytes(StandardCharsets.ISO_8859_1);
         byte[] head = new byte[marker.length + 80];
         List<Delimiter> found = new ArrayList<>();
-        byte[] buffer = new byte[65536];
+        byte[] buffer = new byte[Buffers.sizeFor(in, 1, 16384)];
         long pos = base; // offset of buffer[0]
         long lineStart = base;
         long previousBreak = base; // where the line break that ended the previous line began

@@ -6,6 +6,7 @@ import java.security.GeneralSecurityException;
 import java.security.Key;
 import java.security.PrivateKey;
 import java.util.Map;
+import java.util.Optional;
 import javax.crypto.Cipher;
 import javax.crypto.spec.IvParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
@@ -31,8 +32,13 @@ final class CbcRecipient extends JceKeyTransEnvelopedRecipient {
             "2.16.840.1.101.3.4.1.42", "AES",
             "1.2.840.113549.3.7", "DESede");
 
-    CbcRecipient(PrivateKey key) {
+    private final long expectedSize;
+    private CipherBlockInputStream decrypting;
+
+    /** @param expectedSize about how many bytes the ciphertext has, to size the decryption buffers */
+    CbcRecipient(PrivateKey key, long expectedSize) {
         super(key);
+        this.expectedSize = expectedSize;
     }
 
     @Override
@@ -66,19 +72,34 @@ final class CbcRecipient extends JceKeyTransEnvelopedRecipient {
 
             @Override
             public InputStream getInputStream(InputStream encrypted) {
-                return new CipherBlockInputStream(encrypted, cipher);
+                decrypting = new CipherBlockInputStream(encrypted, cipher, expectedSize);
+                return decrypting;
             }
         });
     }
 
-    /** Decrypts 64 KB per cipher call into one reused buffer; a bad final block is an IOException. */
+    /**
+     * The stream that decrypts, once Bouncy Castle has asked for it; empty when Bouncy Castle decrypts
+     * itself (not CBC, or a key that will not leave its token). Reading it directly skips the buffer
+     * Bouncy Castle wraps around it, which only copies.
+     */
+    Optional<InputStream> decrypting() {
+        return Optional.ofNullable(decrypting);
+    }
+
+    /** Decrypts up to 64 KB per cipher call into one reused buffer; a bad final block is an IOException. */
     static final class CipherBlockInputStream extends BlockTransformInputStream {
         private final Cipher cipher;
 
-        CipherBlockInputStream(InputStream in, Cipher cipher) {
-            // update() may release up to one block held back from the previous call besides this call's input
-            super(in, BLOCK + 64);
+        CipherBlockInputStream(InputStream in, Cipher cipher, long expectedSize) {
+            super(in, expectedSize);
             this.cipher = cipher;
+        }
+
+        @Override
+        int outputCapacity(int block) {
+            // update() may release up to one block held back from the previous call besides this call's input
+            return block + 64;
         }
 
         @Override

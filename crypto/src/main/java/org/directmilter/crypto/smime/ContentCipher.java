@@ -8,23 +8,29 @@ import org.bouncycastle.cms.CMSAlgorithm;
  * ecosystem reads; GCM (AuthEnvelopedData, RFC 5083/5084) is an option per partner.
  */
 public enum ContentCipher {
-    AES_128_CBC("AES-128-CBC", CMSAlgorithm.AES128_CBC, false),
-    AES_256_CBC("AES-256-CBC", CMSAlgorithm.AES256_CBC, false),
-    AES_128_GCM("AES-128-GCM", CMSAlgorithm.AES128_GCM, true),
-    AES_256_GCM("AES-256-GCM", CMSAlgorithm.AES256_GCM, true);
+    AES_128_CBC("AES-128-CBC", CMSAlgorithm.AES128_CBC, 128, false),
+    AES_256_CBC("AES-256-CBC", CMSAlgorithm.AES256_CBC, 256, false),
+    AES_128_GCM("AES-128-GCM", CMSAlgorithm.AES128_GCM, 128, true),
+    AES_256_GCM("AES-256-GCM", CMSAlgorithm.AES256_GCM, 256, true);
 
     private final String label;
     private final ASN1ObjectIdentifier oid;
+    private final int keyBits;
     private final boolean authenticated;
 
-    ContentCipher(String label, ASN1ObjectIdentifier oid, boolean authenticated) {
+    ContentCipher(String label, ASN1ObjectIdentifier oid, int keyBits, boolean authenticated) {
         this.label = label;
         this.oid = oid;
+        this.keyBits = keyBits;
         this.authenticated = authenticated;
     }
 
     ASN1ObjectIdentifier oid() {
         return oid;
+    }
+
+    int keyBits() {
+        return keyBits;
     }
 
     /** True for AuthEnvelopedData (smime-type=authEnveloped-data). */

@@ -2,6 +2,7 @@ package org.directmilter.crypto.smime;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
+import java.util.regex.Pattern;
 
 /**
  * One header field exactly as it appeared: {@code name} and {@code value}, the text after the colon
@@ -10,9 +11,13 @@ import java.util.Locale;
  */
 public record HeaderField(String name, String value) {
 
+    // compiled once: these run for every header field of every message
+    private static final Pattern FOLD = Pattern.compile("\r?\n(?=[ \t])");
+    private static final Pattern LINE_BREAK = Pattern.compile("\r?\n");
+
     /** The unfolded value, for parsing; never for writing back. */
     public String unfolded() {
-        return value.replaceAll("\r?\n(?=[ \t])", "").trim();
+        return value.indexOf('\n') < 0 ? value.trim() : FOLD.matcher(value).replaceAll("").trim();
     }
 
     public boolean is(String other) {
@@ -21,7 +26,8 @@ public record HeaderField(String name, String value) {
 
     /** The field as it goes on the wire: {@code Name: value CRLF}, folding normalised to CRLF. */
     public byte[] toBytes() {
-        String text = name + ": " + value.replaceAll("\r?\n", "\r\n") + "\r\n";
+        String folded = value.indexOf('\n') < 0 ? value : LINE_BREAK.matcher(value).replaceAll("\r\n");
+        String text = name + ": " + folded + "\r\n";
         return text.getBytes(StandardCharsets.ISO_8859_1);
     }
 

@@ -139,7 +139,10 @@ final class Spool implements Closeable {
         return file == null;
     }
 
-    /** Reads bytes [from, to) of the completed spool. */
+    /**
+     * Reads bytes [from, to) of the completed spool. A file is read through a buffer already, memory
+     * needs none: callers read byte by byte where they must without wrapping this in another.
+     */
     InputStream open(long from, long to) {
         if (writing) {
             throw new IllegalStateException("spool still being written");
@@ -160,8 +163,9 @@ final class Spool implements Closeable {
         try {
             FileChannel channel = FileChannel.open(file, StandardOpenOption.READ);
             channel.position(from);
+            // a buffer no larger than the range: a signature part or a header block is a few KB
             return new java.io.BufferedInputStream(new RangeInputStream(Channels.newInputStream(channel), to - from),
-                    65536);
+                    (int) Math.max(512, Math.min(65536, to - from)));
         } catch (IOException e) {
             throw new SpoolException(e);
         }
@@ -285,6 +289,19 @@ final class Spool implements Closeable {
         @Override
         public int available() {
             return (int) Math.min(Integer.MAX_VALUE, to - pos);
+        }
+
+        /** Writes the chunks themselves: no intermediate buffer, no copy. */
+        @Override
+        public long transferTo(OutputStream out) throws IOException {
+            long total = to - pos;
+            while (pos < to) {
+                int inChunk = (int) (pos % CHUNK);
+                int n = (int) Math.min(CHUNK - inChunk, to - pos);
+                out.write(chunks.get((int) (pos / CHUNK)), inChunk, n);
+                pos += n;
+            }
+            return total;
         }
     }
 }

@@ -7,12 +7,15 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.security.Provider;
+import java.security.PublicKey;
 import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import org.bouncycastle.asn1.ASN1InputStream;
 import org.bouncycastle.asn1.ASN1ObjectIdentifier;
@@ -26,18 +29,26 @@ import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.cms.CMSAuthEnvelopedDataParser;
 import org.bouncycastle.cms.CMSEnvelopedDataParser;
 import org.bouncycastle.cms.CMSException;
+import org.bouncycastle.cms.CMSSignatureAlgorithmNameGenerator;
+import org.bouncycastle.cms.CMSSignedData;
 import org.bouncycastle.cms.CMSSignedDataParser;
+import org.bouncycastle.cms.CMSTypedData;
 import org.bouncycastle.cms.CMSTypedStream;
+import org.bouncycastle.cms.DefaultCMSSignatureAlgorithmNameGenerator;
 import org.bouncycastle.cms.RecipientInformation;
 import org.bouncycastle.cms.RecipientInformationStore;
 import org.bouncycastle.cms.SignerInformation;
+import org.bouncycastle.cms.SignerInformationStore;
+import org.bouncycastle.cms.SignerInformationVerifier;
 import org.bouncycastle.cms.jcajce.JceKeyTransAuthEnvelopedRecipient;
 import org.bouncycastle.cms.jcajce.JceKeyTransRecipientId;
-import org.bouncycastle.cms.jcajce.JcaSimpleSignerInfoVerifierBuilder;
+import org.bouncycastle.jce.provider.BouncyCastleProvider;
+import org.bouncycastle.operator.DefaultSignatureAlgorithmIdentifierFinder;
 import org.bouncycastle.operator.DigestCalculatorProvider;
 import org.bouncycastle.operator.OperatorCreationException;
+import org.bouncycastle.operator.SignatureAlgorithmIdentifierFinder;
+import org.bouncycastle.operator.jcajce.JcaContentVerifierProviderBuilder;
 import org.bouncycastle.operator.jcajce.JcaDigestCalculatorProviderBuilder;
-import org.bouncycastle.jce.provider.BouncyCastleProvider;
 import org.bouncycastle.util.Store;
 import org.directmilter.crypto.keys.PrivateKeyEntry;
 import org.directmilter.crypto.smime.UnprotectResult.BadSignature;
@@ -74,6 +85,12 @@ public final class Unprotector {
      */
     private static final Provider GCM_PROVIDER = new BouncyCastleProvider();
 
+    // Immutable once built, and each costs a few hundred map entries: built once, not per signer.
+    private static final CMSSignatureAlgorithmNameGenerator SIGNATURE_NAMES =
+            new DefaultCMSSignatureAlgorithmNameGenerator();
+    private static final SignatureAlgorithmIdentifierFinder SIGNATURE_ALGORITHMS =
+            new DefaultSignatureAlgorithmIdentifierFinder();
+
     private final UnprotectOptions options;
     private final AlgorithmPolicy policy;
     private final DigestCalculatorProvider digests;
@@ -94,9 +111,20 @@ public final class Unprotector {
      * @throws IOException when reading {@code message} or writing temporary storage fails
      */
     public UnprotectResult unprotect(InputStream message, List<PrivateKeyEntry> keys) throws IOException {
+        return unprotect(message, -1, keys);
+    }
+
+    /**
+     * Like {@link #unprotect(InputStream, List)}, for a message of exactly {@code length} bytes (a file, a
+     * spooled body; -1 when unknown). Knowing it bounds what the CMS structure can claim, so the structure
+     * is parsed as the base64 is decoded instead of from a decoded copy: for a body above SpoolThreshold
+     * that is one temporary file fewer.
+     */
+    public UnprotectResult unprotect(InputStream message, long length, List<PrivateKeyEntry> keys)
+            throws IOException {
         Run run = new Run();
         try {
-            return run.unprotect(new SourceInputStream(message), keys);
+            return run.unprotect(new SourceInputStream(message), length, keys);
         } catch (SourceException e) {
             throw (IOException) e.getCause();
         } catch (SourceUnchecked e) {
@@ -106,6 +134,11 @@ public final class Unprotector {
         } catch (Stop stop) {
             return stop.failure;
         } catch (RuntimeException e) {
+            for (Throwable t = e; t != null; t = t.getCause()) {
+                if (t instanceof SourceException source) {
+                    throw (IOException) source.getCause();
+                }
+            }
             // Bouncy Castle's parsers signal some damage with runtime exceptions (casts, indexes).
             return new Corrupt("unreadable structure: " + describe(e));
         } finally {
@@ -116,12 +149,14 @@ public final class Unprotector {
     /** One message's work and the spools it opened. */
     private final class Run {
         private final List<Spool> spools = new ArrayList<>();
+        private final List<InputStream> opened = new ArrayList<>();
         private Spool kept;
         private String contentEncryption;
         private String keyTransport;
 
-        UnprotectResult unprotect(InputStream source, List<PrivateKeyEntry> keys) throws IOException {
-            BufferedInputStream in = new BufferedInputStream(source, 65536);
+        UnprotectResult unprotect(InputStream source, long length, List<PrivateKeyEntry> keys) throws IOException {
+            // only the header block is read through this buffer: the base64 decoder reads larger blocks past it
+            BufferedInputStream in = new BufferedInputStream(source, Buffers.SMALLEST);
             MimeHeaders outer = headers(in);
             ContentType type = contentType(outer);
             if (type.is("multipart/signed")) {
@@ -134,7 +169,7 @@ public final class Unprotector {
             if (smimeType.equals("signed-data") || smimeType.equals("certs-only")) {
                 return new NotSmime("signed but not encrypted (smime-type=" + smimeType + ")");
             }
-            Spool cms = decodeBody(in, outer);
+            Cms cms = length >= 0 ? streamed(in, outer, length - outer.length()) : spooled(decodeBody(in, outer));
             ASN1ObjectIdentifier cmsType = contentInfoType(cms);
             Spool entity;
             if (cmsType.equals(CMSObjectIdentifiers.envelopedData)) {
@@ -149,24 +184,43 @@ public final class Unprotector {
             return verify(entity);
         }
 
-        // ---- decryption ----
-
-        private Spool decryptEnveloped(Spool cms, List<PrivateKeyEntry> keys) throws IOException {
-            CMSEnvelopedDataParser parser = cmsParser(() -> new CMSEnvelopedDataParser(asn1(cms)));
-            contentEncryption = acceptCipher(parser.getEncryptionAlgOID());
-            Match match = findRecipient(parser.getRecipientInfos(), keys);
-            CMSTypedStream content = cmsParser(() -> match.info().getContentStream(
-                    new CbcRecipient(match.key().key())));
-            return decrypted(content, cms);
+        /**
+         * The CMS bytes decoded as the parser reads them. The body's length bounds every length the
+         * structure may claim (its decoded form is shorter), as the spool's size does otherwise.
+         */
+        private Cms streamed(InputStream body, MimeHeaders headers, long bodyLength) {
+            InputStream decoded = new BufferedInputStream(decoder(body, headers), Buffers.SMALLEST);
+            return new Cms(decoded, (int) Math.max(1, Math.min(Integer.MAX_VALUE, bodyLength)), bodyLength / 4 * 3);
         }
 
-        private Spool decryptAuthEnveloped(Spool cms, List<PrivateKeyEntry> keys) throws IOException {
-            CMSAuthEnvelopedDataParser parser = cmsParser(() -> new CMSAuthEnvelopedDataParser(asn1(cms)));
+        private Cms spooled(Spool spool) {
+            if (spool.size() == 0) {
+                throw new Stop(new Corrupt("empty body"));
+            }
+            InputStream in = spool.open();
+            opened.add(in);
+            return new Cms(in.markSupported() ? in : new BufferedInputStream(in, 512), limit(spool), spool.size());
+        }
+
+        // ---- decryption ----
+
+        private Spool decryptEnveloped(Cms cms, List<PrivateKeyEntry> keys) throws IOException {
+            CMSEnvelopedDataParser parser = cmsParser(() -> new CMSEnvelopedDataParser(cms.asn1()));
+            contentEncryption = acceptCipher(parser.getEncryptionAlgOID());
+            Match match = findRecipient(parser.getRecipientInfos(), keys);
+            CbcRecipient recipient = new CbcRecipient(match.key().key(), cms.expectedSize());
+            CMSTypedStream content = cmsParser(() -> match.info().getContentStream(recipient));
+            // read our decrypting stream itself, not Bouncy Castle's buffered wrapper: one copy fewer
+            return decrypted(recipient.decrypting().orElseGet(content::getContentStream), cms);
+        }
+
+        private Spool decryptAuthEnveloped(Cms cms, List<PrivateKeyEntry> keys) throws IOException {
+            CMSAuthEnvelopedDataParser parser = cmsParser(() -> new CMSAuthEnvelopedDataParser(cms.asn1()));
             contentEncryption = acceptCipher(parser.getEncAlgOID());
             Match match = findRecipient(parser.getRecipientInfos(), keys);
             CMSTypedStream content = cmsParser(() -> match.info().getContentStream(
                     new JceKeyTransAuthEnvelopedRecipient(match.key().key()).setContentProvider(GCM_PROVIDER)));
-            return decrypted(content, cms);
+            return decrypted(content.getContentStream(), cms);
         }
 
         private String acceptCipher(String oid) {
@@ -191,9 +245,9 @@ public final class Unprotector {
                     + keys.size() + " key(s)"));
         }
 
-        private Spool decrypted(CMSTypedStream content, Spool ciphertext) throws IOException {
-            Spool spool = newSpoolSizedLike(ciphertext);
-            try (InputStream in = content.getContentStream(); OutputStream out = spool.output()) {
+        private Spool decrypted(InputStream plaintext, Cms ciphertext) throws IOException {
+            Spool spool = newSpool(ciphertext.expectedSize() > options.spoolThreshold());
+            try (InputStream in = plaintext; OutputStream out = spool.output()) {
                 in.transferTo(out);
             } catch (IOException e) {
                 rethrowOwn(e);
@@ -256,7 +310,7 @@ public final class Unprotector {
         }
 
         private byte[] signaturePart(Spool entity, long start, long end) throws IOException {
-            try (InputStream in = new BufferedInputStream(entity.open(start, end))) {
+            try (InputStream in = entity.open(start, end)) {
                 MimeHeaders part = headers(in);
                 ContentType type = contentType(part);
                 if (!type.is("application/pkcs7-signature", "application/x-pkcs7-signature")) {
@@ -282,13 +336,14 @@ public final class Unprotector {
         }
 
         private Signers verifySignature(byte[] signature, Spool entity, long from, long to, boolean canonical) {
-            try (InputStream content = canonical ? new CrlfInputStream(entity.open(from, to)) : entity.open(from, to)) {
-                CMSSignedDataParser parser = new CMSSignedDataParser(digests, new CMSTypedStream(content), signature);
-                checkDigests(parser);
-                parser.getSignedContent().drain();
-                return signers(parser);
-            } catch (CMSException | IOException e) {
-                rethrowOwnUnchecked(e);
+            try {
+                // The content is digested straight from the spool when each SignerInfo is verified: no
+                // parser-side buffer and no copy of it.
+                CMSSignedData signed = new CMSSignedData(new SpooledContent(entity, from, to, canonical), signature);
+                checkDigests(signed.getDigestAlgorithmIDs());
+                return signers(signed.getSignerInfos(), signed.getCertificates());
+            } catch (CMSException e) {
+                rethrowOwn(e);
                 return new Signers(List.of(), List.of(), List.of(), List.of(),
                         new Corrupt("the signature is not a readable CMS structure: " + describe(e)));
             } catch (Stop stop) {
@@ -298,14 +353,14 @@ public final class Unprotector {
 
         private UnprotectResult verifyOpaque(Spool entity, MimeHeaders headers) throws IOException {
             Spool cms;
-            try (InputStream body = new BufferedInputStream(entity.open(headers.length(), entity.size()))) {
+            try (InputStream body = entity.open(headers.length(), entity.size())) {
                 cms = decodeBody(body, headers);
             }
             Spool content = newSpoolSizedLike(cms);
             Signers signers;
             try {
-                CMSSignedDataParser parser = new CMSSignedDataParser(digests, asn1(cms));
-                checkDigests(parser);
+                CMSSignedDataParser parser = new CMSSignedDataParser(digests, spooled(cms).asn1());
+                checkDigests(parser.getDigestAlgorithmIDs());
                 CMSTypedStream signed = parser.getSignedContent();
                 if (signed == null) {
                     return new MalformedMime("signed-data without content and without a detached part");
@@ -313,9 +368,9 @@ public final class Unprotector {
                 try (InputStream in = signed.getContentStream(); OutputStream out = content.output()) {
                     in.transferTo(out);
                 }
-                signers = signers(parser);
+                signers = signers(parser.getSignerInfos(), parser.getCertificates());
             } catch (CMSException | IOException e) {
-                rethrowOwnUnchecked(e);
+                rethrowOwn(e);
                 return new Corrupt("signed-data is not a readable CMS structure: " + describe(e));
             }
             if (signers.failure() != null) {
@@ -324,8 +379,8 @@ public final class Unprotector {
             return unwrap(content, 0, content.size(), signers, Algorithms.SignatureForm.OPAQUE);
         }
 
-        private void checkDigests(CMSSignedDataParser parser) {
-            for (AlgorithmIdentifier digest : parser.getDigestAlgorithmIDs()) {
+        private void checkDigests(Collection<AlgorithmIdentifier> algorithms) {
+            for (AlgorithmIdentifier digest : algorithms) {
                 String oid = digest.getAlgorithm().getId();
                 if (policy.digest(oid).isEmpty()) {
                     throw new Stop(new WeakAlgorithm("digest " + AlgorithmPolicy.digestName(oid) + " is not accepted"));
@@ -333,20 +388,21 @@ public final class Unprotector {
             }
         }
 
-        /** Verifies every SignerInfo of a drained parser; all must verify and meet the policy. */
-        private Signers signers(CMSSignedDataParser parser) throws CMSException {
-            Collection<SignerInformation> infos = parser.getSignerInfos().getSigners();
+        /** Verifies every SignerInfo (of a drained parser); all must verify and meet the policy. */
+        private Signers signers(SignerInformationStore signerInfos, Store<X509CertificateHolder> store) {
+            Collection<SignerInformation> infos = signerInfos.getSigners();
             if (infos.isEmpty()) {
                 return new Signers(List.of(), List.of(), List.of(), List.of(),
                         new Unsigned("signed-data without any SignerInfo"));
             }
-            @SuppressWarnings("unchecked")
-            Store<X509CertificateHolder> store = parser.getCertificates();
             List<X509Certificate> all = new ArrayList<>();
+            Map<X509CertificateHolder, X509Certificate> converted = new HashMap<>();
             JcaX509CertificateConverter converter = new JcaX509CertificateConverter();
             try {
                 for (X509CertificateHolder holder : store.getMatches(null)) {
-                    all.add(converter.getCertificate(holder));
+                    X509Certificate cert = converter.getCertificate(holder);
+                    converted.put(holder, cert);
+                    all.add(cert);
                 }
             } catch (CertificateException e) {
                 return failed(new Corrupt("a certificate in the signature cannot be read: " + describe(e)));
@@ -369,12 +425,7 @@ public final class Unprotector {
                 if (matches.isEmpty()) {
                     return failed(new BadSignature("the signer's certificate is not included in the signature"));
                 }
-                X509Certificate cert;
-                try {
-                    cert = converter.getCertificate(matches.iterator().next());
-                } catch (CertificateException e) {
-                    return failed(new Corrupt("the signer's certificate cannot be read: " + describe(e)));
-                }
+                X509Certificate cert = converted.get(matches.iterator().next());
                 Optional<String> weak = policy.weakKey(cert.getPublicKey());
                 if (weak.isPresent()) {
                     return failed(new WeakAlgorithm("signer " + cert.getSubjectX500Principal().getName() + ": "
@@ -383,7 +434,7 @@ public final class Unprotector {
                 boolean valid;
                 try {
                     // Built from the key, not the certificate: validity and trust are the validator's call.
-                    valid = info.verify(new JcaSimpleSignerInfoVerifierBuilder().build(cert.getPublicKey()));
+                    valid = info.verify(verifier(cert.getPublicKey()));
                 } catch (CMSException | OperatorCreationException e) {
                     valid = false;
                 }
@@ -407,7 +458,7 @@ public final class Unprotector {
         private UnprotectResult unwrap(Spool spool, long from, long to, Signers signers,
                                        Algorithms.SignatureForm form) throws IOException {
             MimeHeaders headers;
-            try (InputStream in = new BufferedInputStream(spool.open(from, to))) {
+            try (InputStream in = spool.open(from, to)) {
                 headers = headers(in);
             }
             ContentType type = contentType(headers);
@@ -419,7 +470,7 @@ public final class Unprotector {
                 String encoding = headers.value("Content-Transfer-Encoding").orElse("7bit").toLowerCase(Locale.ROOT);
                 if (encoding.equals("base64")) {
                     // not allowed for message/rfc822 (RFC 2046 §5.2.1), but harmless to read
-                    try (InputStream in = new BufferedInputStream(spool.open(from + headers.length(), to))) {
+                    try (InputStream in = spool.open(from + headers.length(), to)) {
                         holder = decodeBody(in, headers);
                     }
                     start = 0;
@@ -438,23 +489,36 @@ public final class Unprotector {
 
         // ---- helpers ----
 
-        private Spool newSpool() {
-            Spool spool = new Spool(options.spoolThreshold(), options.temporaryDirectory());
+        /** In memory up to the threshold, or (for content known to be larger) in a file from the first byte. */
+        private Spool newSpool(boolean large) {
+            Spool spool = large ? Spool.onDisk(options.temporaryDirectory())
+                    : new Spool(options.spoolThreshold(), options.temporaryDirectory());
             spools.add(spool);
             return spool;
+        }
+
+        /**
+         * For the decoded body of {@code in}: straight to a file when what {@code in} says it holds will
+         * not fit under the threshold, so that the threshold's worth of memory is not filled first only to
+         * be written out. The size is only a hint here; a stream that cannot tell gets memory first.
+         */
+        private Spool newSpoolFor(InputStream in) {
+            return newSpool(Buffers.known(in) / 4 * 3 > options.spoolThreshold());
         }
 
         /** For content about as large as {@code source}: straight to a file when that one is in a file. */
         private Spool newSpoolSizedLike(Spool source) {
-            if (source.inMemory()) {
-                return newSpool();
-            }
-            Spool spool = Spool.onDisk(options.temporaryDirectory());
-            spools.add(spool);
-            return spool;
+            return newSpool(!source.inMemory());
         }
 
         void closeSpools() {
+            for (InputStream in : opened) {
+                try {
+                    in.close();
+                } catch (IOException ignored) {
+                    // a read-only stream of our own spool: nothing was lost
+                }
+            }
             for (Spool spool : spools) {
                 if (spool != kept) {
                     spool.close();
@@ -463,11 +527,11 @@ public final class Unprotector {
         }
 
         private Spool decodeBody(InputStream in, MimeHeaders headers) throws IOException {
-            Spool spool = newSpool();
+            Spool spool = newSpoolFor(in);
             try (InputStream decoded = decoder(in, headers); OutputStream out = spool.output()) {
                 decoded.transferTo(out);
             } catch (IOException | IllegalArgumentException e) {
-                rethrowOwnUnchecked(e);
+                rethrowOwn(e);
                 throw new Stop(new Corrupt("the body is not valid base64: " + describe(e)));
             }
             return spool;
@@ -482,17 +546,18 @@ public final class Unprotector {
             };
         }
 
-        private ASN1ObjectIdentifier contentInfoType(Spool cms) throws IOException {
-            if (cms.size() == 0) {
-                throw new Stop(new Corrupt("empty body"));
-            }
-            try (InputStream in = asn1(cms)) {
-                ASN1StreamParser parser = new ASN1StreamParser(in, limit(cms));
-                Object first = parser.readObject();
+        /** The ContentInfo's type, read ahead: the parser that follows reads the structure from its start. */
+        private ASN1ObjectIdentifier contentInfoType(Cms cms) throws IOException {
+            InputStream in = cms.stream();
+            in.mark(CONTENT_TYPE_LOOKAHEAD);
+            try {
+                Object first = new ASN1StreamParser(in, cms.limit()).readObject();
                 if (!(first instanceof ASN1SequenceParser sequence)) {
-                    throw new Stop(new Corrupt("the body is not a CMS ContentInfo"));
+                    throw new Stop(new Corrupt(first == null ? "empty body" : "the body is not a CMS ContentInfo"));
                 }
-                return new ContentInfoParser(sequence).getContentType();
+                ASN1ObjectIdentifier type = new ContentInfoParser(sequence).getContentType();
+                in.reset();
+                return type;
             } catch (IOException e) {
                 rethrowOwn(e);
                 throw new Stop(new Corrupt("the body is not a CMS ContentInfo: " + describe(e)));
@@ -500,9 +565,18 @@ public final class Unprotector {
         }
     }
 
-    /** The parser's input, with a length limit so a forged length cannot make Bouncy Castle allocate it. */
-    private static InputStream asn1(Spool spool) {
-        return new ASN1InputStream(spool.open(), limit(spool));
+    /** A ContentInfo's SEQUENCE header and content-type OID take a few dozen bytes. */
+    private static final int CONTENT_TYPE_LOOKAHEAD = 256;
+
+    /**
+     * CMS bytes for a parser: a stream that can go back to its start after the content type was read,
+     * the bound Bouncy Castle must hold every claimed length to, and about how many bytes there are.
+     */
+    private record Cms(InputStream stream, int limit, long expectedSize) {
+        /** The parser's input, with the length limit so a forged length cannot make Bouncy Castle allocate it. */
+        InputStream asn1() {
+            return new ASN1InputStream(stream, limit);
+        }
     }
 
     private static int limit(Spool spool) {
@@ -517,18 +591,18 @@ public final class Unprotector {
         try {
             return call.call();
         } catch (CMSException | IOException e) {
-            // the input here is our own spool: a read error is damage in the structure, not I/O
+            // a read error here is damage in the structure (bad base64, a cut-off body), unless the
+            // caller's own stream failed
+            rethrowOwn(e);
             throw new Stop(new Corrupt("unreadable CMS: " + describe(e)));
         }
     }
 
-    private static void rethrowOwn(IOException e) throws IOException {
-        if (e instanceof SourceException) {
-            throw e;
-        }
-    }
-
-    private static void rethrowOwnUnchecked(Exception e) {
+    /**
+     * Rethrows a failure of the caller's stream, however deep Bouncy Castle wrapped it: that is an
+     * {@link IOException} for the caller, never a verdict on the message.
+     */
+    private static void rethrowOwn(Exception e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof SourceException source) {
                 throw new SourceUnchecked(source);
@@ -597,6 +671,48 @@ public final class Unprotector {
             } catch (IOException e) {
                 throw new SourceException(e);
             }
+        }
+    }
+
+    /** What Bouncy Castle's JcaSimpleSignerInfoVerifierBuilder builds, with the shared parts shared. */
+    private SignerInformationVerifier verifier(PublicKey key) throws OperatorCreationException {
+        return new SignerInformationVerifier(SIGNATURE_NAMES, SIGNATURE_ALGORITHMS,
+                new JcaContentVerifierProviderBuilder().build(key), digests);
+    }
+
+    /** Detached content, digested straight from the spool; on request in canonical form (bare LF as CRLF). */
+    private static final class SpooledContent implements CMSTypedData {
+        private final Spool spool;
+        private final long from;
+        private final long to;
+        private final boolean canonical;
+
+        SpooledContent(Spool spool, long from, long to, boolean canonical) {
+            this.spool = spool;
+            this.from = from;
+            this.to = to;
+            this.canonical = canonical;
+        }
+
+        @Override
+        public ASN1ObjectIdentifier getContentType() {
+            return CMSObjectIdentifiers.data;
+        }
+
+        @Override
+        public void write(OutputStream out) {
+            try (InputStream in = canonical ? new CrlfInputStream(spool.open(from, to)) : spool.open(from, to)) {
+                in.transferTo(out);
+            } catch (IOException e) {
+                // the digest never fails to take bytes: this is our temporary storage, not the message
+                throw new Spool.SpoolException(e);
+            }
+        }
+
+        /** Never asked for when verifying: the content is only ever written to the digests. */
+        @Override
+        public Object getContent() {
+            return null;
         }
     }
 

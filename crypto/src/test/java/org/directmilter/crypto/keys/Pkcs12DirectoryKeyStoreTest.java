@@ -3,12 +3,9 @@ package org.directmilter.crypto.keys;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.security.KeyStore;
-import java.security.cert.Certificate;
 import java.util.Set;
 import org.directmilter.crypto.testpki.TestPki;
 import org.junit.jupiter.api.BeforeEach;
@@ -31,13 +28,7 @@ class Pkcs12DirectoryKeyStoreTest {
     }
 
     private void write(String name, PrivateKeyEntry entry, String password, String mode) throws Exception {
-        KeyStore store = KeyStore.getInstance("PKCS12");
-        store.load(null, null);
-        store.setKeyEntry("key", entry.key(), password.toCharArray(), entry.chain().toArray(Certificate[]::new));
-        Path file = dir.resolve(name + ".p12");
-        try (OutputStream out = Files.newOutputStream(file)) {
-            store.store(out, password.toCharArray());
-        }
+        Path file = TestPki.writePkcs12(dir.resolve(name + ".p12"), entry, password);
         Files.setPosixFilePermissions(file, PosixFilePermissions.fromString(mode));
     }
 

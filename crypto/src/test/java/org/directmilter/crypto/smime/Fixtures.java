@@ -1,6 +1,11 @@
 package org.directmilter.crypto.smime;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import org.directmilter.crypto.keys.PrivateKeyEntry;
 import org.directmilter.crypto.testpki.TestPki;
 
@@ -27,6 +32,26 @@ final class Fixtures {
 
     static byte[] message() {
         return MESSAGE.getBytes(StandardCharsets.UTF_8);
+    }
+
+    /**
+     * Unprotects {@code message} both ways — from a stream of unknown length (the CMS decoded into a
+     * spool first) and with its length given (the CMS parsed as it is decoded) — and requires the same
+     * verdict and the same message from both; returns the second.
+     */
+    static UnprotectResult unprotectBothWays(Unprotector unprotector, byte[] message, PrivateKeyEntry... keys)
+            throws IOException {
+        UnprotectResult spooled = unprotector.unprotect(new ByteArrayInputStream(message), List.of(keys));
+        UnprotectResult streamed = unprotector.unprotect(new ByteArrayInputStream(message), message.length,
+                List.of(keys));
+        assertThat(streamed.getClass()).as("with the length given, as without").isEqualTo(spooled.getClass());
+        if (spooled instanceof UnprotectResult.Verified first) {
+            try (first) {
+                assertThat(((UnprotectResult.Verified) streamed).message().toByteArray())
+                        .isEqualTo(first.message().toByteArray());
+            }
+        }
+        return streamed;
     }
 
     static byte[] crlf(String text) {

@@ -80,8 +80,8 @@ class OpensslInteropTest {
     }
 
     private static UnprotectResult unprotect(String file) throws Exception {
-        return new Unprotector(new UnprotectOptions(false, 1 << 20, dir))
-                .unprotect(new ByteArrayInputStream(Files.readAllBytes(dir.resolve(file))), List.of(BOB));
+        return Fixtures.unprotectBothWays(new Unprotector(new UnprotectOptions(false, 1 << 20, dir)),
+                Files.readAllBytes(dir.resolve(file)), BOB);
     }
 
     @ParameterizedTest(name = "{0} {1} {2} {3} oaep={4}")

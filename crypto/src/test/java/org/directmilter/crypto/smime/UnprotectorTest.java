@@ -16,6 +16,8 @@ import org.directmilter.crypto.keys.PrivateKeyEntry;
 import org.directmilter.crypto.smime.UnprotectResult.Verified;
 import org.directmilter.crypto.testpki.TestPki;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 
 class UnprotectorTest {
@@ -32,8 +34,8 @@ class UnprotectorTest {
     }
 
     private UnprotectResult unprotect(byte[] message, PrivateKeyEntry... keys) throws Exception {
-        return new Unprotector(new UnprotectOptions(false, 1024 * 1024, tmp))
-                .unprotect(new ByteArrayInputStream(message), List.of(keys));
+        return Fixtures.unprotectBothWays(new Unprotector(new UnprotectOptions(false, 1024 * 1024, tmp)), message,
+                keys);
     }
 
     @Test
@@ -69,8 +71,9 @@ class UnprotectorTest {
         assertThat(((Verified) result).algorithms().signatures()).containsExactly("SHA256withECDSA");
     }
 
-    @Test
-    void largeMessageIsSpooledToAPrivateFileThatCloseDeletes() throws Exception {
+    @ParameterizedTest(name = "length given: {0}")
+    @ValueSource(booleans = {false, true})
+    void largeMessageIsSpooledToAPrivateFileThatCloseDeletes(boolean lengthGiven) throws Exception {
         StringBuilder body = new StringBuilder(Fixtures.MESSAGE);
         while (body.length() < 3_000_000) {
             body.append("line of a large clinical document, numbered ").append(body.length()).append('\n');
@@ -78,8 +81,10 @@ class UnprotectorTest {
         byte[] message = body.toString().getBytes(StandardCharsets.UTF_8);
         byte[] outer = protect(ProtectOptions.DEFAULTS, message, ALICE, BOB);
         Path spoolDir = Files.createDirectory(tmp.resolve("spool"));
-        UnprotectResult result = new Unprotector(new UnprotectOptions(false, 64 * 1024, spoolDir))
-                .unprotect(new ByteArrayInputStream(outer), List.of(BOB));
+        Unprotector unprotector = new Unprotector(new UnprotectOptions(false, 64 * 1024, spoolDir));
+        UnprotectResult result = lengthGiven
+                ? unprotector.unprotect(new ByteArrayInputStream(outer), outer.length, List.of(BOB))
+                : unprotector.unprotect(new ByteArrayInputStream(outer), List.of(BOB));
         assertThat(result).isInstanceOf(Verified.class);
         Verified verified = (Verified) result;
         assertThat(verified.message().onDisk()).isTrue();

@@ -1,15 +1,19 @@
 package org.directmilter.crypto.testpki;
 
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.math.BigInteger;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
+import java.security.KeyStore;
 import java.security.PrivateKey;
+import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
 import java.security.spec.ECGenParameterSpec;
 import java.time.Instant;
@@ -143,6 +147,27 @@ public final class TestPki {
             throw new UncheckedIOException(e);
         }
         return text.toString();
+    }
+
+    /**
+     * Writes {@code entry} as a PKCS#12 file sealed with {@code password}, mode 0600 as a key store wants
+     * its files.
+     */
+    public static Path writePkcs12(Path file, PrivateKeyEntry entry, String password) {
+        try {
+            KeyStore store = KeyStore.getInstance("PKCS12");
+            store.load(null, null);
+            store.setKeyEntry("key", entry.key(), password.toCharArray(), entry.chain().toArray(Certificate[]::new));
+            try (OutputStream out = Files.newOutputStream(file)) {
+                store.store(out, password.toCharArray());
+            }
+            Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+            return file;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     public static Path writePem(Path file, Object... objects) {

@@ -27,7 +27,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The daemon's life, shared by jsvc ({@link DirectMilterDaemon}) and {@code direct-milter run}:
- * {@link #bind} (load the configuration, open the socket: the part that needs root under jsvc),
+ * {@link #bind} (load the configuration, open the socket: jsvc's init),
  * {@link #start}, {@link #reload}, {@link #stop}.
  */
 public final class DaemonRunner {
@@ -86,7 +86,7 @@ public final class DaemonRunner {
         if (noDomains.isPresent()) {
             throw new StartupException(ExitStatus.CONFIG, noDomains.get().toString());
         }
-        // Read once here, as root under jsvc, so a problem is in the start-up log; the watcher keeps it current.
+        // Read once here, at start-up, so a problem is in the start-up log; the watcher keeps it current.
         AnchorStore anchors = AnchorStore.load(config.get(ConfigKeys.ANCHOR_DIR));
         DirectHandler handler = DirectHandler.create(config, anchors::anchorsFor);
         MilterSessionFactory sessions = new MilterSessionFactory(handler, sessionSettings);

@@ -9,10 +9,10 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /** Runs short-lived commands with a deadline and captures their combined output. */
-final class Exec {
+public final class Exec {
 
-    record Result(List<String> command, int exitCode, String output) {
-        Result orThrow() {
+    public record Result(List<String> command, int exitCode, String output) {
+        public Result orThrow() {
             if (exitCode != 0) {
                 throw new IllegalStateException("command failed with exit code " + exitCode + ": "
                         + String.join(" ", command) + "\n" + output);
@@ -25,7 +25,7 @@ final class Exec {
     }
 
     /** Runs {@code command}, killing it and failing when it outlives {@code timeout}. */
-    static Result run(Duration timeout, List<String> command) {
+    public static Result run(Duration timeout, List<String> command) {
         return run(timeout, command, null);
     }
 
@@ -33,7 +33,7 @@ final class Exec {
      * Like {@link #run(Duration, List)}, but standard output goes to {@code stdout} when that is
      * not null, and {@link Result#output()} then holds only standard error.
      */
-    static Result run(Duration timeout, List<String> command, Path stdout) {
+    public static Result run(Duration timeout, List<String> command, Path stdout) {
         Path out = null;
         try {
             out = Files.createTempFile("dm-it-exec-", ".out");
@@ -70,7 +70,7 @@ final class Exec {
         }
     }
 
-    static Result check(String... command) {
+    public static Result check(String... command) {
         return run(Duration.ofSeconds(60), List.of(command)).orThrow();
     }
 }

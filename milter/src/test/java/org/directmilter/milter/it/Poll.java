@@ -5,7 +5,7 @@ import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
 /** Waits for a condition with a deadline; never a bare sleep standing in for synchronisation. */
-final class Poll {
+public final class Poll {
 
     private static final long INTERVAL_MILLIS = 20;
 
@@ -16,7 +16,7 @@ final class Poll {
      * Polls {@code condition} until it holds; on timeout fails with {@code what} and the
      * diagnostics (a log tail, a process state) evaluated at that moment.
      */
-    static void until(String what, Duration timeout, BooleanSupplier condition, Supplier<String> diagnostics) {
+    public static void until(String what, Duration timeout, BooleanSupplier condition, Supplier<String> diagnostics) {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() - deadline > 0) {
