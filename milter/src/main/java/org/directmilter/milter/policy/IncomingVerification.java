@@ -51,7 +51,7 @@ final class IncomingVerification {
         List<PrivateKeyEntry> keys = recipientKeys();
         UnprotectResult result;
         try (InputStream in = message.openStream()) {
-            result = state.policy.unprotector().unprotect(in, keys);
+            result = state.policy.unprotector().unprotect(in, message.size(), keys);
         }
         if (result instanceof UnprotectResult.Failure failure) {
             return failed(failure);

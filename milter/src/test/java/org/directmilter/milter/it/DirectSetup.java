@@ -1,13 +1,10 @@
 package org.directmilter.milter.it;
 
 import java.io.IOException;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.security.KeyStore;
-import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
 import org.directmilter.crypto.keys.PrivateKeyEntry;
 import org.directmilter.crypto.testpki.TestPki;
@@ -105,22 +102,7 @@ public final class DirectSetup {
 
     /** Writes {@code entity} as {@code <name>.p12} (mode 0600) under the directory's shared password. */
     public static Path writePkcs12(Path directory, String name, PrivateKeyEntry entity) {
-        try {
-            KeyStore store = KeyStore.getInstance("PKCS12");
-            store.load(null, null);
-            store.setKeyEntry("key", entity.key(), PASSWORD.toCharArray(),
-                    entity.chain().toArray(new Certificate[0]));
-            Path file = directory.resolve(name + ".p12");
-            try (OutputStream out = Files.newOutputStream(file)) {
-                store.store(out, PASSWORD.toCharArray());
-            }
-            Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
-            return file;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (java.security.GeneralSecurityException e) {
-            throw new IllegalStateException(e);
-        }
+        return TestPki.writePkcs12(directory.resolve(name + ".p12"), entity, PASSWORD);
     }
 
     /** RSA key generation is the slow part, so one JVM makes the keys once and every setup writes them out. */
