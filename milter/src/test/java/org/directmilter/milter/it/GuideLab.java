@@ -144,6 +144,8 @@ final class GuideLab implements AutoCloseable {
     private static void prepareEtc(Path root) throws IOException {
         Path etc = root.resolve("etc");
         Exec.check("cp", "-a", "/etc", etc.toString());
+        // a machine direct-milter was never installed on, whatever this host has
+        Exec.check("rm", "-rf", etc.resolve("direct-milter").toString());
         Files.deleteIfExists(etc.resolve("resolv.conf"));
         Files.writeString(etc.resolve("resolv.conf"), "nameserver 127.0.0.1\n");
         Path postfix = etc.resolve("postfix");
