@@ -43,9 +43,13 @@ public final class Pkcs12DirectoryKeyStore implements PrivateKeyStore {
     private final Set<Long> daemonGroups;
     private final Map<Path, Loaded> cache = new ConcurrentHashMap<>();
 
-    /** A store for the groups of the running process. */
+    /**
+     * A store for the groups of the running process. Run as root (the administrator's {@code check},
+     * {@code protect}, {@code unprotect}), files may also be readable by the group owning the directory:
+     * in a packaged install that is the daemon's group, the one the daemon reads them through.
+     */
     public Pkcs12DirectoryKeyStore(Path directory) {
-        this(directory, processGroups());
+        this(directory, groupsFor(directory));
     }
 
     /** A store that lets files be readable by the given group ids (tests choose them). */
@@ -166,6 +170,18 @@ public final class Pkcs12DirectoryKeyStore implements PrivateKeyStore {
         } catch (IOException e) {
             throw new KeyStoreException(file, "cannot be read: " + e.getMessage());
         }
+    }
+
+    private static Set<Long> groupsFor(Path directory) {
+        Set<Long> groups = new java.util.HashSet<>(processGroups());
+        try {
+            if (new UnixSystem().getUid() == 0) {
+                groups.add(((Number) Files.getAttribute(directory, "unix:gid")).longValue());
+            }
+        } catch (IOException | UnsupportedOperationException | UnsatisfiedLinkError | SecurityException e) {
+            // no directory (yet) or no unix attributes: the process's own groups only
+        }
+        return groups;
     }
 
     private static Set<Long> processGroups() {

@@ -8,6 +8,8 @@ import java.nio.file.attribute.UserPrincipalNotFoundException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import org.directmilter.crypto.keys.KeyStoreException;
+import org.directmilter.crypto.keys.Pkcs12DirectoryKeyStore;
 import org.directmilter.milter.config.ConfigError;
 import org.directmilter.milter.config.ConfigKey;
 import org.directmilter.milter.config.ConfigKeys;
@@ -30,6 +32,7 @@ public final class EnvironmentChecks {
         List<ConfigError> problems = new ArrayList<>();
         domains(config).ifPresent(problems::add);
         keyStore(config).ifPresent(problems::add);
+        problems.addAll(keyFiles(config));
         socketDirectory(config).ifPresent(problems::add);
         socketGroup(config).ifPresent(problems::add);
         temporaryDirectory(config).ifPresent(problems::add);
@@ -56,6 +59,34 @@ public final class EnvironmentChecks {
                     + System.getProperty("user.name")));
         }
         return Optional.empty();
+    }
+
+    /**
+     * Opens every key file as the daemon will at MAIL FROM, so a wrong password or a file others may read
+     * is found now rather than as a 451 for every message.
+     */
+    private static List<ConfigError> keyFiles(MilterConfig config) {
+        Path dir = config.get(ConfigKeys.KEY_STORE);
+        List<ConfigError> out = new ArrayList<>();
+        if (!Files.isDirectory(dir) || !Files.isReadable(dir)) {
+            return out;
+        }
+        Pkcs12DirectoryKeyStore store = new Pkcs12DirectoryKeyStore(dir);
+        try (var files = Files.list(dir)) {
+            for (Path file : files.filter(f -> f.getFileName().toString().endsWith(".p12")).sorted().toList()) {
+                String name = file.getFileName().toString();
+                try {
+                    store.keysFor(name.substring(0, name.length() - ".p12".length()));
+                } catch (KeyStoreException e) {
+                    out.add(error(config, ConfigKeys.KEY_STORE, e.getMessage()));
+                } catch (IllegalArgumentException e) {
+                    out.add(error(config, ConfigKeys.KEY_STORE, file + ": " + e.getMessage()));
+                }
+            }
+        } catch (IOException e) {
+            out.add(error(config, ConfigKeys.KEY_STORE, "cannot list " + dir + ": " + e.getMessage()));
+        }
+        return out;
     }
 
     static Optional<ConfigError> temporaryDirectory(MilterConfig config) {

@@ -99,6 +99,26 @@ class CheckCommandTest {
     }
 
     @Test
+    void everyKeyFileIsOpenedAsTheDaemonWouldOpenIt() throws IOException {
+        Path keys = Files.createDirectories(dir.resolve("keys"));
+        org.directmilter.crypto.testpki.TestPki pki = org.directmilter.crypto.testpki.TestPki.create("check CA");
+        org.directmilter.crypto.testpki.TestPki.writePkcs12(keys.resolve("alice@hisp.example.org.p12"),
+                pki.rsaEntity("alice@hisp.example.org", 2048), "right");
+        Files.writeString(keys.resolve("password"), "wrong\n");
+        Files.setPosixFilePermissions(keys.resolve("password"), java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        Path file = dir.resolve("keys.conf");
+        Files.writeString(file, "TemporaryDirectory " + dir + "\nDomains hisp.example.org\nKeyStore " + keys + "\n");
+
+        Outcome wrong = run("check", "-c", file.toString());
+        assertThat(wrong.status()).isEqualTo(78);
+        assertThat(wrong.err().lines()).first().asString()
+                .startsWith(file + ":3: KeyStore: " + keys.resolve("alice@hisp.example.org.p12") + ": ");
+
+        Files.writeString(keys.resolve("password"), "right\n");
+        assertThat(run("check", "-c", file.toString()).status()).isEqualTo(0);
+    }
+
+    @Test
     void socketGroupMustExist() throws IOException {
         Path file = config("SocketGroup no-such-group-dm\nTemporaryDirectory " + dir + "\n");
         Outcome outcome = run("check", "-c", file.toString());
