@@ -47,7 +47,15 @@ final class DaemonBench implements AutoCloseable {
     }
 
     /** What a run measured; latencies are sorted, in nanoseconds. */
-    record Figures(double seconds, long[] latencies, long peakHeap) {
+    /**
+     * @param cpuNanos CPU time the work took in the process that did it: the daemon for a daemon run, this
+     *                 JVM for bare calls — the cost of a message, whoever else shares the cores
+     */
+    record Figures(double seconds, long[] latencies, long peakHeap, long cpuNanos) {
+        double cpuMillisPerMessage() {
+            return cpuNanos / 1e6 / latencies.length;
+        }
+
         int messages() {
             return latencies.length;
         }
@@ -72,12 +80,15 @@ final class DaemonBench implements AutoCloseable {
     private final Process daemon;
     private final JMXConnector jmx;
     private final MemoryMXBean heap;
+    private final com.sun.management.OperatingSystemMXBean daemonOs;
     private final SocketSpec socket;
 
     private DaemonBench(Process daemon, JMXConnector jmx, SocketSpec socket) throws IOException {
         this.daemon = daemon;
         this.jmx = jmx;
         this.heap = ManagementFactory.getPlatformMXBean(jmx.getMBeanServerConnection(), MemoryMXBean.class);
+        this.daemonOs = ManagementFactory.getPlatformMXBean(jmx.getMBeanServerConnection(),
+                com.sun.management.OperatingSystemMXBean.class);
         this.socket = socket;
     }
 
@@ -89,8 +100,15 @@ final class DaemonBench implements AutoCloseable {
         int port = freePort();
         Path file = work.resolve("direct-milter.conf");
         Files.writeString(file, config + "Socket inet:" + port + "@127.0.0.1\nMaxConnections 64\n");
-        Process daemon = new ProcessBuilder("java", "-Xmx" + maxHeap, "-cp", classpath,
-                "org.directmilter.milter.cli.DirectMilterCommand", "run", "-c", file.toString())
+        List<String> command = new ArrayList<>(List.of("java", "-Xmx" + maxHeap));
+        // e.g. DM_BENCH_DAEMON_OPTS="-XX:StartFlightRecording=filename=/tmp/daemon.jfr,settings=profile"
+        String extra = System.getenv().getOrDefault("DM_BENCH_DAEMON_OPTS", "").strip();
+        if (!extra.isEmpty()) {
+            command.addAll(Arrays.asList(extra.split("\\s+")));
+        }
+        command.addAll(List.of("-cp", classpath, "org.directmilter.milter.cli.DirectMilterCommand", "run", "-c",
+                file.toString()));
+        Process daemon = new ProcessBuilder(command)
                 .redirectErrorStream(true).redirectOutput(work.resolve("daemon.log").toFile()).start();
         try {
             waitForPort(port, daemon, work.resolve("daemon.log"));
@@ -113,6 +131,7 @@ final class DaemonBench implements AutoCloseable {
         System.gc();
         HeapSampler sampler = new HeapSampler(heap);
         sampler.start();
+        long cpuBefore = daemonOs.getProcessCpuTime();
         Figures timed = time(connections, messages, () -> {
             MilterClient client = MilterClient.connect(socket);
             return new Worker() {
@@ -132,7 +151,8 @@ final class DaemonBench implements AutoCloseable {
                 }
             };
         });
-        return new Figures(timed.seconds(), timed.latencies(), sampler.finish());
+        long peak = sampler.finish();
+        return new Figures(timed.seconds(), timed.latencies(), peak, daemonOs.getProcessCpuTime() - cpuBefore);
     }
 
     /** Runs {@code messages} timed calls spread over {@code threads} threads, each with a worker of its own. */
@@ -140,7 +160,9 @@ final class DaemonBench implements AutoCloseable {
         int perThread = messages / threads;
         long[][] latencies = new long[threads][perThread];
         ExecutorService pool = Executors.newFixedThreadPool(threads);
+        var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
         try {
+            long cpuBefore = os.getProcessCpuTime();
             long start = System.nanoTime();
             List<Future<?>> done = new ArrayList<>();
             for (int t = 0; t < threads; t++) {
@@ -160,7 +182,8 @@ final class DaemonBench implements AutoCloseable {
                 f.get();
             }
             double seconds = (System.nanoTime() - start) / 1e9;
-            return new Figures(seconds, Arrays.stream(latencies).flatMapToLong(Arrays::stream).sorted().toArray(), 0);
+            return new Figures(seconds, Arrays.stream(latencies).flatMapToLong(Arrays::stream).sorted().toArray(), 0,
+                    os.getProcessCpuTime() - cpuBefore);
         } finally {
             pool.shutdown();
         }
