@@ -212,10 +212,15 @@ final class GuideLab implements AutoCloseable {
                 "mount --bind " + root.resolve("bind-cache") + " /var/cache/bind",
                 "mount --bind " + root.resolve("log") + " /var/log",
                 "mount --bind " + root.resolve("bin") + " /usr/local/bin",
-                "mount --bind " + root.resolve("tmp") + " /tmp",
                 "mount --bind " + root.resolve("opt") + " /opt",
                 "mount --bind " + repository + " /opt/direct-milter",
                 "mount -o remount,bind,ro /opt/direct-milter",
+                // /tmp last: a checkout (and so this scratch tree) may live under /tmp. The tree is kept
+                // in view at its own path, where the block scripts are, through a bind made before.
+                "mount --bind " + root + " /mnt",
+                "mount --bind " + root.resolve("tmp") + " /tmp",
+                "mkdir -p " + root,
+                "mount --bind /mnt " + root,
                 "ip link set lo up",
                 "echo ready",
                 "exec sleep infinity",
