@@ -42,6 +42,7 @@ public final class Pkcs12DirectoryKeyStore implements PrivateKeyStore {
     private final Path directory;
     private final Set<Long> daemonGroups;
     private final Map<Path, Loaded> cache = new ConcurrentHashMap<>();
+    private final Map<Path, Object> loading = new ConcurrentHashMap<>();
 
     /**
      * A store for the groups of the running process. Run as root (the administrator's {@code check},
@@ -92,9 +93,17 @@ public final class Pkcs12DirectoryKeyStore implements PrivateKeyStore {
         if (cached != null && cached.modified().equals(modified) && cached.size() == size) {
             return cached.entries();
         }
-        List<PrivateKeyEntry> entries = read(file, name);
-        cache.put(file, new Loaded(modified, size, entries));
-        return entries;
+        // One reader per file: sixteen connections arriving together must not each pay the deliberately
+        // slow PKCS#12 key derivation.
+        synchronized (loading.computeIfAbsent(file, f -> new Object())) {
+            cached = cache.get(file);
+            if (cached != null && cached.modified().equals(modified) && cached.size() == size) {
+                return cached.entries();
+            }
+            List<PrivateKeyEntry> entries = read(file, name);
+            cache.put(file, new Loaded(modified, size, entries));
+            return entries;
+        }
     }
 
     private List<PrivateKeyEntry> read(Path file, String name) throws KeyStoreException {
