@@ -174,7 +174,8 @@ public final class ConfigKeys {
 
     public static final ConfigKey<FailureAction> ON_INTERNAL_ERROR = define("On-InternalError",
             ValueTypes.failureAction(FailureAction.TEMPFAIL, FailureAction.REJECT, FailureAction.QUARANTINE),
-            "tempfail", ON_RELOAD, "an unreadable key store or any other internal error: tempfail|reject|quarantine");
+            "tempfail", ON_RELOAD, "an unreadable key store or any other internal error: tempfail|reject|quarantine (incoming only; outgoing"
+                    + " mail is tempfailed)");
 
     public static final ConfigKey<FailureAction> ON_NON_DIRECT = define("On-NonDirect",
             ValueTypes.failureAction(FailureAction.ACCEPT, FailureAction.REJECT), "accept", ON_RELOAD,

@@ -10,17 +10,18 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.directmilter.crypto.trust.AnchorStore;
 import org.directmilter.milter.config.ConfigError;
 import org.directmilter.milter.config.ConfigKey;
 import org.directmilter.milter.config.ConfigKeys;
 import org.directmilter.milter.config.ConfigLoader;
 import org.directmilter.milter.config.ConfigResult;
 import org.directmilter.milter.config.MilterConfig;
+import org.directmilter.milter.policy.DirectHandler;
 import org.directmilter.milter.server.MilterServer;
 import org.directmilter.milter.server.ServerSettings;
+import org.directmilter.milter.server.Uninterruptibly;
 import org.directmilter.milter.session.MilterSessionFactory;
-import org.directmilter.milter.policy.DirectHandler;
-import org.directmilter.crypto.trust.AnchorStore;
 import org.directmilter.milter.session.SessionSettings;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -153,18 +154,7 @@ public final class DaemonRunner {
 
     /** Blocks until {@link #stop} has finished. */
     public void awaitStopped() {
-        boolean interrupted = false;
-        while (true) {
-            try {
-                stopped.await();
-                break;
-            } catch (InterruptedException e) {
-                interrupted = true;
-            }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
-        }
+        Uninterruptibly.await(stopped);
     }
 
     /**

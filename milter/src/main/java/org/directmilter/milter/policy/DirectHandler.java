@@ -218,6 +218,8 @@ public final class DirectHandler implements MessageHandler {
                     .log();
             return EndOfMessage.of(Verdict.ACCEPT);
         } catch (Exception | StackOverflowError e) {
+            // A stack overflow is what a maliciously deep MIME structure produces: still this message's fault
+            // alone, so it gets the configured internal-error answer rather than the session's generic one.
             log.error("internal error at end of message (queue id {})", transaction.queueId().orElse("-"), e);
             FailureAction action = state.policy.settings().actions().internalError();
             if (action == FailureAction.QUARANTINE && route == Route.OUTGOING) {

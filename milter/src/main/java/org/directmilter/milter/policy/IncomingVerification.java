@@ -101,11 +101,11 @@ final class IncomingVerification {
         }
         Map<String, Verdict> byDomain = signerVerdicts(verified, from.get(0));
         List<Modification> changes = new ArrayList<>();
-        List<String> refused = new ArrayList<>();
+        List<EnvelopeAddress> refused = new ArrayList<>();
         for (EnvelopeAddress recipient : transaction.recipients()) {
             if (!byDomain.get(recipient.domain()).usable()) {
                 changes.add(new Modification.DeleteRecipient(recipient.raw()));
-                refused.add(recipient.address());
+                refused.add(recipient);
             }
         }
         Verdict trusted = byDomain.values().stream().filter(Verdict::usable).findFirst().orElse(null);
@@ -114,11 +114,9 @@ final class IncomingVerification {
             return finish("untrusted", Outcomes.atEndOfMessage(state.policy.settings().actions().untrusted(),
                     Replies.untrustedSigner(why)), verified, byDomain);
         }
-        for (String address : refused) {
+        for (EnvelopeAddress recipient : refused) {
             DirectHandler.audit("incoming-recipient", transaction, "removed-untrusted", null)
-                    .with("rcpt", address)
-                    .with("reason", byDomain.get(address.substring(address.lastIndexOf('@') + 1).toLowerCase(Locale.ROOT))
-                            .explanation())
+                    .with("rcpt", recipient.address()).with("reason", byDomain.get(recipient.domain()).explanation())
                     .log();
         }
         List<HeaderField> replacement = new ArrayList<>();

@@ -335,18 +335,7 @@ public final class MilterServer implements AutoCloseable {
     }
 
     private void awaitStopped() {
-        boolean interrupted = false;
-        while (true) {
-            try {
-                stopped.await();
-                break;
-            } catch (InterruptedException e) {
-                interrupted = true;
-            }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
-        }
+        Uninterruptibly.await(stopped);
     }
 
     private void pauseAfterFailedAccept() {

@@ -385,10 +385,10 @@ final class MilterSession implements ServedConnection {
                     release(result);
                 }
             }
-        } catch (ExecutionException | InterruptedException e) {
-            if (e instanceof InterruptedException) {
-                Thread.currentThread().interrupt();
-            }
+        } catch (ExecutionException e) {
+            // it failed, so it holds nothing to release
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
