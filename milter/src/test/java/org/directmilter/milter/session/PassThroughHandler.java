@@ -1,7 +1,7 @@
 package org.directmilter.milter.session;
 
-/** Accepts every message unchanged: the foundation's handler, and a baseline for benchmarks. */
-public final class PassThroughHandler implements MessageHandler {
+/** Accepts every message unchanged: a handler for session tests that are about the protocol, not policy. */
+final class PassThroughHandler implements MessageHandler {
 
     @Override
     public EndOfMessage endOfMessage(Message message) {
