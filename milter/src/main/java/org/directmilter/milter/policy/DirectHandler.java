@@ -152,7 +152,8 @@ public final class DirectHandler implements MessageHandler {
         return Verdict.CONTINUE;
     }
 
-    private Verdict outgoingRecipient(Transaction transaction, MessageState state, String recipient) {
+    /** Discovers and judges an outgoing recipient's certificates, keeping the usable ones in {@code state}. */
+    static Verdict outgoingRecipient(Transaction transaction, MessageState state, String recipient) {
         DirectPolicy policy = state.policy;
         PolicySettings.FailureActions actions = policy.settings().actions();
         VerdictRecorder recorder = new VerdictRecorder(policy.validator(), recipient, transaction.sender().domain());
@@ -212,6 +213,10 @@ public final class DirectHandler implements MessageHandler {
             } else if (route == Route.INCOMING) {
                 return new IncomingVerification(state, message).run();
             }
+            OutgoingByHeader byHeader = route == Route.PASS ? OutgoingByHeader.of(state, message) : null;
+            if (byHeader != null) {
+                return byHeader.run();
+            }
             audit(route == Route.LOCAL_PLAIN ? "outgoing" : "pass", transaction,
                     route == Route.LOCAL_PLAIN ? "local-unprotected" : "passed", Verdict.ACCEPT)
                     .with("rcpt", String.join(",", transaction.recipients().stream().map(EnvelopeAddress::address).toList()))
@@ -222,7 +227,7 @@ public final class DirectHandler implements MessageHandler {
             // alone, so it gets the configured internal-error answer rather than the session's generic one.
             log.error("internal error at end of message (queue id {})", transaction.queueId().orElse("-"), e);
             FailureAction action = state.policy.settings().actions().internalError();
-            if (action == FailureAction.QUARANTINE && route == Route.OUTGOING) {
+            if (action == FailureAction.QUARANTINE && state.route().orElse(route) == Route.OUTGOING) {
                 // Released from the hold queue, a quarantined outgoing message would leave in plaintext.
                 action = FailureAction.TEMPFAIL;
             }

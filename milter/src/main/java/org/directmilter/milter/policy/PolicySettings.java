@@ -12,7 +12,8 @@ import org.directmilter.milter.session.Transaction;
 
 /** The policy's decisions as the configuration sets them: local domains, who may send, failure actions. */
 record PolicySettings(Set<String> domains, List<Cidr> internalHosts, Set<String> submissionDaemons,
-                      boolean protectLocal, boolean routingChecks, FailureActions actions) {
+                      boolean protectLocal, boolean routingChecks, FailureActions actions,
+                      String incomingEnvelopeSender) {
 
     PolicySettings {
         domains = Set.copyOf(domains);
@@ -37,7 +38,24 @@ record PolicySettings(Set<String> domains, List<Cidr> internalHosts, Set<String>
                 new FailureActions(c.get(ConfigKeys.ON_DNS_ERROR), c.get(ConfigKeys.ON_NO_CERTIFICATE),
                         c.get(ConfigKeys.ON_UNTRUSTED), c.get(ConfigKeys.ON_UNPROTECTED),
                         c.get(ConfigKeys.ON_NO_SENDER_KEY), c.get(ConfigKeys.ON_INTERNAL_ERROR),
-                        c.get(ConfigKeys.ON_NON_DIRECT)));
+                        c.get(ConfigKeys.ON_NON_DIRECT)),
+                c.get(ConfigKeys.INCOMING_ENVELOPE_SENDER));
+    }
+
+    /**
+     * The From and Sender addresses of a header block that belong to a local Direct domain: a message
+     * with one is outgoing Direct mail whatever its envelope says.
+     */
+    List<String> localAuthors(List<org.directmilter.milter.session.HeaderField> headers) {
+        List<String> out = new java.util.ArrayList<>();
+        for (org.directmilter.milter.session.HeaderField header : headers) {
+            if (header.named("From") || header.named("Sender")) {
+                Mailboxes.parse(header.text()).stream()
+                        .filter(a -> isLocal(a.substring(a.lastIndexOf('@') + 1)) && !out.contains(a))
+                        .forEach(out::add);
+            }
+        }
+        return out;
     }
 
     boolean isLocal(String domain) {
