@@ -142,7 +142,7 @@ public final class DirectHandler implements MessageHandler {
             return verdict;
         }
         if (wanted == Route.OUTGOING) {
-            return outgoingRecipient(transaction, state, recipient.address());
+            return outgoingRecipient(transaction, state, recipient.address(), transaction.sender().domain());
         }
         if (wanted == Route.PASS && settings.actions().nonDirect() == FailureAction.REJECT) {
             Verdict verdict = Verdict.reject(Replies.nonDirect());
@@ -152,11 +152,14 @@ public final class DirectHandler implements MessageHandler {
         return Verdict.CONTINUE;
     }
 
-    /** Discovers and judges an outgoing recipient's certificates, keeping the usable ones in {@code state}. */
-    static Verdict outgoingRecipient(Transaction transaction, MessageState state, String recipient) {
+    /**
+     * Discovers and judges an outgoing recipient's certificates by the outgoing anchors of
+     * {@code senderDomain}, keeping the usable ones in {@code state}.
+     */
+    static Verdict outgoingRecipient(Transaction transaction, MessageState state, String recipient, String senderDomain) {
         DirectPolicy policy = state.policy;
         PolicySettings.FailureActions actions = policy.settings().actions();
-        VerdictRecorder recorder = new VerdictRecorder(policy.validator(), recipient, transaction.sender().domain());
+        VerdictRecorder recorder = new VerdictRecorder(policy.validator(), recipient, senderDomain);
         DiscoveryResult result;
         try {
             result = policy.discovery().discover(recipient, recorder);

@@ -63,7 +63,8 @@ final class OutgoingByHeader {
         state.signer(keys.get(0));
         state.route(MessageState.Route.OUTGOING);
         for (EnvelopeAddress recipient : transaction.recipients()) {
-            Verdict verdict = DirectHandler.outgoingRecipient(transaction, state, recipient.address());
+            Verdict verdict = DirectHandler.outgoingRecipient(transaction, state, recipient.address(),
+                    author.substring(author.lastIndexOf('@') + 1));
             if (!(verdict instanceof Verdict.Continue)) {
                 // One body for every recipient: a recipient we cannot encrypt to refuses the whole message
                 // here, where no reply per recipient is possible any more.
