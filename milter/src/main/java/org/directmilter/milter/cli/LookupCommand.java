@@ -16,10 +16,9 @@ import org.directmilter.crypto.trust.Direction;
 import org.directmilter.crypto.trust.Purpose;
 import org.directmilter.crypto.trust.TrustValidator;
 import org.directmilter.milter.config.ConfigKeys;
-import org.directmilter.milter.config.DiscoverySettings;
 import org.directmilter.milter.config.HostPort;
 import org.directmilter.milter.config.MilterConfig;
-import org.directmilter.milter.config.TrustConfig;
+import org.directmilter.milter.daemon.Assembly;
 import org.directmilter.milter.daemon.ExitStatus;
 import org.directmilter.resolver.CertificateDiscovery;
 import org.directmilter.resolver.DirectAddress;
@@ -110,9 +109,9 @@ final class LookupCommand implements Callable<Integer> {
             if (loadedConfig == null) {
                 return ExitStatus.CONFIG;
             }
-            settings = DiscoverySettings.from(loadedConfig);
+            settings = Assembly.resolverSettings(loadedConfig);
         } else {
-            settings = DiscoverySettings.defaults();
+            settings = Assembly.defaultResolverSettings();
         }
         DirectAddress target;
         try {
@@ -154,7 +153,7 @@ final class LookupCommand implements Callable<Integer> {
                     : "NOT usable: outside its validity period");
         }
         TrustValidator validator = new TrustValidator(AnchorStore.read(loaded.get(ConfigKeys.ANCHOR_DIR)),
-                TrustConfig.settings(loaded));
+                Assembly.trustSettings(loaded));
         out.println("trust: outgoing anchors of " + local + " under " + loaded.get(ConfigKeys.ANCHOR_DIR));
         return new Judge(validator.usableFor(Purpose.ENCRYPTION, recipient, local, Direction.OUTGOING), c -> {
             var verdict = validator.validate(c, Purpose.ENCRYPTION, recipient, local, Direction.OUTGOING, List.of());

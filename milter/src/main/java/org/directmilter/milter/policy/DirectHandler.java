@@ -3,19 +3,8 @@ package org.directmilter.milter.policy;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 import org.directmilter.crypto.keys.KeyStoreException;
-import org.directmilter.crypto.keys.Pkcs12DirectoryKeyStore;
 import org.directmilter.crypto.keys.PrivateKeyEntry;
-import org.directmilter.crypto.smime.ProtectOptions;
-import org.directmilter.crypto.smime.Protector;
-import org.directmilter.crypto.smime.UnprotectOptions;
-import org.directmilter.crypto.smime.Unprotector;
-import org.directmilter.crypto.trust.AnchorSource;
-import org.directmilter.crypto.trust.TrustValidator;
-import org.directmilter.milter.config.ConfigKeys;
-import org.directmilter.milter.config.DiscoverySettings;
 import org.directmilter.milter.config.FailureAction;
-import org.directmilter.milter.config.MilterConfig;
-import org.directmilter.milter.config.TrustConfig;
 import org.directmilter.milter.policy.MessageState.Route;
 import org.directmilter.milter.session.EndOfMessage;
 import org.directmilter.milter.session.EnvelopeAddress;
@@ -23,10 +12,8 @@ import org.directmilter.milter.session.Message;
 import org.directmilter.milter.session.MessageHandler;
 import org.directmilter.milter.session.Transaction;
 import org.directmilter.milter.session.Verdict;
-import org.directmilter.resolver.CertificateDiscovery;
 import org.directmilter.resolver.DiscoveredCertificate;
 import org.directmilter.resolver.DiscoveryResult;
-import org.directmilter.resolver.ResolverSettings;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,44 +28,25 @@ public final class DirectHandler implements MessageHandler {
 
     private static final Logger log = LoggerFactory.getLogger(DirectHandler.class);
 
-    private final AnchorSource anchors;
-    private final AtomicReference<DirectPolicy> current = new AtomicReference<>();
+    private final AtomicReference<DirectPolicy> current;
 
-    private DirectHandler(AnchorSource anchors, DirectPolicy policy) {
-        this.anchors = anchors;
+    private DirectHandler(DirectPolicy policy) {
+        current = new AtomicReference<>(policy);
+    }
+
+    /** A handler judging with {@code policy} until {@link #replace} hands it another. */
+    public static DirectHandler create(DirectPolicy policy) {
+        return new DirectHandler(policy);
+    }
+
+    /** The policy messages that start now are judged with. */
+    public DirectPolicy policy() {
+        return current.get();
+    }
+
+    /** A reload: messages that start from now on are judged with {@code policy}; those in flight keep theirs. */
+    public void replace(DirectPolicy policy) {
         current.set(policy);
-    }
-
-    /** A handler judging with {@code config}; {@code anchors} is consulted live (it reloads on its own). */
-    public static DirectHandler create(MilterConfig config, AnchorSource anchors) {
-        return new DirectHandler(anchors, policy(config, anchors, null));
-    }
-
-    /**
-     * Applies a reloaded configuration to messages that start from now on. The discovery cache is kept
-     * unless the resolver's settings changed.
-     */
-    public void reload(MilterConfig config) {
-        current.set(policy(config, anchors, current.get()));
-    }
-
-    static DirectPolicy policy(MilterConfig config, AnchorSource anchors, DirectPolicy previous) {
-        ResolverSettings resolver = DiscoverySettings.from(config);
-        CertificateDiscovery discovery = previous != null && previous.resolverSettings().equals(resolver)
-                ? previous.discovery() : CertificateDiscovery.create(resolver);
-        ProtectOptions protect = new ProtectOptions(config.get(ConfigKeys.CONTENT_CIPHER),
-                config.get(ConfigKeys.KEY_TRANSPORT));
-        UnprotectOptions unprotect = new UnprotectOptions(config.get(ConfigKeys.ALLOW_TRIPLE_DES),
-                config.get(ConfigKeys.SPOOL_THRESHOLD), config.get(ConfigKeys.TEMPORARY_DIRECTORY));
-        return new DirectPolicy(PolicySettings.from(config), new Pkcs12DirectoryKeyStore(config.get(ConfigKeys.KEY_STORE)),
-                new TrustValidator(anchors, TrustConfig.settings(config)), resolver, discovery,
-                new Protector(protect), new Unprotector(unprotect), config.get(ConfigKeys.SPOOL_THRESHOLD),
-                config.get(ConfigKeys.TEMPORARY_DIRECTORY));
-    }
-
-    /** For tests: a handler over a policy assembled by hand. */
-    static DirectHandler of(AnchorSource anchors, DirectPolicy policy) {
-        return new DirectHandler(anchors, policy);
     }
 
     @Override
