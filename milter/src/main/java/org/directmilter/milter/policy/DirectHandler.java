@@ -5,6 +5,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.directmilter.crypto.keys.KeyStoreException;
 import org.directmilter.crypto.keys.PrivateKeyEntry;
 import org.directmilter.milter.config.FailureAction;
+import org.directmilter.milter.log.LogText;
 import org.directmilter.milter.policy.MessageState.Route;
 import org.directmilter.milter.session.EndOfMessage;
 import org.directmilter.milter.session.EnvelopeAddress;
@@ -66,15 +67,13 @@ public final class DirectHandler implements MessageHandler {
         } catch (IllegalArgumentException e) {
             keys = List.of(); // an address no key file can be named after has no key
         } catch (KeyStoreException e) {
-            log.error("key store: {}", e.getMessage());
-            Verdict verdict = Outcomes.atEnvelope(settings.actions().internalError(), Replies.internalError());
-            audit("sender", transaction, "key-store-error", verdict).with("reason", e.getMessage()).log();
-            return verdict;
+            log.error("key store: {}", LogText.escape(e.getMessage()));
+            return refuse("sender", transaction, new Outcome("key-store-error", settings.actions().internalError(),
+                    Replies.internalError(), e.getMessage()), null);
         }
         if (keys.isEmpty()) {
-            Verdict verdict = Outcomes.atEnvelope(settings.actions().noSenderKey(), Replies.noSenderKey(sender));
-            audit("sender", transaction, "no-sender-key", verdict).log();
-            return verdict;
+            return refuse("sender", transaction, new Outcome("no-sender-key", settings.actions().noSenderKey(),
+                    Replies.noSenderKey(sender), null), null);
         }
         state.signer(keys.get(0));
         return Verdict.CONTINUE;
@@ -96,7 +95,7 @@ public final class DirectHandler implements MessageHandler {
             // A local Direct sender from a client that may not send for it: relaying it would let the
             // message leave unprotected, and it may be forged.
             Verdict verdict = Verdict.reject(Replies.untrustedClient(transaction.sender().address()));
-            audit("recipient", transaction, "untrusted-client", verdict).with("rcpt", recipient.address())
+            AuditLine.of("recipient", transaction, "untrusted-client", verdict).with("rcpt", recipient.address())
                     .with("client", transaction.client().address()).log();
             return verdict;
         }
@@ -105,17 +104,15 @@ public final class DirectHandler implements MessageHandler {
         } else if (state.route().orElse(wanted) != wanted) {
             // One message has one body: protected, verified or untouched. Postfix sends a 452'd recipient
             // again in a later transaction of its own.
-            Verdict verdict = Verdict.tempfail(Replies.separateTransaction(recipient.address()));
-            audit("recipient", transaction, "separate-transaction", verdict).with("rcpt", recipient.address()).log();
-            return verdict;
+            return refuse("recipient", transaction, new Outcome("separate-transaction", FailureAction.TEMPFAIL,
+                    Replies.separateTransaction(recipient.address()), null), recipient.address());
         }
         if (wanted == Route.OUTGOING) {
             return outgoingRecipient(transaction, state, recipient.address());
         }
         if (wanted == Route.PASS && settings.actions().nonDirect() == FailureAction.REJECT) {
-            Verdict verdict = Verdict.reject(Replies.nonDirect());
-            audit("recipient", transaction, "non-direct", verdict).with("rcpt", recipient.address()).log();
-            return verdict;
+            return refuse("recipient", transaction, Outcome.rejected("non-direct", Replies.nonDirect()),
+                    recipient.address());
         }
         return Verdict.CONTINUE;
     }
@@ -128,9 +125,8 @@ public final class DirectHandler implements MessageHandler {
         try {
             result = policy.discovery().discover(recipient, recorder);
         } catch (IllegalArgumentException e) {
-            Verdict verdict = Verdict.reject(Replies.badAddress(recipient));
-            audit("recipient", transaction, "bad-address", verdict).with("rcpt", recipient).log();
-            return verdict;
+            return refuse("recipient", transaction, Outcome.rejected("bad-address", Replies.badAddress(recipient)),
+                    recipient);
         }
         if (result instanceof DiscoveryResult.Found found) {
             List<DiscoveredCertificate> usable = found.usable();
@@ -138,7 +134,7 @@ public final class DirectHandler implements MessageHandler {
                     usable.stream().map(DiscoveredCertificate::certificate).toList(),
                     usable.stream().map(d -> recorder.verdictFor(d.certificate())).toList(),
                     usable.get(0).source()));
-            audit("recipient", transaction, "usable", Verdict.CONTINUE).with("rcpt", recipient)
+            AuditLine.of("recipient", transaction, "usable", Verdict.CONTINUE).with("rcpt", recipient)
                     .with("binding", found.binding().name().toLowerCase(java.util.Locale.ROOT))
                     .with("source", usable.get(0).source())
                     .with("certs", String.join(" ", usable.stream()
@@ -146,23 +142,30 @@ public final class DirectHandler implements MessageHandler {
                     .log();
             return Verdict.CONTINUE;
         }
-        Verdict verdict;
-        String outcome;
-        String reason;
-        if (result instanceof DiscoveryResult.FoundNoneUsable none) {
-            reason = recorder.refusals().isEmpty() ? "the certificates published could not be read" : recorder.refusals();
-            verdict = Outcomes.atEnvelope(actions.untrusted(), Replies.untrustedRecipient(recipient, reason));
-            outcome = "untrusted";
-        } else if (result instanceof DiscoveryResult.NotFound) {
-            reason = "no certificate published";
-            verdict = Outcomes.atEnvelope(actions.noCertificate(), Replies.noCertificate(recipient));
-            outcome = "no-certificate";
-        } else {
-            reason = ((DiscoveryResult.TemporaryFailure) result).reason();
-            verdict = Outcomes.atEnvelope(actions.dnsError(), Replies.dnsFailure(recipient, reason));
-            outcome = "dns-error";
+        return refuse("recipient", transaction, unreachable(result, recipient, recorder, actions), recipient);
+    }
+
+    /** The outcome for a recipient without a usable certificate: one per kind of discovery result. */
+    private static Outcome unreachable(DiscoveryResult result, String recipient, VerdictRecorder recorder,
+                                       PolicySettings.FailureActions actions) {
+        if (result instanceof DiscoveryResult.FoundNoneUsable) {
+            String why = recorder.refusals().isEmpty() ? "the certificates published could not be read"
+                    : recorder.refusals();
+            return new Outcome("untrusted", actions.untrusted(), Replies.untrustedRecipient(recipient, why), why);
         }
-        audit("recipient", transaction, outcome, verdict).with("rcpt", recipient).with("reason", reason).log();
+        if (result instanceof DiscoveryResult.NotFound) {
+            return new Outcome("no-certificate", actions.noCertificate(), Replies.noCertificate(recipient),
+                    "no certificate published");
+        }
+        String why = ((DiscoveryResult.TemporaryFailure) result).reason();
+        return new Outcome("dns-error", actions.dnsError(), Replies.dnsFailure(recipient, why), why);
+    }
+
+    /** Answers a refusal at MAIL or RCPT and audits it; {@code recipient} is null at MAIL. */
+    private static Verdict refuse(String event, Transaction transaction, Outcome outcome, String recipient) {
+        Verdict verdict = outcome.atEnvelope();
+        AuditLine.of(event, transaction, outcome.name(), verdict).with("rcpt", recipient)
+                .with("reason", outcome.reason()).log();
         return verdict;
     }
 
@@ -180,31 +183,23 @@ public final class DirectHandler implements MessageHandler {
             } else if (route == Route.INCOMING) {
                 return new IncomingVerification(state, message).run();
             }
-            audit(route == Route.LOCAL_PLAIN ? "outgoing" : "pass", transaction,
+            AuditLine.of(route == Route.LOCAL_PLAIN ? "outgoing" : "pass", transaction,
                     route == Route.LOCAL_PLAIN ? "local-unprotected" : "passed", Verdict.ACCEPT)
-                    .with("rcpt", String.join(",", transaction.recipients().stream().map(EnvelopeAddress::address).toList()))
-                    .log();
+                    .with("rcpt", AuditLine.recipients(transaction)).log();
             return EndOfMessage.of(Verdict.ACCEPT);
         } catch (Exception | StackOverflowError e) {
             // A stack overflow is what a maliciously deep MIME structure produces: still this message's fault
             // alone, so it gets the configured internal-error answer rather than the session's generic one.
-            log.error("internal error at end of message (queue id {})", transaction.queueId().orElse("-"), e);
+            log.error("internal error at end of message (queue id {})", LogText.escape(transaction.queueId().orElse("-")), e);
             FailureAction action = state.policy.settings().actions().internalError();
             if (action == FailureAction.QUARANTINE && route == Route.OUTGOING) {
                 // Released from the hold queue, a quarantined outgoing message would leave in plaintext.
                 action = FailureAction.TEMPFAIL;
             }
-            EndOfMessage result = Outcomes.atEndOfMessage(action, Replies.internalError());
-            audit(route.name().toLowerCase(java.util.Locale.ROOT), transaction, "internal-error", result.verdict())
+            EndOfMessage result = new Outcome("internal-error", action, Replies.internalError(), null).atEndOfMessage();
+            AuditLine.of(route.name().toLowerCase(java.util.Locale.ROOT), transaction, "internal-error", result.verdict())
                     .with("reason", e.getClass().getSimpleName() + ": " + e.getMessage()).log();
             return result;
         }
-    }
-
-    /** The fields every audit line starts with; a decision that answers nothing (a removed recipient) has no reply. */
-    static AuditLine audit(String event, Transaction transaction, String outcome, Verdict verdict) {
-        return AuditLine.of(event).with("queue", transaction.queueId().orElse(null))
-                .with("from", transaction.sender().address().isEmpty() ? "<>" : transaction.sender().address())
-                .with("outcome", outcome).with("reply", verdict == null ? null : Outcomes.describe(verdict));
     }
 }
