@@ -30,10 +30,8 @@ import org.directmilter.resolver.ResolverSettings;
 import org.directmilter.resolver.dns.OwnerNames;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 /** {@code direct-milter lookup ADDRESS}: certificate discovery step by step, as the daemon does it. */
 @Command(name = "lookup", sortOptions = false,
@@ -73,8 +71,8 @@ final class LookupCommand implements Callable<Integer> {
     static final int NOT_FOUND = 2;
     static final int TEMPFAIL = 75;
 
-    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help message and exit.")
-    boolean help;
+    @Mixin
+    Subcommand command;
 
     @Parameters(index = "0", paramLabel = "ADDRESS", description = "The Direct address, e.g. bob@partner.example.")
     String address;
@@ -91,8 +89,6 @@ final class LookupCommand implements Callable<Integer> {
                     + "default: the first of Domains.")
     String from;
 
-    @Spec
-    CommandSpec spec;
 
     /** How certificates are judged: by a domain's outgoing anchors, or (without a local domain) by dates only. */
     private record Judge(Predicate<X509Certificate> usable, java.util.function.Function<X509Certificate, String> verdict) {
@@ -100,11 +96,11 @@ final class LookupCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        PrintWriter out = spec.commandLine().getOut();
-        PrintWriter err = spec.commandLine().getErr();
+        PrintWriter out = command.out();
+        PrintWriter err = command.err();
         ResolverSettings settings;
         MilterConfig loadedConfig = null;
-        if (Files.exists(config.file) || spec.commandLine().getParseResult().hasMatchedOption("-c")) {
+        if (Files.exists(config.file) || command.spec.commandLine().getParseResult().hasMatchedOption("-c")) {
             loadedConfig = config.loadOrReport(err).orElse(null);
             if (loadedConfig == null) {
                 return ExitStatus.CONFIG;
@@ -121,9 +117,7 @@ final class LookupCommand implements Callable<Integer> {
                         .map(HostPort::socketAddress).toList());
             }
         } catch (IllegalArgumentException e) {
-            err.println("direct-milter lookup: " + e.getMessage());
-            err.flush();
-            return ExitStatus.USAGE;
+            return command.fail(ExitStatus.USAGE, e.getMessage());
         }
         Judge judge = judge(loadedConfig, target.toString(), out);
         // A fresh discovery per run: every step is asked of DNS, none comes from a cache.
