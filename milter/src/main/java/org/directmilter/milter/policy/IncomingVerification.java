@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 import org.directmilter.crypto.keys.KeyStoreException;
 import org.directmilter.crypto.keys.PrivateKeyEntry;
 import org.directmilter.crypto.smime.SpooledMessage;
@@ -36,6 +37,16 @@ final class IncomingVerification {
 
     /** The trace header; one arriving from outside is removed first, so only ours is ever seen. */
     static final String TRACE_HEADER = "X-Direct-Verified";
+
+    /** What each failure to unprotect answers (a kind not listed here is malformed): a reason in, an outcome out. */
+    private static final Function<String, Outcome> MALFORMED = why -> Outcome.rejected("malformed", Replies.malformed(why));
+    private static final Map<Class<? extends UnprotectResult.Failure>, Function<String, Outcome>> FAILURES = Map.of(
+            UnprotectResult.NoKey.class, why -> Outcome.rejected("no-key", Replies.undecryptable(why)),
+            UnprotectResult.Corrupt.class, why -> Outcome.rejected("corrupt", Replies.undecryptable(why)),
+            UnprotectResult.Unsigned.class, why -> Outcome.rejected("unsigned", Replies.unsigned(why)),
+            UnprotectResult.BadSignature.class, why -> Outcome.rejected("bad-signature", Replies.badSignature(why)),
+            UnprotectResult.WeakAlgorithm.class, why -> Outcome.rejected("weak-algorithm", Replies.weakAlgorithm(why)),
+            UnprotectResult.MalformedMime.class, MALFORMED);
 
     private final MessageState state;
     private final Message message;
@@ -111,11 +122,11 @@ final class IncomingVerification {
         Verdict trusted = byDomain.values().stream().filter(Verdict::usable).findFirst().orElse(null);
         if (trusted == null) {
             String why = byDomain.values().iterator().next().explanation();
-            return finish("untrusted", Outcomes.atEndOfMessage(state.policy.settings().actions().untrusted(),
-                    Replies.untrustedSigner(why)), verified, byDomain);
+            return finish("untrusted", new Outcome("untrusted", state.policy.settings().actions().untrusted(),
+                    Replies.untrustedSigner(why), null).atEndOfMessage(), verified, byDomain);
         }
         for (EnvelopeAddress recipient : refused) {
-            DirectHandler.audit("incoming-recipient", transaction, "removed-untrusted", null)
+            AuditLine.of("incoming-recipient", transaction, "removed-untrusted", null)
                     .with("rcpt", recipient.address()).with("reason", byDomain.get(recipient.domain()).explanation())
                     .log();
         }
@@ -203,8 +214,8 @@ final class IncomingVerification {
                 return finish("delivery-report", new EndOfMessage(org.directmilter.milter.session.Verdict.ACCEPT, changes),
                         null, null);
             }
-            EndOfMessage outcome = Outcomes.atEndOfMessage(state.policy.settings().actions().unprotected(),
-                    Replies.unprotected());
+            EndOfMessage outcome = new Outcome("unprotected", state.policy.settings().actions().unprotected(),
+                    Replies.unprotected(), reason).atEndOfMessage();
             if (outcome.verdict() instanceof org.directmilter.milter.session.Verdict.Accept) {
                 List<Modification> changes = new ArrayList<>(outcome.modifications());
                 changes.addAll(HeaderRewrite.deleteAll(message.headers(), TRACE_HEADER));
@@ -212,25 +223,8 @@ final class IncomingVerification {
             }
             return finishFailure("unprotected", outcome, reason);
         }
-        SmtpReply reply;
-        String outcome;
-        if (failure instanceof UnprotectResult.NoKey || failure instanceof UnprotectResult.Corrupt) {
-            reply = Replies.undecryptable(reason);
-            outcome = failure instanceof UnprotectResult.NoKey ? "no-key" : "corrupt";
-        } else if (failure instanceof UnprotectResult.Unsigned) {
-            reply = Replies.unsigned(reason);
-            outcome = "unsigned";
-        } else if (failure instanceof UnprotectResult.BadSignature) {
-            reply = Replies.badSignature(reason);
-            outcome = "bad-signature";
-        } else if (failure instanceof UnprotectResult.WeakAlgorithm) {
-            reply = Replies.weakAlgorithm(reason);
-            outcome = "weak-algorithm";
-        } else {
-            reply = Replies.malformed(reason);
-            outcome = "malformed";
-        }
-        return finishFailure(outcome, reject(reply), reason);
+        Outcome outcome = FAILURES.getOrDefault(failure.getClass(), MALFORMED).apply(reason);
+        return finishFailure(outcome.name(), outcome.atEndOfMessage(), reason);
     }
 
     private boolean isDeliveryReport() {
@@ -243,13 +237,13 @@ final class IncomingVerification {
     }
 
     private EndOfMessage finishFailure(String outcome, EndOfMessage result, String reason) {
-        base(outcome, result).with("reason", reason).log();
+        AuditLine.of("incoming", message, outcome, result).with("reason", reason).log();
         return result;
     }
 
     private EndOfMessage finish(String outcome, EndOfMessage result, UnprotectResult.Verified verified,
                                 Map<String, Verdict> byDomain) {
-        AuditLine line = base(outcome, result);
+        AuditLine line = AuditLine.of("incoming", message, outcome, result);
         if (verified != null) {
             line.with("cipher", verified.algorithms().contentEncryption())
                     .with("keytransport", verified.algorithms().keyTransport())
@@ -262,13 +256,6 @@ final class IncomingVerification {
         }
         line.log();
         return result;
-    }
-
-    private AuditLine base(String outcome, EndOfMessage result) {
-        return DirectHandler.audit("incoming", transaction, outcome, result.verdict())
-                .with("msgid", message.headerValues("Message-ID").stream().findFirst().orElse(null))
-                .with("rcpt", String.join(",", transaction.recipients().stream().map(EnvelopeAddress::address).toList()))
-                .with("size", message.size());
     }
 
     /** The inner message's header fields, for address lookups. */

@@ -41,12 +41,12 @@ final class OutgoingByHeader {
         PolicySettings settings = state.policy.settings();
         String author = signingAddress();
         if (!settings.trustedClient(transaction)) {
-            return refused("untrusted-client", Verdict.reject(Replies.untrustedClient(author)));
+            return refused(Outcome.rejected("untrusted-client", Replies.untrustedClient(author)));
         }
         String sender = transaction.sender().address().toLowerCase(Locale.ROOT);
         // The null sender (a notice: an MDN, a report) has no envelope address to compare.
         if (!sender.isEmpty() && settings.routingChecks() && !headerAddresses().contains(sender)) {
-            return refused("sender-mismatch", Verdict.reject(Replies.senderMismatch(sender)));
+            return refused(Outcome.rejected("sender-mismatch", Replies.senderMismatch(sender)));
         }
         List<PrivateKeyEntry> keys;
         try {
@@ -54,11 +54,12 @@ final class OutgoingByHeader {
         } catch (IllegalArgumentException e) {
             keys = List.of();
         } catch (KeyStoreException e) {
-            return refused("key-store-error", Verdict.tempfail(Replies.internalError()));
+            return refused(new Outcome("key-store-error", settings.actions().internalError(), Replies.internalError(),
+                    e.getMessage()));
         }
         if (keys.isEmpty()) {
-            return refused("no-sender-key", Outcomes.atEnvelope(settings.actions().noSenderKey(),
-                    Replies.noSenderKey(author)));
+            return refused(new Outcome("no-sender-key", settings.actions().noSenderKey(), Replies.noSenderKey(author),
+                    null));
         }
         state.signer(keys.get(0));
         state.route(MessageState.Route.OUTGOING);
@@ -94,11 +95,13 @@ final class OutgoingByHeader {
         return message.headerValues(name).stream().flatMap(v -> Mailboxes.parse(v).stream()).toList();
     }
 
-    private EndOfMessage refused(String outcome, Verdict verdict) {
-        DirectHandler.audit("outgoing", transaction, outcome, verdict)
+    /** Refused as at the envelope: a message that would leave in clear is never accepted or quarantined. */
+    private EndOfMessage refused(Outcome outcome) {
+        Verdict verdict = outcome.atEnvelope();
+        AuditLine.of("outgoing", transaction, outcome.name(), verdict).with("reason", outcome.reason())
                 .with("msgid", message.headerValues("Message-ID").stream().findFirst().orElse(null))
                 .with("author", signingAddress())
-                .with("rcpt", String.join(",", transaction.recipients().stream().map(EnvelopeAddress::address).toList()))
+                .with("rcpt", AuditLine.recipients(transaction))
                 .log();
         return EndOfMessage.of(verdict);
     }

@@ -28,6 +28,7 @@ import org.directmilter.milter.client.RawMessage;
 import org.directmilter.milter.config.ConfigLoader;
 import org.directmilter.milter.config.ConfigResult;
 import org.directmilter.milter.config.MilterConfig;
+import org.directmilter.milter.daemon.Assembly;
 import org.directmilter.milter.it.DirectSetup;
 import org.directmilter.milter.protocol.ProtocolFlags;
 import org.directmilter.milter.protocol.Response;
@@ -69,13 +70,13 @@ class SideDoorsTest {
         Path file = Files.writeString(dir.resolve("direct-milter.conf"), setup.configLines() + extraConfig);
         MilterConfig config = ((ConfigResult.Valid) new ConfigLoader().load(file)).config();
         anchors = AnchorStore.load(setup.anchors);
-        DirectPolicy real = DirectHandler.policy(config, anchors::anchorsFor, null);
+        DirectPolicy real = Assembly.policy(config, anchors::anchorsFor, Optional.empty());
         CertificateDiscovery discovery = new CertificateDiscovery(
                 owner -> dns.getOrDefault(owner, new OwnerLookup.NonePublished(owner, "NXDOMAIN", 60, List.of())),
                 OwnerNameMode.NAIVE);
         DirectPolicy policy = new DirectPolicy(real.settings(), real.keys(), real.validator(), real.resolverSettings(),
                 discovery, real.protector(), real.unprotector(), real.spoolThreshold(), real.temporaryDirectory());
-        sessions = new MilterSessionFactory(DirectHandler.of(anchors::anchorsFor, policy),
+        sessions = new MilterSessionFactory(DirectHandler.create(policy),
                 SessionSettings.defaults().withSpool(1 << 20, setup.temporary));
         server = MilterServer.bind(SocketSpec.parse("inet:0@127.0.0.1"), ServerSettings.defaults(), sessions);
         server.start();
