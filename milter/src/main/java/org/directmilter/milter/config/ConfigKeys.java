@@ -143,7 +143,7 @@ public final class ConfigKeys {
             ON_RELOAD, "mail between two local Direct domains is protected like other outgoing mail (no: delivered as is)");
 
     public static final ConfigKey<Boolean> ROUTING_CHECKS = define("RoutingChecks", ValueTypes.BOOLEAN, "yes",
-            ON_RELOAD, "Direct 1.3 routing: MAIL FROM must match the inner From/Sender, each incoming RCPT be in To/Cc");
+            ON_RELOAD, "Direct 1.3 routing, both ways: MAIL FROM must match the (inner) From/Sender, each RCPT be in To/Cc");
 
     public static final ConfigKey<Duration> ANCHOR_CHECK_INTERVAL = define("AnchorCheckInterval",
             ValueTypes.DURATION, "10s", ON_RESTART, "how often AnchorDir is checked for added, changed or removed anchors");
