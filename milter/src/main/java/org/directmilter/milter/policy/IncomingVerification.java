@@ -74,7 +74,8 @@ final class IncomingVerification {
         try {
             head = verified.message().head();
         } catch (IOException e) {
-            return finish("malformed", reject(Replies.malformed(e.getMessage())), verified, null);
+            // the inner header block is decrypted content: the constant reply, the category only
+            return finishNotVerified(UnprotectResult.Category.INNER_MIME);
         }
         InnerHeaders inner = new InnerHeaders(head.fields());
         List<String> from = inner.addresses("From");
@@ -120,7 +121,7 @@ final class IncomingVerification {
                     .log();
         }
         List<HeaderField> replacement = new ArrayList<>();
-        for (org.directmilter.crypto.smime.HeaderField field : head.fields()) {
+        for (org.directmilter.crypto.smime.MimeHeaderField field : head.fields()) {
             if (!field.is(TRACE_HEADER)) {
                 replacement.add(HeaderRewrite.fromEngine(field));
             }
@@ -190,17 +191,14 @@ final class IncomingVerification {
             }
             return finishFailure("unprotected", outcome, reason);
         }
+        if (failure instanceof UnprotectResult.NotVerified notVerified) {
+            return finishNotVerified(notVerified.category());
+        }
         SmtpReply reply;
         String outcome;
         if (failure instanceof UnprotectResult.NoKey || failure instanceof UnprotectResult.Corrupt) {
             reply = Replies.undecryptable(reason);
             outcome = failure instanceof UnprotectResult.NoKey ? "no-key" : "corrupt";
-        } else if (failure instanceof UnprotectResult.Unsigned) {
-            reply = Replies.unsigned(reason);
-            outcome = "unsigned";
-        } else if (failure instanceof UnprotectResult.BadSignature) {
-            reply = Replies.badSignature(reason);
-            outcome = "bad-signature";
         } else if (failure instanceof UnprotectResult.WeakAlgorithm) {
             reply = Replies.weakAlgorithm(reason);
             outcome = "weak-algorithm";
@@ -218,6 +216,13 @@ final class IncomingVerification {
 
     private static EndOfMessage reject(SmtpReply reply) {
         return EndOfMessage.of(org.directmilter.milter.session.Verdict.of(reply));
+    }
+
+    /** One reply for every cause; the audit line gets the category, never a reason built from content. */
+    private EndOfMessage finishNotVerified(UnprotectResult.Category category) {
+        EndOfMessage result = reject(Replies.notVerified());
+        base("not-verified", result).with("category", category.label()).log();
+        return result;
     }
 
     private EndOfMessage finishFailure(String outcome, EndOfMessage result, String reason) {
@@ -250,7 +255,7 @@ final class IncomingVerification {
     }
 
     /** The inner message's header fields, for address lookups. */
-    private record InnerHeaders(List<org.directmilter.crypto.smime.HeaderField> fields) {
+    private record InnerHeaders(List<org.directmilter.crypto.smime.MimeHeaderField> fields) {
         List<String> addresses(String name) {
             List<String> out = new ArrayList<>();
             fields.stream().filter(f -> f.is(name)).forEach(f -> out.addAll(Mailboxes.parse(f.unfolded())));
