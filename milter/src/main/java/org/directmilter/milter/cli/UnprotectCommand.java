@@ -59,7 +59,10 @@ final class UnprotectCommand extends OfflineCommand {
         }
         if (result instanceof Failure failure) {
             OfflineExit exit = OfflineExit.of(failure);
-            throw new Stop(exit, "rejected: " + failure.getClass().getSimpleName() + ": " + failure.reason());
+            // the category is for the operator who runs this with the key, as it is in the audit line
+            String category = failure instanceof UnprotectResult.NotVerified notVerified
+                    ? " (" + notVerified.category().label() + ")" : "";
+            throw new Stop(exit, "rejected: " + failure.getClass().getSimpleName() + ": " + failure.reason() + category);
         }
         try (Verified verified = (Verified) result) {
             files.write(out -> {
