@@ -69,6 +69,9 @@ public final class Unprotector {
             return open(new CallerInputStream(message), length, keys, spools);
         } catch (Rejection rejection) {
             return rejection.failure();
+        } catch (IOException e) {
+            Rejection.rethrowOwn(e); // the caller's own exception, not our marker around it
+            throw e;
         } catch (RuntimeException e) {
             // Our storage or the caller's stream, else damage that a parser signals with a runtime exception
             // (casts, indexes) before decryption: each step after it turns its own into NotVerified.
