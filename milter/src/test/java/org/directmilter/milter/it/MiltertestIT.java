@@ -2,6 +2,10 @@ package org.directmilter.milter.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import org.directmilter.milter.testkit.Miltertest;
+import org.directmilter.milter.testkit.RunningMilter;
+import org.directmilter.milter.testkit.SampleHandler;
+import org.directmilter.milter.testkit.SocketKind;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;

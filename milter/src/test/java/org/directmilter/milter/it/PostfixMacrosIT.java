@@ -13,6 +13,9 @@ import org.directmilter.milter.session.Message;
 import org.directmilter.milter.session.MessageHandler;
 import org.directmilter.milter.session.Transaction;
 import org.directmilter.milter.session.Verdict;
+import org.directmilter.milter.testkit.PostfixInstance;
+import org.directmilter.milter.testkit.RunningMilter;
+import org.directmilter.milter.testkit.SmtpClient;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 

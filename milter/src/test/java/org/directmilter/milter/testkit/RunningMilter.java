@@ -1,4 +1,4 @@
-package org.directmilter.milter.it;
+package org.directmilter.milter.testkit;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -17,9 +17,9 @@ import org.directmilter.milter.session.SessionSettings;
  * Unix socket in a 0755 scratch directory, mode 0660 and group {@code postfix} so that Postfix's
  * unprivileged smtpd can connect (Sendmail and miltertest run as root).
  */
-final class RunningMilter implements AutoCloseable {
+public final class RunningMilter implements AutoCloseable {
 
-    static final String SOCKET_GROUP = "postfix";
+    public static final String SOCKET_GROUP = "postfix";
 
     private final MilterServer server;
     private final MilterSessionFactory sessions;
@@ -31,11 +31,11 @@ final class RunningMilter implements AutoCloseable {
         this.spec = spec;
     }
 
-    static RunningMilter start(MessageHandler handler) {
+    public static RunningMilter start(MessageHandler handler) {
         return start(handler, SocketKind.INET);
     }
 
-    static RunningMilter start(MessageHandler handler, SocketKind kind) {
+    public static RunningMilter start(MessageHandler handler, SocketKind kind) {
         SocketSpec spec;
         ServerSettings settings = ServerSettings.defaults();
         if (kind == SocketKind.INET) {
@@ -57,7 +57,7 @@ final class RunningMilter implements AutoCloseable {
     }
 
     /** The TCP port; fails for a Unix socket, which has none. */
-    int port() {
+    public int port() {
         if (!(spec instanceof SocketSpec.Inet)) {
             throw new IllegalStateException(spec + " has no port");
         }
@@ -65,12 +65,12 @@ final class RunningMilter implements AutoCloseable {
     }
 
     /** {@code inet:127.0.0.1:PORT} or {@code unix:/path}, as Postfix's smtpd_milters wants it. */
-    String postfixSocket() {
+    public String postfixSocket() {
         return spec instanceof SocketSpec.Local local ? "unix:" + local.path() : "inet:127.0.0.1:" + port();
     }
 
     /** {@code inet:PORT@127.0.0.1} or {@code local:/path}, as Sendmail's INPUT_MAIL_FILTER and miltertest want it. */
-    String libmilterSocket() {
+    public String libmilterSocket() {
         return spec instanceof SocketSpec.Local local ? "local:" + local.path() : "inet:" + port() + "@127.0.0.1";
     }
 

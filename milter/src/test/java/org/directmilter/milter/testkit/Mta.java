@@ -1,10 +1,10 @@
-package org.directmilter.milter.it;
+package org.directmilter.milter.testkit;
 
 import java.time.Duration;
 import java.util.List;
 
 /** A throwaway MTA relaying to its own smtp-sink: what the milter tests need of Postfix and Sendmail alike. */
-interface Mta extends AutoCloseable {
+public interface Mta extends AutoCloseable {
 
     int smtpPort();
 
