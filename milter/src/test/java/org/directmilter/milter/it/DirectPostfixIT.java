@@ -134,7 +134,7 @@ class DirectPostfixIT extends DirectBehindMta {
         }
 
         assertThat(endOfData.last()).isEqualTo(PostfixInstance.MILTER_UNAVAILABLE);
-        ((PostfixInstance) mta).awaitMaillog("warning: milter " + deployment.postfixSocket() + ": ", WAIT);
+        mta.awaitMaillog("warning: milter " + deployment.postfixSocket() + ": ", WAIT);
         assertNothingArrived(id);
         deployment.startDaemon();
         List<SmtpClient.Reply> retry = SmtpClient.send(mta.smtpPort(), ALICE, List.of(BOB), original);

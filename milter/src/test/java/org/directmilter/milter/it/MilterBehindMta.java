@@ -42,7 +42,7 @@ abstract class MilterBehindMta {
 
     @BeforeAll
     void start() {
-        milter = RunningMilter.start(new SampleHandler(), socket);
+        milter = new RunningMilter(new SampleHandler(), socket);
         mta = startMta.apply(milter);
     }
 
@@ -75,7 +75,7 @@ abstract class MilterBehindMta {
 
     @Test
     void stoppedMilterMeansTempfailAtMailAndNothingRelayed() {
-        try (RunningMilter own = RunningMilter.start(new SampleHandler(), socket); Mta ownMta = startMta.apply(own)) {
+        try (RunningMilter own = new RunningMilter(new SampleHandler(), socket); Mta ownMta = startMta.apply(own)) {
             List<SmtpClient.Reply> passed = SmtpClient.send(ownMta.smtpPort(), "alice@sender.test",
                     List.of("bob@recipient.test"), "From: alice@sender.test\nSubject: rewrite me\n\nORIGINAL BODY\n");
             assertThat(passed).as("replies").allMatch(SmtpClient.Reply::positive);

@@ -17,7 +17,7 @@ class MiltertestIT {
     @ParameterizedTest(name = "over {0} socket")
     @EnumSource(SocketKind.class)
     void sampleHandlerAsMiltertestSeesIt(SocketKind socket) {
-        try (RunningMilter milter = RunningMilter.start(new SampleHandler(), socket)) {
+        try (RunningMilter milter = new RunningMilter(new SampleHandler(), socket)) {
             Miltertest.Result result = Miltertest.run("sample-handler.lua", milter.libmilterSocket());
 
             assertThat(result.exitCode()).as("%s", result).isZero();

@@ -58,7 +58,7 @@ class PostfixMacrosIT {
     @Test
     void postfixSendsTheMacrosWeAskFor() {
         MacroRecorder recorder = new MacroRecorder();
-        try (RunningMilter milter = RunningMilter.start(recorder);
+        try (RunningMilter milter = new RunningMilter(recorder);
              PostfixInstance postfix = PostfixInstance.start(PostfixInstance.Options.milter(milter.postfixSocket())
                      // main.cf asks for nothing: whatever arrives is what we requested ourselves
                      .set("milter_connect_macros", "").set("milter_mail_macros", "").set("milter_rcpt_macros", "")
