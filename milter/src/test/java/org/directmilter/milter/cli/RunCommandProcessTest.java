@@ -3,14 +3,17 @@ package org.directmilter.milter.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.directmilter.milter.testkit.Poll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -42,9 +45,13 @@ class RunCommandProcessTest {
         return file;
     }
 
-    private String output() throws IOException {
+    private String output() {
         Path log = dir.resolve("output.log");
-        return Files.exists(log) ? Files.readString(log) : "";
+        try {
+            return Files.exists(log) ? Files.readString(log) : "";
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     @Test
@@ -52,10 +59,8 @@ class RunCommandProcessTest {
         Process process = start(config("Socket inet:0@127.0.0.1\n"));
         try {
             Matcher serving = SERVING.matcher("");
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (!serving.reset(output()).find() && process.isAlive() && System.nanoTime() < deadline) {
-                Thread.sleep(50);
-            }
+            Poll.until("the daemon's \"serving on\" line", Duration.ofSeconds(30),
+                    () -> !process.isAlive() || serving.reset(output()).find(), this::output);
             assertThat(serving.reset(output()).find()).as("startup output: %s", output()).isTrue();
             assertThat(Long.parseLong(serving.group(2))).isEqualTo(process.pid());
             try (Socket client = new Socket("127.0.0.1", Integer.parseInt(serving.group(1)))) {
