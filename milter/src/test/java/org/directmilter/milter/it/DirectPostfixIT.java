@@ -9,7 +9,6 @@ import static org.directmilter.milter.testkit.DirectDeployment.MALLORY;
 import static org.directmilter.milter.testkit.DirectDeployment.message;
 import static org.directmilter.milter.testkit.DirectDeployment.routingHeaders;
 
-import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
