@@ -2,8 +2,6 @@ package org.directmilter.milter.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,6 +11,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.directmilter.milter.testkit.Poll;
 import org.directmilter.milter.testkit.Ports;
+import org.directmilter.milter.testkit.Scratch;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -38,12 +37,7 @@ class DemoCommandProcessTest {
     }
 
     private String output() {
-        Path log = dir.resolve("output.log");
-        try {
-            return Files.exists(log) ? Files.readString(log) : "";
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return Scratch.readOrEmpty(dir.resolve("output.log"));
     }
 
     /**

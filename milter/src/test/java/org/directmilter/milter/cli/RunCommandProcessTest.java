@@ -3,7 +3,6 @@ package org.directmilter.milter.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -14,6 +13,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.directmilter.milter.testkit.Poll;
+import org.directmilter.milter.testkit.Scratch;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -46,12 +46,7 @@ class RunCommandProcessTest {
     }
 
     private String output() {
-        Path log = dir.resolve("output.log");
-        try {
-            return Files.exists(log) ? Files.readString(log) : "";
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return Scratch.readOrEmpty(dir.resolve("output.log"));
     }
 
     @Test
