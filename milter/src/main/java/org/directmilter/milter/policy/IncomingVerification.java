@@ -43,8 +43,6 @@ final class IncomingVerification {
     private static final Map<Class<? extends UnprotectResult.Failure>, Function<String, Outcome>> FAILURES = Map.of(
             UnprotectResult.NoKey.class, why -> Outcome.rejected("no-key", Replies.undecryptable(why)),
             UnprotectResult.Corrupt.class, why -> Outcome.rejected("corrupt", Replies.undecryptable(why)),
-            UnprotectResult.Unsigned.class, why -> Outcome.rejected("unsigned", Replies.unsigned(why)),
-            UnprotectResult.BadSignature.class, why -> Outcome.rejected("bad-signature", Replies.badSignature(why)),
             UnprotectResult.WeakAlgorithm.class, why -> Outcome.rejected("weak-algorithm", Replies.weakAlgorithm(why)),
             UnprotectResult.MalformedMime.class, MALFORMED);
 
@@ -85,7 +83,8 @@ final class IncomingVerification {
         try {
             head = verified.message().head();
         } catch (IOException e) {
-            return finish("malformed", reject(Replies.malformed(e.getMessage())), verified, null);
+            // the inner header block is decrypted content: the constant reply, the category only
+            return finishNotVerified(UnprotectResult.Category.INNER_MIME);
         }
         InnerHeaders inner = new InnerHeaders(head.fields());
         List<String> from = inner.addresses("From");
@@ -223,6 +222,9 @@ final class IncomingVerification {
             }
             return finishFailure("unprotected", outcome, reason);
         }
+        if (failure instanceof UnprotectResult.NotVerified notVerified) {
+            return finishNotVerified(notVerified.category());
+        }
         Outcome outcome = FAILURES.getOrDefault(failure.getClass(), MALFORMED).apply(reason);
         return finishFailure(outcome.name(), outcome.atEndOfMessage(), reason);
     }
@@ -234,6 +236,13 @@ final class IncomingVerification {
 
     private static EndOfMessage reject(SmtpReply reply) {
         return EndOfMessage.of(org.directmilter.milter.session.Verdict.of(reply));
+    }
+
+    /** One reply for every cause; the audit line gets the category, never a reason built from content. */
+    private EndOfMessage finishNotVerified(UnprotectResult.Category category) {
+        EndOfMessage result = reject(Replies.notVerified());
+        AuditLine.of("incoming", message, "not-verified", result).with("category", category.label()).log();
+        return result;
     }
 
     private EndOfMessage finishFailure(String outcome, EndOfMessage result, String reason) {
@@ -259,7 +268,7 @@ final class IncomingVerification {
     }
 
     /** The inner message's header fields, for address lookups. */
-    private record InnerHeaders(List<org.directmilter.crypto.smime.HeaderField> fields) {
+    private record InnerHeaders(List<org.directmilter.crypto.smime.MimeHeaderField> fields) {
         List<String> addresses(String name) {
             List<String> out = new ArrayList<>();
             fields.stream().filter(f -> f.is(name)).forEach(f -> out.addAll(Mailboxes.parse(f.unfolded())));

@@ -29,7 +29,7 @@ import org.directmilter.milter.config.ConfigLoader;
 import org.directmilter.milter.config.ConfigResult;
 import org.directmilter.milter.config.MilterConfig;
 import org.directmilter.milter.daemon.Assembly;
-import org.directmilter.milter.it.DirectSetup;
+import org.directmilter.milter.testkit.DirectSetup;
 import org.directmilter.milter.protocol.ProtocolFlags;
 import org.directmilter.milter.protocol.Response;
 import org.directmilter.milter.server.MilterServer;
