@@ -138,6 +138,11 @@ final class IncomingVerification {
         try (InputStream in = verified.message().openStream()) {
             innerFields = HeaderBlock.read(in, head.bodyOffset());
         }
+        if (!sameNames(innerFields, head.fields())) {
+            // Never lose a field to a disagreement between the two readers: the engine's fields then, with
+            // their white space after the colon normalised.
+            innerFields = head.fields().stream().map(HeaderRewrite::fromEngine).toList();
+        }
         for (HeaderField field : innerFields) {
             if (!field.named(TRACE_HEADER) && !(HeaderRewrite.isTrace(field) && removeSame(outerTrace, field))) {
                 replacement.add(field);
@@ -152,6 +157,18 @@ final class IncomingVerification {
         changes.add(new Modification.ChangeFrom("<" + notify + ">", ""));
         return finish("verified", new EndOfMessage(org.directmilter.milter.session.Verdict.ACCEPT, changes), verified,
                 byDomain);
+    }
+
+    private static boolean sameNames(List<HeaderField> raw, List<org.directmilter.crypto.smime.MimeHeaderField> parsed) {
+        if (raw.size() != parsed.size()) {
+            return false;
+        }
+        for (int i = 0; i < raw.size(); i++) {
+            if (!raw.get(i).name().equalsIgnoreCase(parsed.get(i).name())) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Removes from {@code fields} one field equal to {@code field} (name and unfolded text); whether there was one. */
