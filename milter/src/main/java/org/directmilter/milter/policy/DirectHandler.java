@@ -110,7 +110,10 @@ public final class DirectHandler implements MessageHandler {
         if (wanted == Route.OUTGOING) {
             return outgoingRecipient(transaction, state, recipient.address(), transaction.sender().domain());
         }
-        if (wanted == Route.PASS && settings.actions().nonDirect() == FailureAction.REJECT) {
+        if (wanted == Route.PASS && settings.actions().nonDirect() == FailureAction.REJECT
+                && !settings.trustedClient(transaction)) {
+            // From a trusted client the message may still be ours by its From: (a null-sender notice, a
+            // local program's sendmail -t): that is known at end of data, where it is refused otherwise.
             return refuse("recipient", transaction, Outcome.rejected("non-direct", Replies.nonDirect()),
                     recipient.address());
         }
@@ -190,6 +193,12 @@ public final class DirectHandler implements MessageHandler {
             OutgoingByHeader byHeader = route == Route.PASS ? OutgoingByHeader.of(state, message) : null;
             if (byHeader != null) {
                 return byHeader.run();
+            }
+            if (route == Route.PASS && state.policy.settings().actions().nonDirect() == FailureAction.REJECT) {
+                Verdict verdict = Outcome.rejected("non-direct", Replies.nonDirect()).atEnvelope();
+                AuditLine.of("pass", transaction, "non-direct", verdict).with("rcpt", AuditLine.recipients(transaction))
+                        .log();
+                return EndOfMessage.of(verdict);
             }
             AuditLine.of(route == Route.LOCAL_PLAIN ? "outgoing" : "pass", transaction,
                     route == Route.LOCAL_PLAIN ? "local-unprotected" : "passed", Verdict.ACCEPT)
