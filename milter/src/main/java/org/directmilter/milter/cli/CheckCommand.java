@@ -7,6 +7,7 @@ import java.util.concurrent.Callable;
 import org.directmilter.crypto.trust.AnchorStore;
 import org.directmilter.milter.config.ConfigError;
 import org.directmilter.milter.config.ConfigKeys;
+import org.directmilter.milter.config.FailureAction;
 import org.directmilter.milter.config.ConfigLoader;
 import org.directmilter.milter.config.ConfigResult;
 import org.directmilter.milter.config.MilterConfig;
@@ -71,6 +72,10 @@ final class CheckCommand implements Callable<Integer> {
         }
         new AnchorReport(AnchorStore.read(loaded.get(ConfigKeys.ANCHOR_DIR)),
                 loaded.get(ConfigKeys.DOMAINS), Instant.now()).warnings().forEach(w -> err.println("warning: " + w));
+        if (loaded.get(ConfigKeys.ON_REVOCATION_UNKNOWN) == FailureAction.ACCEPT) {
+            err.println("warning: " + ConfigKeys.ON_REVOCATION_UNKNOWN.name() + " accept: a certificate whose "
+                    + "revocation status cannot be learnt (CRL unreachable or stale) is used as if not revoked");
+        }
         err.flush();
         out.println(config.file + ": OK: " + loaded.summary());
         out.flush();
