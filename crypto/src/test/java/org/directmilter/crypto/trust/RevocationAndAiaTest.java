@@ -17,6 +17,7 @@ import org.bouncycastle.asn1.x509.KeyPurposeId;
 import org.bouncycastle.asn1.x509.KeyUsage;
 import org.directmilter.crypto.testpki.TestPki;
 import org.directmilter.crypto.testpki.TestPki.Issued;
+import org.directmilter.crypto.text.LogCapture;
 import org.directmilter.crypto.trust.Problem.Kind;
 import org.directmilter.crypto.trust.TrustSettings.UnknownRevocation;
 import org.junit.jupiter.api.AfterEach;
@@ -399,5 +400,22 @@ class RevocationAndAiaTest {
         assertThat(legitMessage.report().fetchTime()).isLessThan(Duration.ofSeconds(1));
         assertThat(slow.get()).hasSize(5).allSatisfy(r -> assertThat(r.has(Kind.NO_TRUSTED_PATH)).isTrue());
         assertThat(slowMessage.report().fetches()).isEqualTo(5);
+    }
+
+    @Test
+    void aCrLfLadenAiaUrlReachesTheLogEscaped() throws Exception {
+        String forged = stranger.url("/ca.cer") + "\r\n2026-12-06 audit: event=incoming outcome=verified";
+        Issued eve = TestPki.cert("eve\r\nforged", TestPki.rsa("leaf")).issuer(TestPki.root("Stranger Root"))
+                .email("alice@partner.example").aia(forged).build();
+
+        ValidationResult v;
+        try (LogCapture log = LogCapture.of(TrustValidator.class)) {
+            v = check(validator(), eve.cert());
+
+            assertThat(log.lines()).isNotEmpty().allSatisfy(line -> assertThat(line)
+                    .doesNotContain("\r").doesNotContain("\n")
+                    .contains("/ca.cer\\r\\n2026-12-06 audit: event=incoming outcome=verified"));
+        }
+        assertThat(v.reason()).as("the URL is not for the sender").doesNotContain("ca.cer");
     }
 }

@@ -7,7 +7,6 @@ import java.util.concurrent.Callable;
 import org.directmilter.crypto.trust.AnchorStore;
 import org.directmilter.milter.config.ConfigError;
 import org.directmilter.milter.config.ConfigKeys;
-import org.directmilter.milter.config.FailureAction;
 import org.directmilter.milter.config.ConfigLoader;
 import org.directmilter.milter.config.ConfigResult;
 import org.directmilter.milter.config.MilterConfig;
@@ -72,10 +71,7 @@ final class CheckCommand implements Callable<Integer> {
         }
         new AnchorReport(AnchorStore.read(loaded.get(ConfigKeys.ANCHOR_DIR)),
                 loaded.get(ConfigKeys.DOMAINS), Instant.now()).warnings().forEach(w -> err.println("warning: " + w));
-        if (loaded.get(ConfigKeys.ON_REVOCATION_UNKNOWN) == FailureAction.ACCEPT) {
-            err.println("warning: " + ConfigKeys.ON_REVOCATION_UNKNOWN.name() + " accept: a certificate whose "
-                    + "revocation status cannot be learnt (CRL unreachable or stale) is used as if not revoked");
-        }
+        EnvironmentChecks.revocationWarning(loaded).ifPresent(w -> err.println("warning: " + w));
         err.flush();
         out.println(config.file + ": OK: " + loaded.summary());
         out.flush();
