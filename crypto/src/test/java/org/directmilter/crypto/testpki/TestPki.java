@@ -26,6 +26,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.UnaryOperator;
 import org.bouncycastle.asn1.DERIA5String;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x500.X500NameBuilder;
@@ -92,11 +93,17 @@ public final class TestPki {
     }
 
     public PrivateKeyEntry entity(String address, KeyPair keys) {
+        return entity(address, keys, UnaryOperator.identity());
+    }
+
+    /** An end entity as {@link #entity(String, KeyPair)}, with more set on its builder (a CRL URL, say). */
+    public PrivateKeyEntry entity(String address, KeyPair keys, UnaryOperator<Builder> more) {
         boolean rsa = "RSA".equals(keys.getPublic().getAlgorithm());
-        Issued issued = cert(address, keys).subjectName(new X500Name("CN=" + address + ", O=direct-milter tests"))
+        Issued issued = more.apply(cert(address, keys)
+                .subjectName(new X500Name("CN=" + address + ", O=direct-milter tests"))
                 .issuer(ca).endEntity().authorityKeyId()
                 .keyUsage(KeyUsage.digitalSignature | (rsa ? KeyUsage.keyEncipherment : KeyUsage.keyAgreement))
-                .eku(KeyPurposeId.id_kp_emailProtection).email(address).build();
+                .eku(KeyPurposeId.id_kp_emailProtection).email(address)).build();
         return new PrivateKeyEntry(keys.getPrivate(), List.of(issued.cert(), ca.cert()));
     }
 

@@ -19,6 +19,7 @@ import org.directmilter.crypto.smime.Protector;
 import org.directmilter.crypto.smime.UnprotectOptions;
 import org.directmilter.crypto.smime.UnprotectResult;
 import org.directmilter.crypto.smime.Unprotector;
+import org.directmilter.crypto.testpki.TestPki;
 import org.directmilter.crypto.trust.AnchorStore;
 import org.directmilter.milter.client.ChangedMessage;
 import org.directmilter.milter.client.Envelope;
@@ -185,6 +186,22 @@ class DirectHandlerTest {
 
         assertThat(sent.reply("RCPT")).startsWith("550 5.7.1 Direct: no valid trusted certificate for <mallory@partner.example>: ")
                 .contains("no path to any outgoing anchor of hisp-a.example");
+        assertThat(sent.outcome().endOfMessage()).isEmpty();
+    }
+
+    @Test
+    void aRecipientWhoseRevocationStatusCannotBeLearntIsTempfailedAndTheReplyNamesNoUrl() throws Exception {
+        int deadPort;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            deadPort = s.getLocalPort();
+        }
+        String crl = "http://127.0.0.1:" + deadPort + "/partner.crl";
+        publish(setup.partnerCa.entity("rita@partner.example", TestPki.rsa(2048), b -> b.crl(crl)));
+
+        Sent sent = send(outgoing(ALICE, "rita@partner.example"), message(ALICE, "rita@partner.example"));
+
+        assertThat(sent.reply("RCPT")).isEqualTo("451 4.7.1 Direct: no valid trusted certificate for "
+                + "<rita@partner.example>: revocation status unknown: CRL not fetched, server unreachable");
         assertThat(sent.outcome().endOfMessage()).isEmpty();
     }
 
