@@ -83,7 +83,7 @@ public final class TrustValidator {
     public ValidationResult validate(X509Certificate certificate, Purpose purpose, String expected,
                                      String localDomain, Direction direction,
                                      Collection<X509Certificate> intermediates, ValidationBudget budget) {
-        if (!budget.admitCertificate()) {
+        if (!budget.admitCertificate(certificate)) {
             return finish(new ValidationResult(certificate, List.of(certificate), Optional.empty(),
                     List.of(new Problem(Kind.TOO_MANY_CERTIFICATES, "not judged: one message may have at most "
                             + budget.limits().certificates() + " certificates judged")), List.of()));

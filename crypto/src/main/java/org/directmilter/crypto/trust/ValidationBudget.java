@@ -1,6 +1,9 @@
 package org.directmilter.crypto.trust;
 
+import java.security.cert.X509Certificate;
 import java.time.Duration;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -17,8 +20,8 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class ValidationBudget {
 
     /**
-     * @param certificates certificates one message may have judged (signers, or a recipient's published
-     *                     certificates)
+     * @param certificates distinct certificates one message may have judged (signers, or a recipient's
+     *                     published certificates)
      * @param fetches      HTTP fetches (CRLs and AIA issuers) one message may cause
      * @param time         how long after the first validation the last fetch may still begin or run
      */
@@ -28,7 +31,7 @@ public final class ValidationBudget {
     /**
      * What was spent.
      *
-     * @param certificates certificates judged (or refused unjudged beyond the limit)
+     * @param certificates distinct certificates judged
      * @param fetches      fetches begun
      * @param fetchTime    time spent in fetches, summed
      * @param exhausted    true when a limit refused a certificate or a fetch
@@ -38,7 +41,7 @@ public final class ValidationBudget {
 
     private final Limits limits;
     private final long deadline;
-    private final AtomicInteger certificates = new AtomicInteger();
+    private final Set<X509Certificate> judged = new HashSet<>();
     private final AtomicInteger fetches = new AtomicInteger();
     private final AtomicLong fetchNanos = new AtomicLong();
     private volatile boolean exhausted;
@@ -57,13 +60,19 @@ public final class ValidationBudget {
         return limits;
     }
 
-    /** Counts one more certificate to judge; false (and nothing counted) beyond the limit. */
-    boolean admitCertificate() {
-        if (certificates.incrementAndGet() > limits.certificates()) {
-            certificates.decrementAndGet();
+    /**
+     * Counts a certificate to judge; false (and nothing counted) when it is a new one beyond the limit.
+     * A certificate judged again (the same signer for another recipient domain) costs nothing more.
+     */
+    synchronized boolean admitCertificate(X509Certificate certificate) {
+        if (judged.contains(certificate)) {
+            return true;
+        }
+        if (judged.size() >= limits.certificates()) {
             exhausted = true;
             return false;
         }
+        judged.add(certificate);
         return true;
     }
 
@@ -89,7 +98,11 @@ public final class ValidationBudget {
     }
 
     public Report report() {
-        return new Report(certificates.get(), Math.min(fetches.get(), limits.fetches()),
+        int certificates;
+        synchronized (this) {
+            certificates = judged.size();
+        }
+        return new Report(certificates, Math.min(fetches.get(), limits.fetches()),
                 Duration.ofNanos(fetchNanos.get()), exhausted);
     }
 }

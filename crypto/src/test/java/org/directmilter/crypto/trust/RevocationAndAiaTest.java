@@ -358,12 +358,14 @@ class RevocationAndAiaTest {
         for (int i = 0; i < 6; i++) {
             results.add(check(v, budget, leaf("signer" + i).aia(server.url("/slow/s" + i + ".cer")).build().cert()));
         }
+        ValidationResult again = check(v, budget, results.get(0).certificate());
 
         assertThat(server.hits("/slow/s0.cer") + server.hits("/slow/s1.cer")).isEqualTo(2);
         assertThat(server.hits("/slow/s2.cer") + server.hits("/slow/s3.cer")).as("fetch limit reached").isZero();
         assertThat(results.subList(4, 6)).allSatisfy(r -> assertThat(r.problems()).extracting(Problem::kind)
                 .containsExactly(Kind.TOO_MANY_CERTIFICATES));
         assertThat(server.hits("/slow/s4.cer") + server.hits("/slow/s5.cer")).as("never judged").isZero();
+        assertThat(again.has(Kind.TOO_MANY_CERTIFICATES)).as("judged before: admitted again").isFalse();
         assertThat(budget.report()).satisfies(r -> {
             assertThat(r.certificates()).isEqualTo(4);
             assertThat(r.fetches()).isEqualTo(2);
