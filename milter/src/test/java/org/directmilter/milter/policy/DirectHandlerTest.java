@@ -2,17 +2,23 @@ package org.directmilter.milter.policy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.sun.net.httpserver.HttpServer;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.KeyPair;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.bouncycastle.asn1.x509.KeyPurposeId;
+import org.bouncycastle.asn1.x509.KeyUsage;
 import org.directmilter.crypto.keys.PrivateKeyEntry;
 import org.directmilter.crypto.smime.ProtectOptions;
 import org.directmilter.crypto.smime.Protector;
@@ -264,6 +270,34 @@ class DirectHandlerTest {
 
         assertThat(sent.outcome().endOfMessage().orElseThrow().finalReply()).isInstanceOf(Response.Accept.class);
         assertThat(sent.delivered().recipients()).containsExactly(DAVE);
+    }
+
+    @Test
+    void anUntrustedSignersAiaUrlReceivesNoRequest() throws Exception {
+        AtomicInteger requests = new AtomicInteger();
+        HttpServer http = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 4);
+        http.createContext("/", exchange -> {
+            requests.incrementAndGet();
+            exchange.sendResponseHeaders(404, -1);
+            exchange.close();
+        });
+        http.start();
+        try {
+            TestPki.Issued ca = TestPki.intermediate("Eve CA", TestPki.root("Eve Root"));
+            KeyPair keys = TestPki.rsa("eve");
+            TestPki.Issued eve = TestPki.cert("eve", keys).issuer(ca).email("eve@partner.example")
+                    .keyUsage(KeyUsage.digitalSignature | KeyUsage.keyEncipherment)
+                    .eku(KeyPurposeId.id_kp_emailProtection)
+                    .aia("http://127.0.0.1:" + http.getAddress().getPort() + "/eve-ca.cer").build();
+            PrivateKeyEntry signer = new PrivateKeyEntry(keys.getPrivate(), List.of(eve.cert()));
+            byte[] wire = protectAs(signer, setup.dave, message("eve@partner.example", DAVE));
+
+            assertThat(send(incoming("eve@partner.example", DAVE), wire).eom())
+                    .isEqualTo("550 5.7.1 Direct: sender not trusted: no path to any incoming anchor of hisp-a.example");
+            assertThat(requests).as("a stranger's URL is never fetched").hasValue(0);
+        } finally {
+            http.stop(0);
+        }
     }
 
     @Test
