@@ -44,6 +44,11 @@ final class FetchException extends IOException {
         return category;
     }
 
+    /** The same failure as a new exception, for a cached failure thrown again (exceptions are mutable). */
+    FetchException again() {
+        return new FetchException(category, getMessage());
+    }
+
     /** Not a fault of the server: the same URL may be tried again at once, so the failure is not cached. */
     boolean ours() {
         return category == Category.BUDGET_SPENT || category == Category.BUSY;

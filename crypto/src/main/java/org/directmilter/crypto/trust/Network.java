@@ -63,7 +63,7 @@ final class Network {
             if (held.crl() != null) {
                 return held.crl();
             }
-            throw held.failure();
+            throw held.failure().again();
         }
         try {
             X509CRL fresh = fetchCrl(url, budget);
@@ -90,7 +90,7 @@ final class Network {
         HeldIssuers held = issuers.getIfPresent(url);
         if (held != null) {
             if (held.failure() != null) {
-                throw held.failure();
+                throw held.failure().again();
             }
             return held.certificates();
         }

@@ -23,7 +23,7 @@ public final class ValidationBudget {
      * @param certificates distinct certificates one message may have judged (signers, or a recipient's
      *                     published certificates)
      * @param fetches      HTTP fetches (CRLs and AIA issuers) one message may cause
-     * @param time         how long after the first validation the last fetch may still begin or run
+     * @param time         how long after the budget was started fetches may still begin or run
      */
     public record Limits(int certificates, int fetches, Duration time) {
     }
