@@ -1,7 +1,11 @@
 /**
- * Whether a certificate may be used: anchors loaded from disk ({@link org.directmilter.crypto.trust.AnchorStore}),
- * path building, binding, key and algorithm policy, CRL revocation and AIA issuers fetched within one
- * message's {@link org.directmilter.crypto.trust.ValidationBudget}, judged by
- * {@link org.directmilter.crypto.trust.TrustValidator} into a {@link org.directmilter.crypto.trust.ValidationResult}.
+ * Whether a certificate may be used by a local domain: trust anchors per domain and direction
+ * ({@link org.directmilter.crypto.trust.AnchorStore}, reloaded while the daemon runs), path building,
+ * revocation and AIA issuers over HTTP fetches bounded by one message's
+ * {@link org.directmilter.crypto.trust.ValidationBudget}, and the checks of the Direct Applicability
+ * Statement in {@link org.directmilter.crypto.trust.TrustValidator}.
+ *
+ * <p>Of ours, imports only {@code crypto.text} (log escaping). Like all of crypto, never imports resolver
+ * or milter: discovery hands certificates to the validator through the caller.
  */
 package org.directmilter.crypto.trust;
