@@ -248,9 +248,14 @@ public final class ConfigKeys {
     // ---- trust: revocation and fetching (CRLs, AIA issuers) ----
 
     public static final ConfigKey<FailureAction> ON_REVOCATION_UNKNOWN = define("On-RevocationUnknown",
-            ValueTypes.failureAction(FailureAction.ACCEPT, FailureAction.REJECT), "accept", ON_RELOAD,
-            "when no current CRL can be had: `accept` keeps the certificate usable (with a "
-                    + "warning in the audit line); `reject` treats it as untrusted");
+            ValueTypes.failureAction(FailureAction.TEMPFAIL, FailureAction.REJECT, FailureAction.ACCEPT), "tempfail",
+            ON_RELOAD,
+            "when no current CRL can be had: `tempfail` answers `451 4.7.1` so the sender retries; `reject` "
+                    + "treats the certificate as untrusted; `accept` keeps it usable with a warning (fails open: "
+                    + "`check` and the start-up log say so)");
+
+    public static final ConfigKey<Duration> CRL_GRACE = define("CrlGrace", ValueTypes.DURATION, "6h", ON_RELOAD,
+            "how long past its nextUpdate a CRL already held still counts while no newer one can be fetched");
 
     public static final ConfigKey<Duration> FETCH_TIMEOUT = define("FetchTimeout", ValueTypes.DURATION, "5s",
             ON_RELOAD,
@@ -258,7 +263,11 @@ public final class ConfigKeys {
 
     public static final ConfigKey<Duration> FETCH_BUDGET = define("FetchBudget", ValueTypes.DURATION, "10s",
             ON_RELOAD,
-            "longest time all fetches for one certificate validation may take together");
+            "longest time all fetches for one message (all its signers, or all of a recipient's certificates) "
+                    + "may take together");
+
+    public static final ConfigKey<Integer> FETCH_LIMIT = define("FetchLimit", ValueTypes.intRange(1, 100), "10",
+            ON_RELOAD, "most CRL and AIA fetches one message may cause");
 
     public static final ConfigKey<Long> FETCH_MAX_SIZE = define("FetchMaxSize", ValueTypes.size(1024, 1L << 30),
             "4M", ON_RELOAD,
@@ -266,8 +275,8 @@ public final class ConfigKeys {
 
     public static final ConfigKey<List<String>> FETCH_HOSTS = defineEmpty("FetchHosts", ValueTypes.DOMAIN_LIST,
             ON_RELOAD,
-            "hosts CRLs and AIA certificates may be fetched from (`http:` URLs only); none: "
-                    + "any host");
+            "hosts CRLs and AIA certificates may be fetched from (`http:` URLs only); none: any host for CRLs, "
+                    + "and for AIA only the hosts the domain's anchors name");
 
     private static final List<ConfigKey<?>> VIEW = Collections.unmodifiableList(ALL);
 

@@ -12,8 +12,8 @@ import org.directmilter.crypto.trust.AnchorSource;
 import org.directmilter.crypto.trust.TrustSettings;
 import org.directmilter.crypto.trust.TrustSettings.UnknownRevocation;
 import org.directmilter.crypto.trust.TrustValidator;
+import org.directmilter.crypto.trust.ValidationBudget;
 import org.directmilter.milter.config.ConfigKeys;
-import org.directmilter.milter.config.FailureAction;
 import org.directmilter.milter.config.HostPort;
 import org.directmilter.milter.config.MilterConfig;
 import org.directmilter.milter.policy.DirectPolicy;
@@ -92,12 +92,17 @@ public final class Assembly {
 
     /** The validator's fetch limits, allowed hosts and revocation policy. */
     public static TrustSettings trustSettings(MilterConfig c) {
-        UnknownRevocation unknown = c.get(ConfigKeys.ON_REVOCATION_UNKNOWN) == FailureAction.ACCEPT
-                ? UnknownRevocation.ACCEPT : UnknownRevocation.REJECT;
+        UnknownRevocation unknown = switch (c.get(ConfigKeys.ON_REVOCATION_UNKNOWN)) {
+            case ACCEPT -> UnknownRevocation.ACCEPT;
+            case REJECT -> UnknownRevocation.REJECT;
+            default -> UnknownRevocation.TEMPFAIL;
+        };
         TrustSettings defaults = TrustSettings.defaults();
-        return new TrustSettings(c.get(ConfigKeys.FETCH_TIMEOUT), c.get(ConfigKeys.FETCH_BUDGET),
+        ValidationBudget.Limits perMessage = new ValidationBudget.Limits(defaults.perMessage().certificates(),
+                c.get(ConfigKeys.FETCH_LIMIT), c.get(ConfigKeys.FETCH_BUDGET));
+        return new TrustSettings(c.get(ConfigKeys.FETCH_TIMEOUT), perMessage,
                 c.get(ConfigKeys.FETCH_MAX_SIZE), Set.copyOf(c.get(ConfigKeys.FETCH_HOSTS)), unknown,
-                defaults.failureCacheTime(), defaults.maxCacheTime());
+                c.get(ConfigKeys.CRL_GRACE), defaults.failureCacheTime(), defaults.maxCacheTime());
     }
 
     public static ProtectOptions protectOptions(MilterConfig c) {

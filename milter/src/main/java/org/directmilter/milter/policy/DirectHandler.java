@@ -149,9 +149,14 @@ public final class DirectHandler implements MessageHandler {
     private static Outcome unreachable(DiscoveryResult result, String recipient, VerdictRecorder recorder,
                                        PolicySettings.FailureActions actions) {
         if (result instanceof DiscoveryResult.FoundNoneUsable) {
-            String why = recorder.refusals().isEmpty() ? "the certificates published could not be read"
+            String reason = recorder.refusals().isEmpty() ? "the certificates published could not be read"
                     : recorder.refusals();
-            return new Outcome("untrusted", actions.untrusted(), Replies.untrustedRecipient(recipient, why), why);
+            String why = recorder.refusals().isEmpty() ? reason : recorder.publicRefusals();
+            // Revocation status unknown (On-RevocationUnknown tempfail): the sender retries later.
+            boolean temporary = recorder.allTemporary();
+            return new Outcome(temporary ? "revocation-unknown" : "untrusted",
+                    temporary ? FailureAction.TEMPFAIL : actions.untrusted(), Replies.untrustedRecipient(recipient, why),
+                    reason);
         }
         if (result instanceof DiscoveryResult.NotFound) {
             return new Outcome("no-certificate", actions.noCertificate(), Replies.noCertificate(recipient),
