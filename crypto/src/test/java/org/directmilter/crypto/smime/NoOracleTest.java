@@ -45,8 +45,19 @@ class NoOracleTest {
     @TempDir
     Path tmp;
 
+    /** One instance, as in the daemon: its implicit rejection secret is drawn once. */
+    private Unprotector unprotector;
+
+    @org.junit.jupiter.api.BeforeEach
+    void unprotector() {
+        unprotector = new Unprotector(new UnprotectOptions(false, 1 << 20, tmp));
+    }
+
     private UnprotectResult unprotect(byte[] message) throws Exception {
-        return Fixtures.unprotectBothWays(new Unprotector(new UnprotectOptions(false, 1 << 20, tmp)), message, BOB);
+        UnprotectResult spooled = unprotector.unprotect(new ByteArrayInputStream(message), List.of(BOB));
+        UnprotectResult result = Fixtures.unprotectBothWays(unprotector, message, BOB);
+        assertThat(result).as("with the length given, as without").isEqualTo(spooled);
+        return result;
     }
 
     /** A real protected message whose body has {@link #MARKER} on every line. */
