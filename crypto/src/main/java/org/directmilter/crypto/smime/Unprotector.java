@@ -60,6 +60,7 @@ import org.directmilter.crypto.smime.UnprotectResult.NotSmime;
 import org.directmilter.crypto.smime.UnprotectResult.Unsigned;
 import org.directmilter.crypto.smime.UnprotectResult.Verified;
 import org.directmilter.crypto.smime.UnprotectResult.WeakAlgorithm;
+import org.directmilter.crypto.spool.Spool;
 
 /**
  * Incoming processing: decrypt (EnvelopedData or AuthEnvelopedData) with whichever of the offered keys

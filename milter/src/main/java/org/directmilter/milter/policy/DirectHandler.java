@@ -1,6 +1,7 @@
 package org.directmilter.milter.policy;
 
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 import org.directmilter.crypto.keys.KeyStoreException;
 import org.directmilter.crypto.keys.Pkcs12DirectoryKeyStore;
@@ -17,6 +18,7 @@ import org.directmilter.milter.config.FailureAction;
 import org.directmilter.milter.config.MilterConfig;
 import org.directmilter.milter.config.TrustConfig;
 import org.directmilter.milter.policy.MessageState.Route;
+import org.directmilter.milter.protocol.MacroStage;
 import org.directmilter.milter.session.EndOfMessage;
 import org.directmilter.milter.session.EnvelopeAddress;
 import org.directmilter.milter.session.Message;
@@ -41,12 +43,31 @@ public final class DirectHandler implements MessageHandler {
 
     private static final Logger log = LoggerFactory.getLogger(DirectHandler.class);
 
+    /**
+     * What the policy reads ("i" for the audit's queue id, {auth_authen} and {daemon_name} for the
+     * direction of a message) and what the log's session context shows.
+     */
+    private static final Map<MacroStage, List<String>> MACROS = Map.of(
+            MacroStage.CONNECT, List.of("j", "_", "{daemon_name}", "{daemon_addr}", "{daemon_port}", "{client_addr}",
+                    "{client_name}"),
+            MacroStage.HELO, List.of("{tls_version}", "{cipher}", "{cert_subject}", "{cert_issuer}"),
+            MacroStage.MAIL, List.of("i", "{auth_type}", "{auth_authen}", "{auth_author}", "{mail_addr}", "{mail_host}",
+                    "{mail_mailer}"),
+            MacroStage.RCPT, List.of("i", "{rcpt_addr}", "{rcpt_host}", "{rcpt_mailer}"),
+            MacroStage.END_OF_HEADERS, List.of("i"),
+            MacroStage.END_OF_MESSAGE, List.of("i", "{msg_id}"));
+
     private final AnchorSource anchors;
     private final AtomicReference<DirectPolicy> current = new AtomicReference<>();
 
     private DirectHandler(AnchorSource anchors, DirectPolicy policy) {
         this.anchors = anchors;
         current.set(policy);
+    }
+
+    @Override
+    public Map<MacroStage, List<String>> macros() {
+        return MACROS;
     }
 
     /** A handler judging with {@code config}; {@code anchors} is consulted live (it reloads on its own). */

@@ -397,7 +397,7 @@ class MilterSessionTest {
             assertThat(eom.finalReply()).isInstanceOf(Response.Accept.class);
         }
         assertThat(spooled).containsExactly(true);
-        assertThat(filesDuring).singleElement().asString().startsWith("direct-milter-body-").endsWith("rw-------");
+        assertThat(filesDuring).singleElement().asString().startsWith(org.directmilter.crypto.spool.Spool.FILE_PREFIX + ProcessHandle.current().pid() + "-").endsWith("rw-------");
         try (var files = Files.list(spool)) {
             assertThat(files).as("spool file removed after the message").isEmpty();
         }
