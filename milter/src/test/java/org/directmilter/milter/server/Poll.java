@@ -6,14 +6,14 @@ import java.time.Duration;
 import java.util.function.BooleanSupplier;
 
 /** Waits for a condition with a deadline: tests synchronise on state, never on a fixed sleep. */
-final class Poll {
+public final class Poll {
 
     private static final Duration DEADLINE = Duration.ofSeconds(10);
 
     private Poll() {
     }
 
-    static void until(String what, BooleanSupplier condition) {
+    public static void until(String what, BooleanSupplier condition) {
         long deadline = System.nanoTime() + DEADLINE.toNanos();
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() > deadline) {
