@@ -6,10 +6,11 @@ import java.util.Arrays;
 
 /**
  * Reads frames. The length field is only a claim: a frame longer than the cap is refused before anything
- * is allocated, and the payload buffer grows as bytes actually arrive (from {@link #FIRST_STEP}, doubling),
- * each step reserved from the shared {@link FrameMemory}. A peer that announces a large frame and sends
- * nothing costs at most one step; the reservation of a frame is given back at the next {@link #read()} or
- * at {@link #close()}.
+ * is allocated, and the payload buffer grows as bytes actually arrive, doubling from {@link #FIRST_STEP}.
+ * The first step is every connection's own (a body chunk fits in it, so ordinary mail never waits for the
+ * shared budget); every larger buffer is reserved from the shared {@link FrameMemory}. A peer that
+ * announces a large frame and sends nothing costs one step; the reservation of a frame is given back by
+ * {@link #releaseFrame()}, at the next {@link #read()} or at {@link #close()}.
  */
 public final class FrameReader implements AutoCloseable {
     /** The first allocation for a payload: a body chunk (at most 64 KiB) fits in one. */
@@ -61,7 +62,8 @@ public final class FrameReader implements AutoCloseable {
     }
 
     private byte[] readPayload(int length, char code) throws IOException {
-        byte[] buffer = new byte[reserve(Math.min(length, FIRST_STEP), length)];
+        byte[] buffer = new byte[Math.min(length, FIRST_STEP)];
+        boolean shared = false;
         int done = 0;
         while (done < length) {
             if (done == buffer.length) {
@@ -69,7 +71,10 @@ public final class FrameReader implements AutoCloseable {
                 reserve(grown, length);
                 int old = buffer.length;
                 buffer = Arrays.copyOf(buffer, grown);
-                give(old);
+                if (shared) {
+                    give(old);
+                }
+                shared = true;
             }
             int n = in.read(buffer, done, buffer.length - done);
             if (n < 0) {
@@ -81,18 +86,22 @@ public final class FrameReader implements AutoCloseable {
         return buffer;
     }
 
-    private int reserve(int bytes, int frameLength) throws MilterProtocolException {
+    private void reserve(int bytes, int frameLength) throws MilterProtocolException {
         if (!memory.tryReserve(bytes)) {
             throw new MilterProtocolException("no memory for a frame of " + frameLength
                     + " bytes now: the limit for all connections together (MessageMemory) is reached");
         }
         held += bytes;
-        return bytes;
     }
 
     private void give(long bytes) {
         memory.release(bytes);
         held -= bytes;
+    }
+
+    /** Gives back what the last frame took from the shared budget: call once its payload is no longer used. */
+    public void releaseFrame() {
+        give(held);
     }
 
     private void releaseHeld() {

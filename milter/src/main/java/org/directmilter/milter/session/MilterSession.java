@@ -97,7 +97,10 @@ final class MilterSession implements ServedConnection {
             log.debug("connection open");
             for (Frame frame; (frame = reader.read()) != null; ) {
                 lastActivity = System.nanoTime();
-                if (!handle(CommandCodec.decode(frame))) {
+                Command command = CommandCodec.decode(frame);
+                // the command holds copies of what it keeps; an idle connection holds nothing shared
+                reader.releaseFrame();
+                if (!handle(command)) {
                     break;
                 }
             }
