@@ -24,6 +24,7 @@ import org.directmilter.milter.protocol.Negotiation;
 import org.directmilter.milter.protocol.ProtocolFlags;
 import org.directmilter.milter.protocol.Response;
 import org.directmilter.milter.protocol.ResponseCodec;
+import org.directmilter.milter.server.FatalErrors;
 import org.directmilter.milter.server.ServedConnection;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -48,6 +49,8 @@ final class MilterSession implements ServedConnection {
     static final SmtpReply HEADER_TOO_LARGE = new SmtpReply(552, "5.3.4", "message header too large");
     /** An address with its ESMTP parameters; RFC 5321 allows 512 per command line, extensions a little more. */
     static final int MAX_ENVELOPE_CHARS = 4096;
+    /** Macros of one stage together; MTAs send a few hundred characters. */
+    static final int MAX_MACRO_CHARS = 65_536;
 
     private final SocketChannel channel;
     private final String id;
@@ -163,14 +166,18 @@ final class MilterSession implements ServedConnection {
         if (command instanceof Command.OptionNegotiation offer) {
             negotiate(offer);
         } else if (command instanceof Command.Macros m) {
+            requireSmall(m.values().entrySet().stream().mapToLong(e -> e.getKey().length() + e.getValue().length())
+                    .sum(), MAX_MACRO_CHARS, "macros for one stage");
             MacroStage.forCommand(m.stage()).ifPresentOrElse(stage -> {
                 macros.put(stage, m.values());
                 pendingMacro = stage;
             }, () -> log.debug("ignoring macros for unknown stage '{}'", m.stage()));
         } else if (command instanceof Command.Connect c) {
+            requireSmall((long) c.hostname().length() + c.address().length(), MAX_ENVELOPE_CHARS, "client host name");
             client = new Client(c.hostname(), Client.Family.of(c.family()), c.port(), c.address());
             reply(ask(() -> handler.connect(client, macros)), ProtocolFlags.NO_REPLY_CONNECT);
         } else if (command instanceof Command.Helo h) {
+            requireSmall(h.name().length(), MAX_ENVELOPE_CHARS, "HELO name");
             helo = h.name();
             reply(Verdict.CONTINUE, ProtocolFlags.NO_REPLY_HELO);
         } else if (command instanceof Command.Mail m) {
@@ -182,7 +189,9 @@ final class MilterSession implements ServedConnection {
         } else if (command instanceof Command.Header h) {
             requireTransaction("header");
             header(h);
-            reply(refusalOr(Verdict.CONTINUE), ProtocolFlags.NO_REPLY_HEADER);
+            if (!agreed.has(ProtocolFlags.NO_REPLY_HEADER)) {
+                reply(refusalOr(Verdict.CONTINUE), ProtocolFlags.NO_REPLY_HEADER);
+            }
         } else if (command instanceof Command.EndOfHeaders) {
             requireTransaction("end of headers");
             reply(refusalOr(Verdict.CONTINUE), ProtocolFlags.NO_REPLY_EOH);
@@ -342,6 +351,16 @@ final class MilterSession implements ServedConnection {
         }
     }
 
+    /**
+     * What a connection keeps for its whole life (client, HELO, macros) is small in any real MTA; larger is
+     * a peer trying to fill our memory one connection at a time.
+     */
+    private static void requireSmall(long chars, int limit, String what) throws MilterProtocolException {
+        if (chars > limit) {
+            throw new MilterProtocolException(what + " of " + chars + " characters, more than " + limit);
+        }
+    }
+
     private Transaction requireTransaction(String what) throws MilterProtocolException {
         if (transaction == null) {
             throw new MilterProtocolException(what + " outside a message (no MAIL before it)");
@@ -373,7 +392,13 @@ final class MilterSession implements ServedConnection {
     private Verdict ask(Stage stage) {
         try {
             return stage.call();
-        } catch (Exception | LinkageError e) {
+        } catch (VirtualMachineError e) {
+            if (FatalErrors.isFatal(e)) {
+                throw e; // the server ends the process
+            }
+            log.error("handler failed; answering {}", INTERNAL_ERROR, e);
+            return Verdict.tempfail(INTERNAL_ERROR);
+        } catch (Exception | Error e) {
             log.error("handler failed; answering {}", INTERNAL_ERROR, e);
             return Verdict.tempfail(INTERNAL_ERROR);
         }
