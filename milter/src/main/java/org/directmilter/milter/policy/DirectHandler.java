@@ -1,7 +1,6 @@
 package org.directmilter.milter.policy;
 
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 import org.directmilter.crypto.keys.KeyStoreException;
 import org.directmilter.crypto.keys.Pkcs12DirectoryKeyStore;
@@ -18,9 +17,9 @@ import org.directmilter.milter.config.FailureAction;
 import org.directmilter.milter.config.MilterConfig;
 import org.directmilter.milter.config.TrustConfig;
 import org.directmilter.milter.policy.MessageState.Route;
-import org.directmilter.milter.protocol.MacroStage;
 import org.directmilter.milter.session.EndOfMessage;
 import org.directmilter.milter.session.EnvelopeAddress;
+import org.directmilter.milter.session.MacroRequests;
 import org.directmilter.milter.session.Message;
 import org.directmilter.milter.session.MessageHandler;
 import org.directmilter.milter.session.Transaction;
@@ -47,15 +46,13 @@ public final class DirectHandler implements MessageHandler {
      * What the policy reads ("i" for the audit's queue id, {auth_authen} and {daemon_name} for the
      * direction of a message) and what the log's session context shows.
      */
-    private static final Map<MacroStage, List<String>> MACROS = Map.of(
-            MacroStage.CONNECT, List.of("j", "_", "{daemon_name}", "{daemon_addr}", "{daemon_port}", "{client_addr}",
-                    "{client_name}"),
-            MacroStage.HELO, List.of("{tls_version}", "{cipher}", "{cert_subject}", "{cert_issuer}"),
-            MacroStage.MAIL, List.of("i", "{auth_type}", "{auth_authen}", "{auth_author}", "{mail_addr}", "{mail_host}",
-                    "{mail_mailer}"),
-            MacroStage.RCPT, List.of("i", "{rcpt_addr}", "{rcpt_host}", "{rcpt_mailer}"),
-            MacroStage.END_OF_HEADERS, List.of("i"),
-            MacroStage.END_OF_MESSAGE, List.of("i", "{msg_id}"));
+    private static final MacroRequests MACROS = MacroRequests.none()
+            .atConnect("j", "_", "{daemon_name}", "{daemon_addr}", "{daemon_port}", "{client_addr}", "{client_name}")
+            .atHelo("{tls_version}", "{cipher}", "{cert_subject}", "{cert_issuer}")
+            .atMail("i", "{auth_type}", "{auth_authen}", "{auth_author}", "{mail_addr}", "{mail_host}", "{mail_mailer}")
+            .atRecipient("i", "{rcpt_addr}", "{rcpt_host}", "{rcpt_mailer}")
+            .atEndOfHeaders("i")
+            .atEndOfMessage("i", "{msg_id}");
 
     private final AnchorSource anchors;
     private final AtomicReference<DirectPolicy> current = new AtomicReference<>();
@@ -66,7 +63,7 @@ public final class DirectHandler implements MessageHandler {
     }
 
     @Override
-    public Map<MacroStage, List<String>> macros() {
+    public MacroRequests macros() {
         return MACROS;
     }
 

@@ -1,8 +1,5 @@
 package org.directmilter.milter.session;
 
-import java.util.List;
-import java.util.Map;
-import org.directmilter.milter.protocol.MacroStage;
 
 /**
  * The seam between the milter protocol and policy. One instance serves every connection, so it
@@ -15,8 +12,8 @@ public interface MessageHandler {
      * The macros this handler reads, per stage; the session asks the MTA for them in option negotiation
      * (Sendmail and Postfix then send them without milter_*_macros settings). Default: none.
      */
-    default Map<MacroStage, List<String>> macros() {
-        return Map.of();
+    default MacroRequests macros() {
+        return MacroRequests.none();
     }
 
     /** At CONNECT. Connection-stage macros are available. */

@@ -2,8 +2,6 @@ package org.directmilter.milter.session;
 
 import java.io.IOException;
 import java.nio.channels.SocketChannel;
-import java.util.EnumMap;
-import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
@@ -12,7 +10,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.directmilter.crypto.spool.MemoryBudget;
 import org.directmilter.crypto.spool.SpoolFiles;
 import org.directmilter.milter.protocol.Actions;
-import org.directmilter.milter.protocol.MacroStage;
 import org.directmilter.milter.protocol.Negotiation;
 import org.directmilter.milter.protocol.ProtocolFlags;
 import org.directmilter.milter.server.ConnectionFactory;
@@ -31,16 +28,10 @@ public final class MilterSessionFactory implements ConnectionFactory, AutoClosea
      * ({@link MessageHandler#macros()}), so the administrator does not have to edit milter_*_macros.
      */
     public static Negotiation negotiationFor(MessageHandler handler) {
-        Map<MacroStage, String> macros = new EnumMap<>(MacroStage.class);
-        handler.macros().forEach((stage, names) -> {
-            if (!names.isEmpty()) {
-                macros.put(stage, String.join(" ", names));
-            }
-        });
         return new Negotiation(Negotiation.PROTOCOL_VERSION, Actions.ALL,
                 ProtocolFlags.NO_DATA | ProtocolFlags.NO_UNKNOWN | ProtocolFlags.NO_REPLY_HEADER
                         | ProtocolFlags.HEADER_LEADING_SPACE,
-                macros);
+                handler.macros().lists());
     }
 
     private final MessageHandler handler;

@@ -8,11 +8,15 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.directmilter.milter.session.Client;
 import org.directmilter.milter.session.EndOfMessage;
+import org.directmilter.milter.session.MacroRequests;
 import org.directmilter.milter.session.Macros;
 import org.directmilter.milter.session.Message;
 import org.directmilter.milter.session.MessageHandler;
 import org.directmilter.milter.session.Transaction;
 import org.directmilter.milter.session.Verdict;
+import org.directmilter.milter.testkit.PostfixInstance;
+import org.directmilter.milter.testkit.RunningMilter;
+import org.directmilter.milter.testkit.SmtpClient;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
@@ -31,6 +35,13 @@ class PostfixMacrosIT {
             for (String name : names) {
                 macros.get(name).ifPresent(value -> seen.put(stage + ":" + name, value));
             }
+        }
+
+        /** The handler declares what it reads; the session asks Postfix for exactly that. */
+        @Override
+        public MacroRequests macros() {
+            return MacroRequests.none().atConnect("{client_addr}", "{daemon_port}", "{daemon_name}", "j")
+                    .atMail("{mail_addr}").atRecipient("{rcpt_addr}").atEndOfMessage("i");
         }
 
         @Override
@@ -55,7 +66,7 @@ class PostfixMacrosIT {
     @Test
     void postfixSendsTheMacrosWeAskFor() {
         MacroRecorder recorder = new MacroRecorder();
-        try (RunningMilter milter = RunningMilter.start(recorder);
+        try (RunningMilter milter = new RunningMilter(recorder);
              PostfixInstance postfix = PostfixInstance.start(PostfixInstance.Options.milter(milter.postfixSocket())
                      // main.cf asks for nothing: whatever arrives is what we requested ourselves
                      .set("milter_connect_macros", "").set("milter_mail_macros", "").set("milter_rcpt_macros", "")

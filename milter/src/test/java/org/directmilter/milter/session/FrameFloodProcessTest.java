@@ -17,7 +17,7 @@ import org.directmilter.milter.client.Envelope;
 import org.directmilter.milter.client.Exchange;
 import org.directmilter.milter.client.MilterClient;
 import org.directmilter.milter.protocol.Response;
-import org.directmilter.milter.server.Poll;
+import org.directmilter.milter.testkit.Poll;
 import org.directmilter.milter.server.SocketSpec;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;

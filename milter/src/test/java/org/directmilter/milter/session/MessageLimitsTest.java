@@ -10,6 +10,7 @@ import java.util.Collections;
 import java.util.List;
 import org.directmilter.milter.client.MilterClient;
 import org.directmilter.milter.protocol.Response;
+import org.directmilter.milter.testkit.RunningMilter;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

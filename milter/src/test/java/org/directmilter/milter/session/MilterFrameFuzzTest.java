@@ -26,7 +26,8 @@ import org.directmilter.milter.protocol.MilterProtocolException;
 import org.directmilter.milter.protocol.ProtocolFlags;
 import org.directmilter.milter.protocol.Response;
 import org.directmilter.milter.protocol.ResponseCodec;
-import org.directmilter.milter.server.Poll;
+import org.directmilter.milter.testkit.Poll;
+import org.directmilter.milter.testkit.RunningMilter;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -63,8 +64,8 @@ class MilterFrameFuzzTest {
                             + "): " + e, e);
                 }
             }
-            Poll.until("every connection ended", () -> milter.server.activeConnections() == 0);
-            assertThat(milter.factory.memoryInUse()).as("memory reserved after seed %d", seed).isZero();
+            Poll.until("every connection ended", () -> milter.server().activeConnections() == 0);
+            assertThat(milter.sessions().memoryInUse()).as("memory reserved after seed %d", seed).isZero();
             try (Stream<Path> files = Files.list(spool)) {
                 assertThat(files).as("spool files left after seed %d", seed).isEmpty();
             }
@@ -78,7 +79,7 @@ class MilterFrameFuzzTest {
 
     /** Sends the input, half-closes, and reads replies until the milter closes its side. */
     private static void runCase(RunningMilter milter, byte[] input) throws IOException {
-        try (Socket socket = new Socket("127.0.0.1", milter.server.port())) {
+        try (Socket socket = new Socket("127.0.0.1", milter.port())) {
             socket.setSoTimeout(10_000);
             try {
                 socket.getOutputStream().write(input);

@@ -29,6 +29,7 @@ import org.directmilter.milter.protocol.FrameWriter;
 import org.directmilter.milter.protocol.ProtocolFlags;
 import org.directmilter.milter.protocol.Response;
 import org.directmilter.milter.server.ServerSettings;
+import org.directmilter.milter.testkit.RunningMilter;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -101,6 +102,30 @@ class MilterSessionTest {
     }
 
     @Test
+    void asksTheMtaForTheMacrosTheHandlerDeclaresAndNoOthers() throws IOException {
+        MessageHandler declaring = new MessageHandler() {
+            @Override
+            public MacroRequests macros() {
+                return MacroRequests.none().atConnect("j").atMail("{auth_authen}", "i");
+            }
+
+            @Override
+            public EndOfMessage endOfMessage(Message message) {
+                return EndOfMessage.of(Verdict.ACCEPT);
+            }
+        };
+        try (RunningMilter milter = new RunningMilter(declaring, settings()); MilterClient client = milter.client()) {
+            assertThat(client.negotiate().macroRequests()).containsOnly(
+                    Map.entry(org.directmilter.milter.protocol.MacroStage.CONNECT, "j"),
+                    Map.entry(org.directmilter.milter.protocol.MacroStage.MAIL, "{auth_authen} i"));
+        }
+        try (RunningMilter milter = new RunningMilter(new PassThroughHandler(), settings());
+             MilterClient client = milter.client()) {
+            assertThat(client.negotiate().macroRequests()).as("a handler that declares none").isEmpty();
+        }
+    }
+
+    @Test
     void rebuildsHeadersWhenTheMtaCannotKeepTheLeadingSpace() throws IOException {
         Recorder recorder = new Recorder();
         try (RunningMilter milter = new RunningMilter(recorder, settings()); MilterClient client = milter.client()) {
@@ -114,7 +139,7 @@ class MilterSessionTest {
     @Test
     void sendsNoReplyWhereNoneIsDue() throws IOException {
         try (RunningMilter milter = new RunningMilter(new PassThroughHandler(), settings());
-             Socket socket = new Socket("127.0.0.1", milter.server.port())) {
+             Socket socket = new Socket("127.0.0.1", milter.port())) {
             socket.setSoTimeout(5000);
             FrameWriter out = new FrameWriter(socket.getOutputStream());
             out.write(CommandCodec.encode(new Command.OptionNegotiation(6, Actions.ALL, ProtocolFlags.ALL)));
@@ -435,7 +460,7 @@ class MilterSessionTest {
     }
 
     private static void assertClosedAfter(RunningMilter milter, byte[] bytes) throws IOException {
-        try (Socket socket = new Socket("127.0.0.1", milter.server.port())) {
+        try (Socket socket = new Socket("127.0.0.1", milter.port())) {
             socket.setSoTimeout(10_000);
             OutputStream out = socket.getOutputStream();
             out.write(bytes);

@@ -13,7 +13,8 @@ import java.util.stream.Stream;
 import org.directmilter.milter.client.MilterClient;
 import org.directmilter.milter.protocol.Command;
 import org.directmilter.milter.protocol.CommandCodec;
-import org.directmilter.milter.server.Poll;
+import org.directmilter.milter.testkit.Poll;
+import org.directmilter.milter.testkit.RunningMilter;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -86,7 +87,7 @@ class SpoolOnEveryPathTest {
             assertThat(spoolFiles()).as("the received body and the plaintext are on disk").isEqualTo(2);
             client.close(); // the MTA goes away while PROGRESS is being sent
 
-            Poll.until("the session notices the MTA is gone and ends", () -> milter.server.activeConnections() == 0);
+            Poll.until("the session notices the MTA is gone and ends", () -> milter.server().activeConnections() == 0);
             handler.answer.countDown(); // the work finishes after all, with nobody to send it to
             Poll.until("no spool file is left", () -> {
                 try {
@@ -95,7 +96,7 @@ class SpoolOnEveryPathTest {
                     throw new java.io.UncheckedIOException(e);
                 }
             });
-            assertThat(milter.factory.memoryInUse()).isZero();
+            assertThat(milter.sessions().memoryInUse()).isZero();
         }
     }
 
