@@ -32,11 +32,14 @@ final class EndOfMessageCall {
     private final MessageHandler handler;
     private final ExecutorService workers;
     private final SessionSettings settings;
+    private final FatalErrors.Handler fatal;
 
-    EndOfMessageCall(MessageHandler handler, ExecutorService workers, SessionSettings settings) {
+    EndOfMessageCall(MessageHandler handler, ExecutorService workers, SessionSettings settings,
+                     FatalErrors.Handler fatal) {
         this.handler = handler;
         this.workers = workers;
         this.settings = settings;
+        this.fatal = fatal;
     }
 
     /**
@@ -60,6 +63,12 @@ final class EndOfMessageCall {
                         release(result); // abandoned, nobody will send it: free its temporary files now
                     }
                     return result;
+                } catch (Error e) {
+                    // A connection still waiting rethrows it to the server; an abandoned one never will.
+                    if (FatalErrors.isFatal(e) && !claimed.compareAndSet(false, true)) {
+                        fatal.fatal("an end-of-message worker", e);
+                    }
+                    throw e;
                 } finally {
                     MDC.clear();
                 }

@@ -13,6 +13,7 @@ import org.directmilter.milter.protocol.Actions;
 import org.directmilter.milter.protocol.Negotiation;
 import org.directmilter.milter.protocol.ProtocolFlags;
 import org.directmilter.milter.server.ConnectionFactory;
+import org.directmilter.milter.server.FatalErrors;
 import org.directmilter.milter.server.ServedConnection;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -47,6 +48,15 @@ public final class MilterSessionFactory implements ConnectionFactory, AutoClosea
     }
 
     public MilterSessionFactory(MessageHandler handler, SessionSettings settings, Negotiation negotiation) {
+        this(handler, settings, negotiation, FatalErrors.EXIT);
+    }
+
+    /**
+     * @param fatal what a worker does with a fatal error that no connection will see any more (its message
+     *              was abandoned); in the daemon the process exits, as for any fatal error of the server
+     */
+    MilterSessionFactory(MessageHandler handler, SessionSettings settings, Negotiation negotiation,
+                         FatalErrors.Handler fatal) {
         this.handler = handler;
         this.settings = settings;
         this.negotiation = negotiation;
@@ -57,7 +67,7 @@ public final class MilterSessionFactory implements ConnectionFactory, AutoClosea
             return t;
         };
         this.workers = Executors.newFixedThreadPool(settings.workers(), threads);
-        this.endOfMessageCall = new EndOfMessageCall(handler, workers, settings);
+        this.endOfMessageCall = new EndOfMessageCall(handler, workers, settings, fatal);
         this.memory = MemoryBudget.of(settings.limits().messageMemoryBytes());
     }
 

@@ -122,6 +122,46 @@ class SpoolOnEveryPathTest {
         }
     }
 
+    @Test
+    void anOutOfMemoryErrorInAWorkerWhoseMessageWasAbandonedIsStillFatal() throws Exception {
+        List<Throwable> fatal = new java.util.concurrent.CopyOnWriteArrayList<>();
+        CountDownLatch abandoned = new CountDownLatch(1);
+        MessageHandler handler = message -> {
+            boolean interrupted = false;
+            while (true) {
+                try {
+                    abandoned.await();
+                    break;
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+            throw new OutOfMemoryError("test: after the connection gave up");
+        };
+        SessionSettings settings = SessionSettings.defaults().withSpool(100_000, spool)
+                .withProgressInterval(Duration.ofMillis(20)).withEndOfMessageTimeout(Duration.ofMillis(100));
+        try (MilterSessionFactory sessions = new MilterSessionFactory(handler, settings,
+                MilterSessionFactory.negotiationFor(handler), (where, error) -> fatal.add(error));
+             org.directmilter.milter.server.MilterServer server = org.directmilter.milter.server.MilterServer.bind(
+                     org.directmilter.milter.server.SocketSpec.parse("inet:0@127.0.0.1"),
+                     org.directmilter.milter.server.ServerSettings.defaults(), sessions)) {
+            server.start();
+            try (MilterClient client = MilterClient.connect(
+                    org.directmilter.milter.server.SocketSpec.parse("inet:" + server.port() + "@127.0.0.1"))) {
+                sendMessageUpToEndOfMessage(client);
+                assertThat(readEndOfMessage(client)).as("the connection times out first").isEqualTo(
+                        new org.directmilter.milter.protocol.Response.ReplyCode(
+                                "451 4.3.0 direct-milter timed out processing the message; try again later"));
+            }
+            abandoned.countDown();
+            Poll.until("the worker reports the fatal error itself", () -> !fatal.isEmpty());
+            assertThat(fatal).singleElement().isInstanceOf(OutOfMemoryError.class);
+        }
+    }
+
     private static org.directmilter.milter.protocol.Response readEndOfMessage(MilterClient client) throws IOException {
         while (true) {
             var reply = client.read();
