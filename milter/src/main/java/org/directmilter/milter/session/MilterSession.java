@@ -50,7 +50,9 @@ final class MilterSession implements ServedConnection {
     /** An address with its ESMTP parameters; RFC 5321 allows 512 per command line, extensions a little more. */
     static final int MAX_ENVELOPE_CHARS = 4096;
     /** Macros of one stage together; MTAs send a few hundred characters. */
-    static final int MAX_MACRO_CHARS = 65_536;
+    static final int MAX_MACRO_CHARS = 8192;
+    /** Recipients of one message together: 1000 ordinary addresses take a tenth of it. */
+    static final int MAX_RECIPIENT_CHARS = 256 * 1024;
 
     private final SocketChannel channel;
     private final String id;
@@ -75,6 +77,8 @@ final class MilterSession implements ServedConnection {
     private List<HeaderField> headers;
     private long headerBytes;
     private int recipientCommands;
+    private long recipientChars;
+    private boolean recipientsExceeded;
     private SpooledBody body;
     /** Set when the message broke a limit: the answer to every later step of this message. */
     private SmtpReply refusal;
@@ -255,6 +259,8 @@ final class MilterSession implements ServedConnection {
         headers = new ArrayList<>();
         headerBytes = 0;
         recipientCommands = 0;
+        recipientChars = 0;
+        recipientsExceeded = false;
         refusal = null;
         body = new SpooledBody(settings.spoolThresholdBytes(), settings.spoolDirectory(), memory);
         inMessage = true;
@@ -276,10 +282,13 @@ final class MilterSession implements ServedConnection {
             return;
         }
         // Counts every RCPT, refused or not: each may cost the handler a certificate lookup.
-        if (++recipientCommands > settings.limits().maxRecipients()) {
-            if (recipientCommands == settings.limits().maxRecipients() + 1) {
-                log.warn("more than {} recipients (MaxRecipients); answering {} to each further one",
-                        settings.limits().maxRecipients(), TOO_MANY_RECIPIENTS);
+        recipientCommands++;
+        recipientChars += r.recipient().length() + r.parameters().stream().mapToInt(String::length).sum();
+        if (recipientCommands > settings.limits().maxRecipients() || recipientChars > MAX_RECIPIENT_CHARS) {
+            if (!recipientsExceeded) {
+                recipientsExceeded = true;
+                log.warn("more than {} recipients (MaxRecipients) or {} characters of them; answering {} to each"
+                        + " further one", settings.limits().maxRecipients(), MAX_RECIPIENT_CHARS, TOO_MANY_RECIPIENTS);
             }
             reply(Verdict.tempfail(TOO_MANY_RECIPIENTS), ProtocolFlags.NO_REPLY_RCPT);
             return;

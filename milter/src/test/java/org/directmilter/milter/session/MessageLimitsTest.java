@@ -81,6 +81,36 @@ class MessageLimitsTest {
     }
 
     @Test
+    void recipientsAreBoundedInCharactersTooSoLongOnesCannotFillTheHeap() throws IOException {
+        Seen handler = new Seen();
+        String longLocalPart = "r".repeat(3000);
+        int continued = 0;
+        Response last = null;
+        try (RunningMilter milter = new RunningMilter(handler, settings(MessageLimits.defaults()));
+             MilterClient client = milter.client()) {
+            client.negotiate();
+            client.mail("<a@b.example>");
+            for (int i = 0; i < 100; i++) {
+                last = client.recipient("<" + longLocalPart + i + "@d.example>");
+                if (last instanceof Response.Continue) {
+                    continued++;
+                }
+            }
+        }
+        assertThat(last).isEqualTo(reply("452 4.5.3 too many recipients"));
+        int fit = 0;
+        for (long chars = 0; fit < 100; fit++) {
+            chars += ("<" + longLocalPart + fit + "@d.example>").length();
+            if (chars > MilterSession.MAX_RECIPIENT_CHARS) {
+                break;
+            }
+        }
+        assertThat(continued).as("what fits in %d characters", MilterSession.MAX_RECIPIENT_CHARS).isEqualTo(fit)
+                .isLessThan(100);
+        assertThat(handler.events).hasSize(1 + continued);
+    }
+
+    @Test
     void tooManyHeaderFieldsRefuseTheMessageAtTheEndOfHeadersAndTheNextMessageIsServed() throws IOException {
         Seen handler = new Seen();
         try (RunningMilter milter = new RunningMilter(handler, settings(new MessageLimits(100, 5, 65_536, 64L << 20)));
