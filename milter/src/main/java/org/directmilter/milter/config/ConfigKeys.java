@@ -197,14 +197,21 @@ public final class ConfigKeys {
     // ---- trust: revocation and fetching (CRLs, AIA issuers) ----
 
     public static final ConfigKey<FailureAction> ON_REVOCATION_UNKNOWN = define("On-RevocationUnknown",
-            ValueTypes.failureAction(FailureAction.ACCEPT, FailureAction.REJECT), "accept", ON_RELOAD,
-            "when no current CRL can be had: accept (usable, with a warning) or treat the certificate as untrusted");
+            ValueTypes.failureAction(FailureAction.TEMPFAIL, FailureAction.REJECT, FailureAction.ACCEPT), "tempfail",
+            ON_RELOAD, "when no current CRL can be had: tempfail (the sender retries), reject (as untrusted) or "
+                    + "accept (usable with a warning: fails open)");
+
+    public static final ConfigKey<Duration> CRL_GRACE = define("CrlGrace", ValueTypes.DURATION, "6h", ON_RELOAD,
+            "how long past its nextUpdate a CRL still counts when no newer one can be fetched");
 
     public static final ConfigKey<Duration> FETCH_TIMEOUT = define("FetchTimeout", ValueTypes.DURATION, "5s",
             ON_RELOAD, "longest single HTTP fetch of a CRL or an AIA issuer certificate");
 
     public static final ConfigKey<Duration> FETCH_BUDGET = define("FetchBudget", ValueTypes.DURATION, "10s",
-            ON_RELOAD, "longest time all fetches for one certificate validation may take together");
+            ON_RELOAD, "longest time all fetches for one message (every signer or recipient certificate) may take");
+
+    public static final ConfigKey<Integer> FETCH_LIMIT = define("FetchLimit", ValueTypes.intRange(1, 100), "10",
+            ON_RELOAD, "most CRL and AIA fetches one message may cause");
 
     public static final ConfigKey<Long> FETCH_MAX_SIZE = define("FetchMaxSize", ValueTypes.size(1024, 1L << 30),
             "4M", ON_RELOAD, "largest CRL or AIA answer accepted (K, M, G)");

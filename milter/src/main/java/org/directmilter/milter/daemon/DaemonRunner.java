@@ -129,6 +129,8 @@ public final class DaemonRunner {
             stop(Duration.ZERO); // release the socket: nothing was served yet
             throw new StartupException(ExitStatus.CONFIG, spool.get().toString());
         }
+        // As the daemon user (after jsvc's switch): the key files as the daemon will read them, said as check says it.
+        EnvironmentChecks.startupWarnings(startupConfig).forEach(w -> log.warn("{}", w));
         sessions.removeLeftoverSpoolFiles();
         server.start();
         anchors.watch(startupConfig.get(ConfigKeys.ANCHOR_CHECK_INTERVAL));

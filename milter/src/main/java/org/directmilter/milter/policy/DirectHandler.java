@@ -201,8 +201,12 @@ public final class DirectHandler implements MessageHandler {
         String reason;
         if (result instanceof DiscoveryResult.FoundNoneUsable none) {
             reason = recorder.refusals().isEmpty() ? "the certificates published could not be read" : recorder.refusals();
-            verdict = Outcomes.atEnvelope(actions.untrusted(), Replies.untrustedRecipient(recipient, reason));
-            outcome = "untrusted";
+            String why = recorder.refusals().isEmpty() ? reason : recorder.publicRefusals();
+            // Revocation status unknown (On-RevocationUnknown tempfail): the sender retries later.
+            boolean temporary = recorder.allTemporary();
+            verdict = Outcomes.atEnvelope(temporary ? FailureAction.TEMPFAIL : actions.untrusted(),
+                    Replies.untrustedRecipient(recipient, why));
+            outcome = temporary ? "revocation-unknown" : "untrusted";
         } else if (result instanceof DiscoveryResult.NotFound) {
             reason = "no certificate published";
             verdict = Outcomes.atEnvelope(actions.noCertificate(), Replies.noCertificate(recipient));

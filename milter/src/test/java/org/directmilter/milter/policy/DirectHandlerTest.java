@@ -2,23 +2,30 @@ package org.directmilter.milter.policy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.sun.net.httpserver.HttpServer;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.KeyPair;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.bouncycastle.asn1.x509.KeyPurposeId;
+import org.bouncycastle.asn1.x509.KeyUsage;
 import org.directmilter.crypto.keys.PrivateKeyEntry;
 import org.directmilter.crypto.smime.ProtectOptions;
 import org.directmilter.crypto.smime.Protector;
 import org.directmilter.crypto.smime.UnprotectOptions;
 import org.directmilter.crypto.smime.UnprotectResult;
 import org.directmilter.crypto.smime.Unprotector;
+import org.directmilter.crypto.testpki.TestPki;
 import org.directmilter.crypto.trust.AnchorStore;
 import org.directmilter.milter.client.ChangedMessage;
 import org.directmilter.milter.client.Envelope;
@@ -189,6 +196,22 @@ class DirectHandlerTest {
     }
 
     @Test
+    void aRecipientWhoseRevocationStatusCannotBeLearntIsTempfailedAndTheReplyNamesNoUrl() throws Exception {
+        int deadPort;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            deadPort = s.getLocalPort();
+        }
+        String crl = "http://127.0.0.1:" + deadPort + "/partner.crl";
+        publish(setup.partnerCa.entity("rita@partner.example", TestPki.rsa(2048), b -> b.crl(crl)));
+
+        Sent sent = send(outgoing(ALICE, "rita@partner.example"), message(ALICE, "rita@partner.example"));
+
+        assertThat(sent.reply("RCPT")).isEqualTo("451 4.7.1 Direct: no valid trusted certificate for "
+                + "<rita@partner.example>: revocation status unknown: CRL not fetched, server unreachable");
+        assertThat(sent.outcome().endOfMessage()).isEmpty();
+    }
+
+    @Test
     void aDnsFailureIsATempfailNeverAnUnencryptedMessage() throws Exception {
         dns.put("carol.partner.example.", new OwnerLookup.Unavailable("carol.partner.example.", "SERVFAIL", List.of()));
         Sent sent = send(outgoing(ALICE, "carol@partner.example"), message(ALICE, "carol@partner.example"));
@@ -247,6 +270,34 @@ class DirectHandlerTest {
 
         assertThat(sent.outcome().endOfMessage().orElseThrow().finalReply()).isInstanceOf(Response.Accept.class);
         assertThat(sent.delivered().recipients()).containsExactly(DAVE);
+    }
+
+    @Test
+    void anUntrustedSignersAiaUrlReceivesNoRequest() throws Exception {
+        AtomicInteger requests = new AtomicInteger();
+        HttpServer http = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 4);
+        http.createContext("/", exchange -> {
+            requests.incrementAndGet();
+            exchange.sendResponseHeaders(404, -1);
+            exchange.close();
+        });
+        http.start();
+        try {
+            TestPki.Issued ca = TestPki.intermediate("Eve CA", TestPki.root("Eve Root"));
+            KeyPair keys = TestPki.rsa("eve");
+            TestPki.Issued eve = TestPki.cert("eve", keys).issuer(ca).email("eve@partner.example")
+                    .keyUsage(KeyUsage.digitalSignature | KeyUsage.keyEncipherment)
+                    .eku(KeyPurposeId.id_kp_emailProtection)
+                    .aia("http://127.0.0.1:" + http.getAddress().getPort() + "/eve-ca.cer").build();
+            PrivateKeyEntry signer = new PrivateKeyEntry(keys.getPrivate(), List.of(eve.cert()));
+            byte[] wire = protectAs(signer, setup.dave, message("eve@partner.example", DAVE));
+
+            assertThat(send(incoming("eve@partner.example", DAVE), wire).eom())
+                    .isEqualTo("550 5.7.1 Direct: sender not trusted: no path to any incoming anchor of hisp-a.example");
+            assertThat(requests).as("a stranger's URL is never fetched").hasValue(0);
+        } finally {
+            http.stop(0);
+        }
     }
 
     @Test
