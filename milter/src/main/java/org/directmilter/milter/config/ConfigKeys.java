@@ -219,6 +219,22 @@ public final class ConfigKeys {
     public static final ConfigKey<List<String>> FETCH_HOSTS = defineEmpty("FetchHosts", ValueTypes.DOMAIN_LIST,
             ON_RELOAD, "hosts CRLs and AIA certificates may be fetched from (http: only); none means any");
 
+    // ---- Message limits (session: what one message and all connections may make the daemon hold) ----
+
+    public static final ConfigKey<Integer> MAX_RECIPIENTS = define("MaxRecipients", ValueTypes.intRange(1, 100_000),
+            "1000", ON_RESTART, "RCPT commands per message; further ones are answered 452 4.5.3");
+
+    public static final ConfigKey<Integer> MAX_HEADER_FIELDS = define("MaxHeaderFields",
+            ValueTypes.intRange(1, 100_000), "1000", ON_RESTART,
+            "header fields per message; a message with more is refused with 552 5.3.4");
+
+    public static final ConfigKey<Long> MAX_HEADER_BYTES = define("MaxHeaderBytes", ValueTypes.size(1024, 1L << 30),
+            "256K", ON_RESTART, "bytes of all header fields of a message together; more is refused with 552 5.3.4");
+
+    public static final ConfigKey<Long> MESSAGE_MEMORY = define("MessageMemory", ValueTypes.size(1L << 20, 1L << 40),
+            "64M", ON_RESTART, "heap that milter packets being read and bodies below SpoolThreshold may take across"
+                    + " all connections together; beyond it bodies go to their file early");
+
     private static final List<ConfigKey<?>> VIEW = Collections.unmodifiableList(ALL);
 
     private ConfigKeys() {

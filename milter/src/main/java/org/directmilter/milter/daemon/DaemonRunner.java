@@ -21,6 +21,7 @@ import org.directmilter.milter.policy.DirectHandler;
 import org.directmilter.milter.server.MilterServer;
 import org.directmilter.milter.server.ServerSettings;
 import org.directmilter.milter.server.Uninterruptibly;
+import org.directmilter.milter.session.MessageLimits;
 import org.directmilter.milter.session.MilterSessionFactory;
 import org.directmilter.milter.session.SessionSettings;
 import org.slf4j.Logger;
@@ -113,7 +114,9 @@ public final class DaemonRunner {
         return new SessionSettings(Math.toIntExact(config.get(ConfigKeys.MAX_FRAME_SIZE)),
                 config.get(ConfigKeys.SPOOL_THRESHOLD), config.get(ConfigKeys.TEMPORARY_DIRECTORY),
                 config.get(ConfigKeys.PROGRESS_INTERVAL), config.get(ConfigKeys.END_OF_MESSAGE_TIMEOUT),
-                config.get(ConfigKeys.WORKERS));
+                config.get(ConfigKeys.WORKERS)).withLimits(new MessageLimits(config.get(ConfigKeys.MAX_RECIPIENTS),
+                config.get(ConfigKeys.MAX_HEADER_FIELDS), config.get(ConfigKeys.MAX_HEADER_BYTES),
+                config.get(ConfigKeys.MESSAGE_MEMORY)));
     }
 
     /**
@@ -128,6 +131,7 @@ public final class DaemonRunner {
         }
         // As the daemon user (after jsvc's switch): the key files as the daemon will read them, said as check says it.
         EnvironmentChecks.startupWarnings(startupConfig).forEach(w -> log.warn("{}", w));
+        sessions.removeLeftoverSpoolFiles();
         server.start();
         anchors.watch(startupConfig.get(ConfigKeys.ANCHOR_CHECK_INTERVAL));
         log.info("direct-milter {} serving on {} ({}), pid {}", MilterVersion.get(),
@@ -147,6 +151,7 @@ public final class DaemonRunner {
             log.info("stopping: no new connections, waiting up to {}s for messages in flight", grace.toSeconds());
             server.stop(grace);
             sessions.close();
+            sessions.removeLeftoverSpoolFiles();
             anchors.close();
             log.info("stopped");
         } finally {

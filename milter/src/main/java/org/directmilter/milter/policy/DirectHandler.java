@@ -19,6 +19,7 @@ import org.directmilter.milter.config.TrustConfig;
 import org.directmilter.milter.policy.MessageState.Route;
 import org.directmilter.milter.session.EndOfMessage;
 import org.directmilter.milter.session.EnvelopeAddress;
+import org.directmilter.milter.session.MacroRequests;
 import org.directmilter.milter.session.Message;
 import org.directmilter.milter.session.MessageHandler;
 import org.directmilter.milter.session.Transaction;
@@ -41,12 +42,29 @@ public final class DirectHandler implements MessageHandler {
 
     private static final Logger log = LoggerFactory.getLogger(DirectHandler.class);
 
+    /**
+     * What the policy reads ("i" for the audit's queue id, {auth_authen} and {daemon_name} for the
+     * direction of a message) and what the log's session context shows.
+     */
+    private static final MacroRequests MACROS = MacroRequests.none()
+            .atConnect("j", "_", "{daemon_name}", "{daemon_addr}", "{daemon_port}", "{client_addr}", "{client_name}")
+            .atHelo("{tls_version}", "{cipher}", "{cert_subject}", "{cert_issuer}")
+            .atMail("i", "{auth_type}", "{auth_authen}", "{auth_author}", "{mail_addr}", "{mail_host}", "{mail_mailer}")
+            .atRecipient("i", "{rcpt_addr}", "{rcpt_host}", "{rcpt_mailer}")
+            .atEndOfHeaders("i")
+            .atEndOfMessage("i", "{msg_id}");
+
     private final AnchorSource anchors;
     private final AtomicReference<DirectPolicy> current = new AtomicReference<>();
 
     private DirectHandler(AnchorSource anchors, DirectPolicy policy) {
         this.anchors = anchors;
         current.set(policy);
+    }
+
+    @Override
+    public MacroRequests macros() {
+        return MACROS;
     }
 
     /** A handler judging with {@code config}; {@code anchors} is consulted live (it reloads on its own). */
