@@ -9,6 +9,7 @@ import org.directmilter.milter.log.LogText;
 import org.directmilter.milter.policy.MessageState.Route;
 import org.directmilter.milter.session.EndOfMessage;
 import org.directmilter.milter.session.EnvelopeAddress;
+import org.directmilter.milter.session.MacroRequests;
 import org.directmilter.milter.session.Message;
 import org.directmilter.milter.session.MessageHandler;
 import org.directmilter.milter.session.Transaction;
@@ -29,6 +30,18 @@ public final class DirectHandler implements MessageHandler {
 
     private static final Logger log = LoggerFactory.getLogger(DirectHandler.class);
 
+    /**
+     * What the policy reads ("i" for the audit's queue id, {auth_authen} and {daemon_name} for the
+     * direction of a message) and what the log's session context shows.
+     */
+    private static final MacroRequests MACROS = MacroRequests.none()
+            .atConnect("j", "_", "{daemon_name}", "{daemon_addr}", "{daemon_port}", "{client_addr}", "{client_name}")
+            .atHelo("{tls_version}", "{cipher}", "{cert_subject}", "{cert_issuer}")
+            .atMail("i", "{auth_type}", "{auth_authen}", "{auth_author}", "{mail_addr}", "{mail_host}", "{mail_mailer}")
+            .atRecipient("i", "{rcpt_addr}", "{rcpt_host}", "{rcpt_mailer}")
+            .atEndOfHeaders("i")
+            .atEndOfMessage("i", "{msg_id}");
+
     private final AtomicReference<DirectPolicy> current;
 
     private DirectHandler(DirectPolicy policy) {
@@ -48,6 +61,11 @@ public final class DirectHandler implements MessageHandler {
     /** A reload: messages that start from now on are judged with {@code policy}; those in flight keep theirs. */
     public void replace(DirectPolicy policy) {
         current.set(policy);
+    }
+
+    @Override
+    public MacroRequests macros() {
+        return MACROS;
     }
 
     @Override

@@ -326,6 +326,42 @@ class DirectHandlerTest {
         assertThat(send(incoming(BOB, DAVE), toSomeoneElse).eom()).startsWith("554 5.7.5 Direct: cannot decrypt");
     }
 
+    /**
+     * Issue 19's decryption oracles through the milter protocol: pieces of a real message to Dave,
+     * resubmitted under its own RecipientInfo (they decrypt to its plaintext), and an altered ciphertext,
+     * all get one reply; the audit line names a category, never a byte of the plaintext.
+     */
+    @Test
+    void everyFailureAfterDecryptionGetsOneConstantReplyAndAnAuditCategory() throws Exception {
+        String marker = "PHI-MARKER-0b5e";
+        StringBuilder body = new StringBuilder();
+        for (int i = 0; i < 60; i++) {
+            body.append(i).append(": potassium ").append(marker).append(" mmol/L, no colon after this\r\n");
+        }
+        byte[] wire = protectAs(setup.bob, setup.dave, (text(message(BOB, DAVE)) + body)
+                .getBytes(StandardCharsets.ISO_8859_1));
+        int blocks = org.directmilter.crypto.smime.CmsForgery.ciphertext(
+                org.directmilter.crypto.smime.CmsForgery.envelopedData(wire)).length / 16;
+        ch.qos.logback.classic.Logger audit =
+                (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(AuditLine.LOGGER);
+        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> lines =
+                new ch.qos.logback.core.read.ListAppender<>();
+        lines.start();
+        audit.addAppender(lines);
+        try {
+            for (int block = blocks / 5; block < blocks - 1; block += blocks / 5) {
+                byte[] forged = org.directmilter.crypto.smime.CmsForgery.resubmittedTail(wire, block);
+                assertThat(send(incoming(BOB, DAVE), forged).eom()).as("tail from block " + block)
+                        .isEqualTo("554 5.7.5 Direct: message could not be decrypted or verified");
+            }
+        } finally {
+            audit.detachAppender(lines);
+        }
+        assertThat(lines.list).extracting(ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage)
+                .isNotEmpty().allSatisfy(line -> assertThat(line).contains("outcome=not-verified", "category=")
+                        .doesNotContain(marker, "potassium"));
+    }
+
     @Test
     void incomingRoutingChecksRefuseARecipientTheMessageIsNotAddressedTo() throws Exception {
         byte[] wire = protectAs(setup.bob, setup.dave, message(BOB, "someone@hisp-a.example"));
