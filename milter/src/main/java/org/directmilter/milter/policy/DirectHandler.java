@@ -4,8 +4,8 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 import org.directmilter.crypto.keys.KeyStoreException;
 import org.directmilter.crypto.keys.PrivateKeyEntry;
+import org.directmilter.crypto.text.LogSafe;
 import org.directmilter.milter.config.FailureAction;
-import org.directmilter.milter.log.LogText;
 import org.directmilter.milter.policy.MessageState.Route;
 import org.directmilter.milter.session.EndOfMessage;
 import org.directmilter.milter.session.EnvelopeAddress;
@@ -85,7 +85,7 @@ public final class DirectHandler implements MessageHandler {
         } catch (IllegalArgumentException e) {
             keys = List.of(); // an address no key file can be named after has no key
         } catch (KeyStoreException e) {
-            log.error("key store: {}", LogText.escape(e.getMessage()));
+            log.error("key store: {}", LogSafe.escape(e.getMessage()));
             return refuse("sender", transaction, new Outcome("key-store-error", settings.actions().internalError(),
                     Replies.internalError(), e.getMessage()), null);
         }
@@ -213,7 +213,7 @@ public final class DirectHandler implements MessageHandler {
         } catch (Exception | StackOverflowError e) {
             // A stack overflow is what a maliciously deep MIME structure produces: still this message's fault
             // alone, so it gets the configured internal-error answer rather than the session's generic one.
-            log.error("internal error at end of message (queue id {})", LogText.escape(transaction.queueId().orElse("-")), e);
+            log.error("internal error at end of message (queue id {})", LogSafe.escape(transaction.queueId().orElse("-")), e);
             FailureAction action = state.policy.settings().actions().internalError();
             if (action == FailureAction.QUARANTINE && route == Route.OUTGOING) {
                 // Released from the hold queue, a quarantined outgoing message would leave in plaintext.
