@@ -37,6 +37,10 @@ enum OfflineExit {
             UnprotectResult.WeakAlgorithm.class, UNPROTECT, Category.WEAK_ALGORITHM),
     MALFORMED_MIME(7, "the MIME or CMS structure is broken (headers, boundary, parts, encodings)",
             UnprotectResult.MalformedMime.class, UNPROTECT, Category.INNER_MIME, Category.INNER_CMS),
+    UNTRUSTED(8, "the signer (unprotect: OUT is not written unless --force) or every recipient certificate "
+            + "found (protect) is not trusted by the local domain's anchors: no path to an anchor, not bound to "
+            + "the address, expired, revoked", BOTH),
+    NO_CERTIFICATE(10, "no certificate is published for a --to address (discovery, without --cert)", PROTECT),
     USAGE(ExitStatus.USAGE, "bad command line (EX_USAGE)", BOTH),
     DATA(65, "IN is not an RFC 5322 message, or a --cert file holds no usable certificate (EX_DATAERR)",
             PROTECT),
@@ -44,6 +48,8 @@ enum OfflineExit {
     NO_USER(67, "the KeyStore holds no private key for the address (EX_NOUSER)", BOTH),
     CANT_CREATE(73, "OUT cannot be written (EX_CANTCREAT)", BOTH),
     IO_ERROR(74, "reading, writing or temporary storage failed (EX_IOERR)", BOTH),
+    TEMPFAIL(75, "trust or discovery cannot be decided now: revocation status unknown "
+            + "(On-RevocationUnknown tempfail), DNS or HTTP failure; try again later (EX_TEMPFAIL)", BOTH),
     CONFIG(ExitStatus.CONFIG, "the configuration has errors, or the KeyStore is unreadable or unsafe (EX_CONFIG)",
             BOTH);
 

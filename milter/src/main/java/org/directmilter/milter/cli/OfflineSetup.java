@@ -3,21 +3,24 @@ package org.directmilter.milter.cli;
 import java.io.PrintWriter;
 import java.security.cert.X509Certificate;
 import java.util.List;
+import java.util.Optional;
 import org.directmilter.crypto.keys.KeyStoreException;
 import org.directmilter.crypto.keys.Pkcs12DirectoryKeyStore;
 import org.directmilter.crypto.keys.PrivateKeyEntry;
-import org.directmilter.crypto.smime.ProtectOptions;
-import org.directmilter.crypto.smime.UnprotectOptions;
+import org.directmilter.crypto.trust.AnchorSet;
+import org.directmilter.crypto.trust.AnchorStore;
 import org.directmilter.crypto.trust.Certificates;
 import org.directmilter.milter.cli.OfflineExit.Stop;
 import org.directmilter.milter.config.ConfigKeys;
 import org.directmilter.milter.config.MilterConfig;
 import org.directmilter.milter.daemon.Assembly;
+import org.directmilter.milter.policy.DirectPolicy;
 import org.directmilter.resolver.DirectAddress;
 
 /**
  * What {@code protect} and {@code unprotect} take from the configuration, read the way the daemon reads
- * it: the private keys (KeyStore) and the S/MIME settings.
+ * it: the private keys (KeyStore), the S/MIME settings, and the daemon's own policy — the same
+ * {@link Assembly} builds the validator (anchors, binding, revocation) and the discovery they judge with.
  */
 final class OfflineSetup {
 
@@ -54,12 +57,14 @@ final class OfflineSetup {
         }
     }
 
-    ProtectOptions protectOptions() {
-        return Assembly.protectOptions(config);
-    }
-
-    UnprotectOptions unprotectOptions() {
-        return Assembly.unprotectOptions(config);
+    /**
+     * The policy the daemon would judge with now: the anchors of AnchorDir read once (problems printed to
+     * {@code err}, as the daemon logs them), a fresh discovery without a cache of earlier runs.
+     */
+    DirectPolicy policy(PrintWriter err) {
+        AnchorSet anchors = AnchorStore.read(config.get(ConfigKeys.ANCHOR_DIR));
+        anchors.problems().forEach(p -> err.println("anchor skipped: " + p));
+        return Assembly.policy(config, anchors, Optional.empty());
     }
 
     /** One line naming a certificate the way operators compare them: subject and SHA-256 fingerprint. */

@@ -10,12 +10,17 @@ import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import org.directmilter.crypto.keys.PrivateKeyEntry;
 import org.directmilter.crypto.smime.ProtectException;
 import org.directmilter.crypto.smime.Protected;
 import org.directmilter.crypto.smime.Protector;
 import org.directmilter.crypto.trust.Certificates;
 import org.directmilter.milter.cli.OfflineExit.Stop;
+import org.directmilter.milter.policy.DirectPolicy;
+import org.directmilter.milter.policy.VerdictRecorder;
+import org.directmilter.resolver.DiscoveredCertificate;
+import org.directmilter.resolver.DiscoveryResult;
 import org.directmilter.resolver.DirectAddress;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -30,15 +35,24 @@ import picocli.CommandLine.Option;
                     + "the outer application/pkcs7-mime message, with only the routing header fields, to OUT.",
             "",
             "ContentCipher and KeyTransport of the configuration choose the algorithms (default AES-256-CBC "
-                    + "and RSA PKCS#1 v1.5, which every Direct implementation reads). Recipient certificates come "
-                    + "from --cert, not from DNS, and are not judged against trust anchors: use 'lookup' for that. "
-                    + "CA certificates in a --cert file are skipped.",
+                    + "and RSA PKCS#1 v1.5, which every Direct implementation reads).",
+            "",
+            "Without --cert, each recipient's certificates are found and judged exactly as the milter does at "
+                    + "RCPT: CertificateDir, then DNS CERT records (the configured nameservers, no cache), each "
+                    + "certificate judged by the outgoing trust anchors (AnchorDir) of the domain of --from — path "
+                    + "to an anchor, validity, binding, key usage, revocation. A recipient without a usable "
+                    + "certificate stops the command (exit 8 untrusted, 10 none published, 75 DNS failure).",
+            "",
+            "With --cert the certificates of the files are used as given, not judged against trust anchors "
+                    + "(use 'lookup' for that). CA certificates in a --cert file are skipped.",
             "",
             "Prints the signer, the recipient certificates and the algorithms on standard error."
         },
         parameterListHeading = "%nOperands:%n",
         footerHeading = "%nExamples:%n",
         footer = {
+            "  direct-milter protect -c direct-milter.conf --from alice@hisp.example.org \\",
+            "      --to bob@partner.example message.eml protected.eml",
             "  direct-milter protect -c direct-milter.conf --from alice@hisp.example.org \\",
             "      --to bob@partner.example --cert bob.pem message.eml protected.eml",
             "  direct-milter protect --from alice@hisp.example.org --to bob@partner.example \\",
@@ -55,8 +69,9 @@ final class ProtectCommand extends OfflineCommand {
             description = "A recipient of the message; repeat for more.")
     List<String> to;
 
-    @Option(names = "--cert", required = true, paramLabel = "FILE",
-            description = "Recipient certificates: PEM (several allowed), DER or PKCS#7 (.p7b); repeat for more.")
+    @Option(names = "--cert", paramLabel = "FILE",
+            description = "Recipient certificates: PEM (several allowed), DER or PKCS#7 (.p7b); repeat for more. "
+                    + "Default: discover and judge them as the milter does.")
     List<Path> certificates;
 
     @Override
@@ -70,8 +85,9 @@ final class ProtectCommand extends OfflineCommand {
             }
         }
         PrivateKeyEntry signer = setup.keysFor(from).get(0);
-        List<X509Certificate> recipients = recipientCertificates(err);
-        Protector protector = new Protector(setup.protectOptions());
+        DirectPolicy policy = setup.policy(err);
+        List<X509Certificate> recipients = certificates == null ? discovered(policy, err) : recipientCertificates(err);
+        Protector protector = policy.protector();
         Protected result;
         try (InputStream in = files.openIn()) {
             result = files.write(out -> {
@@ -90,6 +106,35 @@ final class ProtectCommand extends OfflineCommand {
         err.println("  algorithms: " + result.contentCipher() + ", " + result.keyTransport() + ", "
                 + result.signatureAlgorithm() + ", detached, wrapped as message/rfc822");
         return OfflineExit.OK;
+    }
+
+    /**
+     * Every --to recipient's usable certificates, discovered and judged as the daemon does at RCPT: its
+     * discovery, and the outgoing anchors of the sender's domain.
+     */
+    private List<X509Certificate> discovered(DirectPolicy policy, PrintWriter err) throws Stop {
+        String senderDomain = from.substring(from.lastIndexOf('@') + 1).toLowerCase(Locale.ROOT);
+        List<X509Certificate> all = new ArrayList<>();
+        for (String recipient : to) {
+            VerdictRecorder recorder = new VerdictRecorder(policy.validator(), recipient, senderDomain);
+            DiscoveryResult result = policy.discovery().discover(recipient, recorder);
+            if (result instanceof DiscoveryResult.Found found) {
+                for (DiscoveredCertificate d : found.usable()) {
+                    err.println("found for " + recipient + " (" + d.source() + " at " + d.owner() + "): "
+                            + recorder.verdictFor(d.certificate()).explanation());
+                    all.add(d.certificate());
+                }
+            } else if (result instanceof DiscoveryResult.FoundNoneUsable) {
+                throw new Stop(recorder.allTemporary() ? OfflineExit.TEMPFAIL : OfflineExit.UNTRUSTED,
+                        recipient + ": no usable certificate: " + recorder.refusals());
+            } else if (result instanceof DiscoveryResult.NotFound) {
+                throw new Stop(OfflineExit.NO_CERTIFICATE, recipient + ": no certificate published");
+            } else {
+                throw new Stop(OfflineExit.TEMPFAIL, recipient + ": "
+                        + ((DiscoveryResult.TemporaryFailure) result).reason());
+            }
+        }
+        return all;
     }
 
     /** The end-entity certificates of every --cert file, in order. */

@@ -2,7 +2,6 @@ package org.directmilter.milter.policy;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -16,8 +15,6 @@ import org.directmilter.crypto.keys.PrivateKeyEntry;
 import org.directmilter.crypto.smime.SpooledMessage;
 import org.directmilter.crypto.smime.UnprotectResult;
 import org.directmilter.crypto.trust.Certificates;
-import org.directmilter.crypto.trust.Direction;
-import org.directmilter.crypto.trust.Purpose;
 import org.directmilter.crypto.trust.ValidationBudget;
 import org.directmilter.crypto.trust.ValidationResult;
 import org.directmilter.milter.config.FailureAction;
@@ -194,18 +191,8 @@ final class IncomingVerification {
         // One budget for the whole message: its signers' number and URLs are the sender's choice.
         ValidationBudget budget = state.policy.validator().newBudget();
         for (EnvelopeAddress recipient : transaction.recipients()) {
-            out.computeIfAbsent(recipient.domain(), domain -> {
-                ValidationResult first = null;
-                for (X509Certificate signer : verified.signers()) {
-                    ValidationResult v = state.policy.validator().validate(signer, Purpose.SIGNING, fromAddress, domain,
-                            Direction.INCOMING, verified.certificates(), budget);
-                    if (v.usable()) {
-                        return v;
-                    }
-                    first = first == null || (v.temporary() && !first.temporary()) ? v : first;
-                }
-                return first;
-            });
+            out.computeIfAbsent(recipient.domain(),
+                    domain -> SignerTrust.judge(state.policy.validator(), verified, fromAddress, domain, budget));
         }
         return out;
     }
@@ -295,9 +282,7 @@ final class IncomingVerification {
     /** The inner message's header fields, for address lookups. */
     private record InnerHeaders(List<org.directmilter.crypto.smime.MimeHeaderField> fields) {
         List<String> addresses(String name) {
-            List<String> out = new ArrayList<>();
-            fields.stream().filter(f -> f.is(name)).forEach(f -> out.addAll(Mailboxes.parse(f.unfolded())));
-            return out;
+            return SignerTrust.addresses(fields, name);
         }
     }
 

@@ -15,7 +15,7 @@ import org.directmilter.crypto.trust.ValidationResult;
  * The usability test discovery asks, keeping each verdict so the reply can say why a certificate was
  * refused and the audit line which anchor accepted one, without validating twice.
  */
-final class VerdictRecorder implements Predicate<X509Certificate> {
+public final class VerdictRecorder implements Predicate<X509Certificate> {
 
     private final TrustValidator validator;
     private final String recipient;
@@ -23,7 +23,7 @@ final class VerdictRecorder implements Predicate<X509Certificate> {
     private final Map<X509Certificate, ValidationResult> verdicts = new LinkedHashMap<>();
     private final ValidationBudget budget;
 
-    VerdictRecorder(TrustValidator validator, String recipient, String senderDomain) {
+    public VerdictRecorder(TrustValidator validator, String recipient, String senderDomain) {
         this.validator = validator;
         this.recipient = recipient;
         this.senderDomain = senderDomain;
@@ -38,13 +38,13 @@ final class VerdictRecorder implements Predicate<X509Certificate> {
         return verdict.usable();
     }
 
-    ValidationResult verdictFor(X509Certificate certificate) {
+    public ValidationResult verdictFor(X509Certificate certificate) {
         return verdicts.computeIfAbsent(certificate, c -> validator.validate(c, Purpose.ENCRYPTION, recipient,
                 senderDomain, Direction.OUTGOING, List.of(), budget));
     }
 
     /** Why none was usable: each refused certificate's explanation, with the warnings, for the audit line. */
-    String refusals() {
+    public String refusals() {
         return verdicts.values().stream().filter(v -> !v.usable()).map(ValidationResult::explanation).distinct()
                 .reduce((a, b) -> a + "; " + b).orElse("");
     }
@@ -56,7 +56,7 @@ final class VerdictRecorder implements Predicate<X509Certificate> {
     }
 
     /** True when every refusal is temporary (revocation status unknown): the sender should retry. */
-    boolean allTemporary() {
+    public boolean allTemporary() {
         return !verdicts.isEmpty() && verdicts.values().stream().filter(v -> !v.usable())
                 .allMatch(ValidationResult::temporary);
     }

@@ -10,7 +10,8 @@ import org.directmilter.crypto.testpki.TestPki;
 /**
  * A directory set up for {@code protect} and {@code unprotect}: a KeyStore with the sender's key
  * ({@code <address>.p12}) and the recipient's domain key ({@code <domain>.p12}), each with its password
- * file, the recipient's certificate and its CA in {@code bob.pem}, and a configuration naming the KeyStore.
+ * file, the recipient's certificate and its CA in {@code bob.pem}, the CA as the incoming and outgoing
+ * anchor of every domain ({@code anchors/}), and a configuration naming the KeyStore and the anchors.
  */
 final class OfflineFixture {
 
@@ -26,14 +27,21 @@ final class OfflineFixture {
         TestPki.writePkcs12(keys.resolve(recipientDomain + ".p12"), recipient, "recipient-pw");
         secret(keys.resolve(recipientDomain + ".pass"), "recipient-pw");
         TestPki.writePem(dir.resolve("bob.pem"), recipient.certificate(), pki.caCertificate());
+        for (String direction : new String[] {"incoming", "outgoing"}) {
+            Path anchors = Files.createDirectories(dir.resolve("anchors/all-domains").resolve(direction));
+            TestPki.writePem(anchors.resolve("ca.pem"), pki.caCertificate());
+        }
         return configuration(dir, "KeyStore " + keys + "\n");
     }
 
-    /** A configuration file with {@code extra} lines, its temporary files under {@code dir}. */
+    /**
+     * A configuration file with {@code extra} lines, its temporary files under {@code dir}, the anchors of
+     * {@code dir/anchors}, and no nameserver outside this host.
+     */
     static Path configuration(Path dir, String extra) throws IOException {
         Path file = Files.createTempFile(dir, "direct-milter", ".conf");
         Files.writeString(file, "Socket inet:0@127.0.0.1\nTemporaryDirectory " + dir + "\nDomains hisp.example.org\n"
-                + extra);
+                + "AnchorDir " + dir.resolve("anchors") + "\nNameservers 127.0.0.1:9\n" + extra);
         return file;
     }
 

@@ -10,8 +10,13 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.security.KeyPair;
+import java.security.cert.X509Certificate;
 import java.util.Arrays;
 import java.util.List;
+import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.asn1.x509.KeyPurposeId;
+import org.bouncycastle.asn1.x509.KeyUsage;
 import org.directmilter.crypto.keys.PrivateKeyEntry;
 import org.directmilter.crypto.smime.UnprotectResult;
 import org.directmilter.crypto.testpki.Openssl;
@@ -231,5 +236,87 @@ class SmimeCommandsTest {
         Outcome badConfig = CheckCommandTest.run("unprotect", "-c", configuration("NoSuchKey 1\n").toString(),
                 "--to", "bob@partner.example");
         assertThat(badConfig.status()).isEqualTo(OfflineExit.CONFIG.code);
+    }
+
+    /** A KeyStore holding only {@code signer} as alice's key, and a configuration using it. */
+    private static Path signingAs(String name, PrivateKeyEntry signer) throws Exception {
+        Path keys = Files.createDirectory(dir.resolve(name));
+        TestPki.writePkcs12(keys.resolve("alice@hisp.example.org.p12"), signer, "pw");
+        secret(keys.resolve("alice@hisp.example.org.pass"), "pw");
+        return configuration("KeyStore " + keys + "\n");
+    }
+
+    private static Outcome protectWith(Path configuration, String out) {
+        return CheckCommandTest.run("protect", "-c", configuration.toString(), "--from", "alice@hisp.example.org",
+                "--to", "bob@partner.example", "--cert", dir.resolve("bob.pem").toString(),
+                dir.resolve("message.eml").toString(), dir.resolve(out).toString());
+    }
+
+    @Test
+    void aSignerChainingToNoAnchorIsUntrustedAndItsPlaintextIsNotWritten() throws Exception {
+        TestPki rogue = TestPki.create("Rogue CA");
+        Path rogueConfig = signingAs("rogue-keys", rogue.rsaEntity("alice@hisp.example.org", 2048));
+        assertThat(protectWith(rogueConfig, "rogue.eml").status()).isZero();
+
+        Outcome untrusted = unprotect("rogue.eml", "rogue-inner.eml");
+        assertThat(untrusted.status()).as(untrusted.err()).isEqualTo(OfflineExit.UNTRUSTED.code).isNotZero();
+        assertThat(untrusted.err()).contains("not trusted: ", "no path to any incoming anchor of partner.example")
+                .doesNotContain("verified for");
+        assertThat(Files.exists(dir.resolve("rogue-inner.eml"))).isFalse();
+
+        Outcome forced = CheckCommandTest.run("unprotect", "-c", config.toString(), "--to", "bob@partner.example",
+                "--force", dir.resolve("rogue.eml").toString(), dir.resolve("forced.eml").toString());
+        assertThat(forced.status()).isEqualTo(OfflineExit.UNTRUSTED.code);
+        assertThat(forced.err()).contains("NOT TRUSTED", "--force");
+        assertThat(Files.readString(dir.resolve("forced.eml"))).isEqualTo(MESSAGE);
+    }
+
+    @Test
+    void aSignerUnderASelfSignedCopyOfTheAnchorIsUntrusted() throws Exception {
+        X509Certificate anchor = PKI.caCertificate();
+        byte[] ski = org.bouncycastle.asn1.x509.SubjectKeyIdentifier.getInstance(
+                org.bouncycastle.cert.jcajce.JcaX509ExtensionUtils.parseExtensionValue(
+                        anchor.getExtensionValue("2.5.29.14"))).getKeyIdentifier();
+        TestPki.Issued forged = TestPki.cert("forged", TestPki.rsa(2048)).subject(anchor).ca()
+                .serial(anchor.getSerialNumber()).subjectKeyId(ski).build();
+        KeyPair keys = TestPki.rsa(2048);
+        TestPki.Issued mallory = TestPki.cert("alice", keys)
+                .subjectName(new X500Name("CN=alice@hisp.example.org, O=direct-milter tests"))
+                .issuer(forged).endEntity().authorityKeyId()
+                .keyUsage(KeyUsage.digitalSignature | KeyUsage.keyEncipherment)
+                .eku(KeyPurposeId.id_kp_emailProtection).email("alice@hisp.example.org").build();
+        Path forgedConfig = signingAs("forged-keys",
+                new PrivateKeyEntry(keys.getPrivate(), List.of(mallory.cert(), forged.cert())));
+        assertThat(protectWith(forgedConfig, "forged.eml").status()).isZero();
+
+        Outcome untrusted = unprotect("forged.eml", "forged-inner.eml");
+        assertThat(untrusted.status()).as(untrusted.err()).isEqualTo(OfflineExit.UNTRUSTED.code);
+        assertThat(Files.exists(dir.resolve("forged-inner.eml"))).isFalse();
+    }
+
+    @Test
+    void protectWithoutCertDiscoversAndJudgesByTheSendersOutgoingAnchors() throws Exception {
+        Path certs = Files.createDirectory(dir.resolve("certs"));
+        TestPki.writePem(certs.resolve("bob@partner.example.pem"), BOB.certificate());
+        Path discovering = configuration("KeyStore " + dir.resolve("keys") + "\nCertificateDir " + certs + "\n");
+        Outcome found = CheckCommandTest.run("protect", "-c", discovering.toString(), "--from",
+                "alice@hisp.example.org", "--to", "bob@partner.example", dir.resolve("message.eml").toString(),
+                dir.resolve("discovered.eml").toString());
+        assertThat(found.status()).as(found.err()).isZero();
+        assertThat(found.err()).contains("found for bob@partner.example", "encrypted:  "
+                + BOB.certificate().getSubjectX500Principal().getName());
+        assertThat(unprotect("discovered.eml", "discovered-inner.eml").status()).isZero();
+        assertThat(Files.readString(dir.resolve("discovered-inner.eml"))).isEqualTo(MESSAGE);
+
+        Path rogueCerts = Files.createDirectory(dir.resolve("rogue-certs"));
+        TestPki.writePem(rogueCerts.resolve("bob@partner.example.pem"),
+                TestPki.create("Rogue CA").rsaEntity("bob@partner.example", 2048).certificate());
+        Path rogue = configuration("KeyStore " + dir.resolve("keys") + "\nCertificateDir " + rogueCerts + "\n");
+        Outcome untrusted = CheckCommandTest.run("protect", "-c", rogue.toString(), "--from",
+                "alice@hisp.example.org", "--to", "bob@partner.example", dir.resolve("message.eml").toString(),
+                dir.resolve("to-rogue.eml").toString());
+        assertThat(untrusted.status()).as(untrusted.err()).isEqualTo(OfflineExit.UNTRUSTED.code);
+        assertThat(untrusted.err()).contains("no usable certificate", "outgoing anchor of hisp.example.org");
+        assertThat(Files.exists(dir.resolve("to-rogue.eml"))).isFalse();
     }
 }
