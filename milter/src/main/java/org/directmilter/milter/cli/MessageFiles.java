@@ -1,6 +1,10 @@
 package org.directmilter.milter.cli;
 
+import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
+import java.io.FileInputStream;
+import java.io.FileNotFoundException;
+import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -23,7 +27,7 @@ final class MessageFiles {
 
     @Parameters(index = "1", arity = "0..1", paramLabel = "OUT",
             description = "Where the result goes (default, or -: standard output). A file is created mode 0600 "
-                    + "and appears only when the command succeeds.")
+                    + "and appears only when the command succeeds; a device or FIFO is written in place.")
     Path out;
 
     // The process's own streams; tests put theirs here.
@@ -40,7 +44,11 @@ final class MessageFiles {
             return stdin;
         }
         try {
-            return Files.newInputStream(in);
+            // a pipe (<(…), a FIFO) cannot seek, which Files' channel streams try: read it as a plain stream
+            return Files.isRegularFile(in) || !Files.exists(in) ? Files.newInputStream(in)
+                    : new BufferedInputStream(new FileInputStream(in.toFile()));
+        } catch (FileNotFoundException e) {
+            throw new Stop(OfflineExit.NO_INPUT, in + ": cannot be read: " + e.getMessage());
         } catch (NoSuchFileException e) {
             throw new Stop(OfflineExit.NO_INPUT, in + ": no such file");
         } catch (IOException e) {
@@ -48,9 +56,9 @@ final class MessageFiles {
         }
     }
 
-    /** How many bytes IN holds, when it is a file; -1 for standard input. */
+    /** How many bytes IN holds, when it is a regular file; -1 for standard input, pipes and devices. */
     long inLength() throws Stop {
-        if (standard(in)) {
+        if (standard(in) || !Files.isRegularFile(in)) {
             return -1;
         }
         try {
@@ -62,13 +70,23 @@ final class MessageFiles {
 
     /**
      * Runs {@code writer} against OUT. A file is written as a private temporary file beside OUT and moved
-     * into place at the end, so a failure never leaves half a message (or plaintext) behind.
+     * into place at the end, so a failure never leaves half a message (or plaintext) behind. OUT that
+     * exists and is not a regular file — a device, a FIFO, /dev/stdout — is written in place: the rename
+     * would replace the node itself (run as root, {@code /dev/null} would become a regular file).
      */
     <T> T write(Writer<T> writer) throws IOException, Stop {
         if (standard(out)) {
             T result = writer.writeTo(stdout);
             stdout.flush();
             return result;
+        }
+        if (Files.exists(out) && !Files.isRegularFile(out)) {
+            if (Files.isDirectory(out)) {
+                throw new Stop(OfflineExit.CANT_CREATE, out + ": is a directory");
+            }
+            try (OutputStream node = new BufferedOutputStream(openInPlace())) {
+                return writer.writeTo(node);
+            }
         }
         Path target = out.toAbsolutePath();
         Path temporary;
@@ -87,6 +105,14 @@ final class MessageFiles {
             return result;
         } finally {
             Files.deleteIfExists(temporary);
+        }
+    }
+
+    private OutputStream openInPlace() throws Stop {
+        try {
+            return new FileOutputStream(out.toFile());
+        } catch (FileNotFoundException e) {
+            throw new Stop(OfflineExit.CANT_CREATE, out + ": cannot be written: " + e.getMessage());
         }
     }
 

@@ -1,19 +1,31 @@
 package org.directmilter.milter.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.ByteArrayInputStream;
+import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
+import java.io.FileInputStream;
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.KeyPair;
 import java.security.cert.X509Certificate;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.KeyPurposeId;
 import org.bouncycastle.asn1.x509.KeyUsage;
@@ -318,5 +330,54 @@ class SmimeCommandsTest {
         assertThat(untrusted.status()).as(untrusted.err()).isEqualTo(OfflineExit.UNTRUSTED.code);
         assertThat(untrusted.err()).contains("no usable certificate", "outgoing anchor of hisp.example.org");
         assertThat(Files.exists(dir.resolve("to-rogue.eml"))).isFalse();
+    }
+
+    private static boolean run(String... command) throws Exception {
+        return new ProcessBuilder(command).redirectErrorStream(true).start().waitFor() == 0;
+    }
+
+    @Test
+    void aDeviceNodeOutIsWrittenInPlaceNeverReplaced() throws Exception {
+        Path node = dir.resolve("scratch-null");
+        // the same device as /dev/null, in a scratch directory: the system's own node is never touched
+        assumeTrue(run("mknod", node.toString(), "c", "1", "3"), "mknod needs root");
+        Outcome protect = protect("message.eml", "scratch-null");
+        assertThat(protect.status()).as(protect.err()).isZero();
+        PosixFileAttributes after = Files.readAttributes(node, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+        assertThat(after.isOther()).as("still a device node").isTrue();
+        assertThat(after.isRegularFile()).isFalse();
+        assertThat(Files.list(dir).map(p -> p.getFileName().toString())).noneMatch(n -> n.startsWith(".scratch-null"));
+    }
+
+    @Test
+    void aFifoIsWrittenInPlaceAndAPipeIsReadAsInput() throws Exception {
+        Path out = dir.resolve("out.fifo");
+        Path in = dir.resolve("in.fifo");
+        assumeTrue(run("mkfifo", out.toString(), in.toString()), "mkfifo");
+        CompletableFuture<byte[]> written = CompletableFuture.supplyAsync(() -> {
+            // BufferedInputStream reads by read(): FileInputStream.readAllBytes would seek the FIFO
+            try (InputStream fifo = new BufferedInputStream(new FileInputStream(out.toFile()))) {
+                return fifo.readAllBytes();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
+        Outcome protect = protect("message.eml", "out.fifo");
+        assertThat(protect.status()).as(protect.err()).isZero();
+        byte[] protectedBytes = written.get(60, TimeUnit.SECONDS);
+        assertThat(new String(protectedBytes, StandardCharsets.US_ASCII)).contains("application/pkcs7-mime");
+        assertThat(Files.isRegularFile(out)).isFalse();
+
+        CompletableFuture<Void> feeding = CompletableFuture.runAsync(() -> {
+            try (OutputStream fifo = new FileOutputStream(in.toFile())) {
+                fifo.write(protectedBytes);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
+        Outcome unprotect = unprotect("in.fifo", "from-pipe.eml");
+        feeding.get(60, TimeUnit.SECONDS);
+        assertThat(unprotect.status()).as(unprotect.err()).isZero();
+        assertThat(Files.readString(dir.resolve("from-pipe.eml"))).isEqualTo(MESSAGE);
     }
 }
