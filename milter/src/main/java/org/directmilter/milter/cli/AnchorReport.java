@@ -12,23 +12,25 @@ import org.directmilter.crypto.trust.Anchor;
 import org.directmilter.crypto.trust.AnchorSet;
 import org.directmilter.crypto.trust.AnchorStore;
 import org.directmilter.crypto.trust.Direction;
+import org.directmilter.milter.daemon.ExpiryWarnings;
 
 /** What {@code anchors} lists and what {@code check} warns about: the anchor directory as loaded. */
 final class AnchorReport {
 
-    static final Duration EXPIRY_WARNING = Duration.ofDays(30);
-
     private final AnchorSet set;
     private final List<String> localDomains;
     private final Instant now;
+    private final Duration window;
 
-    AnchorReport(AnchorSet set, List<String> localDomains, Instant now) {
+    /** {@code window}: how long before its end an anchor is warned about (ExpiryWarningDays). */
+    AnchorReport(AnchorSet set, List<String> localDomains, Instant now, Duration window) {
         this.set = set;
         this.localDomains = localDomains;
         this.now = now;
+        this.window = window;
     }
 
-    /** Files skipped, anchors expired or expiring within 30 days, local domains trusting nobody. */
+    /** Files skipped, anchors expired or expiring within the window, local domains trusting nobody. */
     List<String> warnings() {
         List<String> out = new ArrayList<>();
         set.problems().forEach(p -> out.add("anchors: " + p.file() + ": " + p.reason()));
@@ -81,15 +83,6 @@ final class AnchorReport {
     }
 
     private Optional<String> expiry(Anchor a) {
-        Instant notAfter = a.certificate().getNotAfter().toInstant();
-        if (notAfter.isBefore(now)) {
-            return Optional.of("expired " + notAfter.atOffset(ZoneOffset.UTC).toLocalDate());
-        }
-        if (notAfter.isBefore(now.plus(EXPIRY_WARNING))) {
-            long days = Duration.between(now, notAfter).toDays();
-            return Optional.of("expires in " + days + (days == 1 ? " day" : " days") + " ("
-                    + notAfter.atOffset(ZoneOffset.UTC).toLocalDate() + ")");
-        }
-        return Optional.empty();
+        return ExpiryWarnings.expiry(a.certificate(), now, window);
     }
 }

@@ -8,6 +8,7 @@ import java.util.concurrent.Callable;
 import org.directmilter.crypto.trust.AnchorSet;
 import org.directmilter.crypto.trust.AnchorStore;
 import org.directmilter.milter.config.ConfigKeys;
+import org.directmilter.milter.daemon.ExpiryWarnings;
 import org.directmilter.milter.config.MilterConfig;
 import org.directmilter.milter.daemon.ExitStatus;
 import picocli.CommandLine.Command;
@@ -19,7 +20,7 @@ import picocli.CommandLine.Mixin;
         description = {
             "Reads AnchorDir as the daemon does and lists, for each local domain and direction (incoming, "
                     + "outgoing) and for all-domains, every anchor: subject, SHA-256 fingerprint, not-after "
-                    + "date and source file, with a warning for anchors expired or expiring within 30 days.",
+                    + "date and source file, with a warning for anchors expired or expiring within ExpiryWarningDays (30).",
             "",
             "Files that were skipped are listed last with the reason."
         },
@@ -48,7 +49,7 @@ final class AnchorsCommand implements Callable<Integer> {
         Path root = loaded.get(ConfigKeys.ANCHOR_DIR);
         AnchorSet set = AnchorStore.read(root);
         out.println("AnchorDir " + root);
-        new AnchorReport(set, loaded.get(ConfigKeys.DOMAINS), Instant.now()).print(out);
+        new AnchorReport(set, loaded.get(ConfigKeys.DOMAINS), Instant.now(), ExpiryWarnings.window(loaded)).print(out);
         return ExitStatus.OK;
     }
 }

@@ -1,8 +1,13 @@
 package org.directmilter.milter.cli;
 
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.directmilter.crypto.trust.AnchorStore;
 import org.directmilter.milter.config.ConfigError;
@@ -12,6 +17,7 @@ import org.directmilter.milter.config.ConfigResult;
 import org.directmilter.milter.config.MilterConfig;
 import org.directmilter.milter.daemon.EnvironmentChecks;
 import org.directmilter.milter.daemon.ExitStatus;
+import org.directmilter.milter.daemon.ExpiryWarnings;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
@@ -28,8 +34,11 @@ import picocli.CommandLine.Mixin;
                     + "(e.g. with runuser -u direct-milter) for a faithful answer.",
             "",
             "Loads the trust anchors under AnchorDir and prints a warning for each file skipped (with the "
-                    + "reason), each anchor expired or expiring within 30 days, and each local domain without "
-                    + "incoming or outgoing anchors. Warnings do not change the exit code: the daemon would start.",
+                    + "reason), each anchor expired or expiring within ExpiryWarningDays (default 30), and each "
+                    + "local domain without incoming or outgoing anchors; then each certificate of the KeyStore's "
+                    + "keys expired or expiring within that window, and each local domain with no key in the "
+                    + "KeyStore (its outgoing mail would be refused). Warnings do not change the exit code: the "
+                    + "daemon would start.",
             "",
             "When all is well, prints one line with every effective setting (defaults included)."
         },
@@ -59,13 +68,39 @@ final class CheckCommand implements Callable<Integer> {
         if (!problems.isEmpty()) {
             return report(err, problems);
         }
-        new AnchorReport(AnchorStore.read(loaded.get(ConfigKeys.ANCHOR_DIR)),
-                loaded.get(ConfigKeys.DOMAINS), Instant.now()).warnings().forEach(w -> err.println("warning: " + w));
+        Instant now = Instant.now();
+        new AnchorReport(AnchorStore.read(loaded.get(ConfigKeys.ANCHOR_DIR)), loaded.get(ConfigKeys.DOMAINS), now,
+                ExpiryWarnings.window(loaded)).warnings().forEach(w -> err.println("warning: " + w));
+        ExpiryWarnings.keys(loaded, now).forEach(w -> err.println("warning: " + w));
+        domainsWithoutKeys(loaded).forEach(w -> err.println("warning: " + w));
         EnvironmentChecks.revocationWarning(loaded).ifPresent(w -> err.println("warning: " + w));
         err.flush();
         out.println(config.file + ": OK: " + loaded.summary());
         out.flush();
         return ExitStatus.OK;
+    }
+
+    /**
+     * A local domain with no key file at all (neither DOMAIN.p12 nor ADDRESS@DOMAIN.p12): every outgoing
+     * message from it is refused at MAIL FROM. The daemon starts all the same — the domain may only receive.
+     */
+    private static List<String> domainsWithoutKeys(MilterConfig config) {
+        Path store = config.get(ConfigKeys.KEY_STORE);
+        List<String> names;
+        try (var files = Files.list(store)) {
+            names = files.map(f -> f.getFileName().toString().toLowerCase(Locale.ROOT)).toList();
+        } catch (IOException e) {
+            return List.of(); // named by the KeyStore checks already
+        }
+        List<String> out = new ArrayList<>();
+        for (String domain : config.get(ConfigKeys.DOMAINS)) {
+            if (names.stream().noneMatch(n -> n.equals(domain + ".p12") || n.endsWith("@" + domain + ".p12"))) {
+                out.add(domain + " has no key in " + store + " (neither " + domain + ".p12 nor ADDRESS@" + domain
+                        + ".p12): every outgoing message from it would be refused (On-NoSenderKey "
+                        + config.format(ConfigKeys.ON_NO_SENDER_KEY) + ")");
+            }
+        }
+        return out;
     }
 
     private int report(PrintWriter err, List<ConfigError> errors) {

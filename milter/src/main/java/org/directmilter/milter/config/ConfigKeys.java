@@ -311,6 +311,13 @@ public final class ConfigKeys {
                     + "decrypted mail to its sender: `<>`, none is ever sent; an address (one the MTA "
                     + "delivers locally), every such notice goes there instead");
 
+    // ---- operating it (issue 21): expiry warnings ----
+
+    public static final ConfigKey<Integer> EXPIRY_WARNING_DAYS = define("ExpiryWarningDays",
+            ValueTypes.intRange(0, 3650), "30", ON_RELOAD,
+            "days before its end that a certificate of our own (a key in `KeyStore`) or a trust anchor is "
+                    + "warned about: at start, at reload, daily, and by `check`; expired ones always are");
+
     private static final List<ConfigKey<?>> VIEW = Collections.unmodifiableList(ALL);
 
     private ConfigKeys() {

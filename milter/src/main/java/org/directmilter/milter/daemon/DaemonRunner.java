@@ -5,12 +5,17 @@ import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.directmilter.crypto.text.LogSafe;
 import org.directmilter.crypto.trust.AnchorStore;
 import org.directmilter.milter.config.ConfigError;
 import org.directmilter.milter.config.ConfigKey;
@@ -53,6 +58,11 @@ public final class DaemonRunner {
     private final AtomicBoolean stopRequested = new AtomicBoolean();
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile MilterConfig currentConfig;
+    private final ScheduledExecutorService expiryTimer = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "expiry-check");
+        t.setDaemon(true);
+        return t;
+    });
 
     private DaemonRunner(ConfigLoader loader, MilterConfig config, MilterServer server, MilterSessionFactory sessions,
                          AnchorStore anchors, DirectHandler handler) {
@@ -120,6 +130,8 @@ public final class DaemonRunner {
         sessions.removeLeftoverSpoolFiles();
         server.start();
         anchors.watch(startupConfig.get(ConfigKeys.ANCHOR_CHECK_INTERVAL));
+        warnOfExpiry();
+        expiryTimer.scheduleAtFixedRate(this::warnOfExpiry, 1, 1, TimeUnit.DAYS);
         log.info("direct-milter {} serving on {} ({}), pid {}", MilterVersion.get(),
                 startupConfig.get(ConfigKeys.SOCKET), printable(server.boundAddress()), ProcessHandle.current().pid());
     }
@@ -139,6 +151,7 @@ public final class DaemonRunner {
             sessions.close();
             sessions.removeLeftoverSpoolFiles();
             anchors.close();
+            expiryTimer.shutdownNow();
             log.info("stopped");
         } finally {
             stopped.countDown();
@@ -234,12 +247,22 @@ public final class DaemonRunner {
         }
         currentConfig = next;
         handler.replace(Assembly.policy(next, anchors::anchorsFor, Optional.of(handler.policy())));
+        warnOfExpiry();
         if (changed.isEmpty() && needRestart.isEmpty()) {
             log.info("configuration reloaded, nothing changed");
         } else {
             log.info("configuration reloaded: {} changed, {} waiting for a restart", changed, needRestart);
         }
         return new ReloadResult.Reloaded(List.copyOf(changed), List.copyOf(needRestart));
+    }
+
+    /** Certificates of ours and anchors expired or expiring soon: at start, at reload, daily (ExpiryWarningDays). */
+    private void warnOfExpiry() {
+        try {
+            ExpiryWarnings.all(currentConfig, anchors.current(), Instant.now()).forEach(w -> log.warn("{}", LogSafe.escape(w)));
+        } catch (RuntimeException e) {
+            log.error("expiry check failed", e);
+        }
     }
 
     /** The latest valid configuration (the startup one until a reload succeeds). */

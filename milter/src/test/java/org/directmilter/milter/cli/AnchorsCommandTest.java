@@ -98,6 +98,9 @@ class AnchorsCommandTest {
         assertThat(o.err().lines()).containsExactly(
                 "warning: anchors: " + dir.resolve("anchors/hisp.example.org/incoming/broken.pem")
                         + ": no complete PEM CERTIFICATE or PKCS7 block",
-                "warning: hisp.example.org has no outgoing anchors: no recipient will be trusted");
+                "warning: hisp.example.org has no outgoing anchors: no recipient will be trusted",
+                "warning: hisp.example.org has no key in " + dir + " (neither hisp.example.org.p12 nor "
+                        + "ADDRESS@hisp.example.org.p12): every outgoing message from it would be refused "
+                        + "(On-NoSenderKey reject)");
     }
 }

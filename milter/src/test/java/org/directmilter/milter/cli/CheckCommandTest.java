@@ -7,6 +7,10 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.time.Instant;
+import org.directmilter.crypto.testpki.TestPki;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -165,5 +169,24 @@ class CheckCommandTest {
         Outcome version = run("--version");
         assertThat(version.status()).isZero();
         assertThat(version.out()).startsWith("direct-milter ");
+    }
+
+    @Test
+    void ourCertificatesExpiringSoonAndDomainsWithoutAKeyAreWarnedOf() throws Exception {
+        TestPki pki = TestPki.create("check expiry CA");
+        Instant now = Instant.now();
+        TestPki.writePkcs12(dir.resolve("hisp.example.org.p12"), pki.entity("hisp.example.org", TestPki.rsa(2048),
+                b -> b.validity(now.minus(Duration.ofDays(300)), now.plus(Duration.ofDays(10)))), "pw");
+        Files.setPosixFilePermissions(Files.writeString(dir.resolve("hisp.example.org.pass"), "pw\n"),
+                PosixFilePermissions.fromString("rw-------"));
+        Path file = config("Socket inet:0@127.0.0.1\nTemporaryDirectory " + dir
+                + "\nDomains hisp.example.org, other.example\n");
+        Outcome outcome = run("check", "-c", file.toString());
+        assertThat(outcome.status()).isZero();
+        assertThat(outcome.err().lines()).anySatisfy(line -> assertThat(line).startsWith("warning: key ")
+                .contains("hisp.example.org.p12", "CN=hisp.example.org", "expires in 9 days"));
+        assertThat(outcome.err().lines()).anySatisfy(line -> assertThat(line)
+                .startsWith("warning: other.example has no key in " + dir).contains("refused"));
+        assertThat(outcome.err()).doesNotContain("hisp.example.org has no key");
     }
 }

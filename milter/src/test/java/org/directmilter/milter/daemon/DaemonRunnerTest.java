@@ -12,6 +12,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
 import org.directmilter.crypto.testpki.TestPki;
 import org.directmilter.crypto.text.LogCapture;
 import org.directmilter.milter.config.ConfigKeys;
@@ -134,6 +136,45 @@ class DaemonRunnerTest {
                     .contains(key + ": is accessible to every user; refusing it"));
             assertThat(log.lines(Level.WARN)).contains("On-RevocationUnknown accept: a certificate whose revocation "
                     + "status cannot be learnt (CRL unreachable or stale) is used as if not revoked");
+        } finally {
+            runner.stop(Duration.ofSeconds(5));
+        }
+    }
+
+    @Test
+    void startAndReloadWarnOfOurCertificatesAndAnchorsExpiringWithinTheWindow() throws Exception {
+        TestPki pki = TestPki.create("expiry CA");
+        Path keys = Files.createDirectories(dir.resolve("keys"));
+        Instant now = Instant.now();
+        TestPki.writePkcs12(keys.resolve("a.example.p12"), pki.entity("a.example", TestPki.rsa(2048),
+                b -> b.validity(now.minus(Duration.ofDays(300)), now.plus(Duration.ofDays(10)))), "pw");
+        TestPki.writePkcs12(keys.resolve("b.example.p12"), pki.rsaEntity("b.example", 2048), "pw");
+        for (String name : new String[] {"a.example.pass", "b.example.pass"}) {
+            Files.setPosixFilePermissions(Files.writeString(keys.resolve(name), "pw\n"),
+                    PosixFilePermissions.fromString("rw-------"));
+        }
+        Path incoming = Files.createDirectories(dir.resolve("anchors/all-domains/incoming"));
+        TestPki.Issued old = TestPki.cert("Old partner CA", TestPki.rsa(2048)).ca()
+                .validity(now.minus(Duration.ofDays(400)), now.minus(Duration.ofDays(2))).build();
+        TestPki.writePem(incoming.resolve("old.pem"), old.cert());
+        Path file = config("Socket inet:0@127.0.0.1\nKeyStore " + keys + "\nAnchorDir " + dir.resolve("anchors")
+                + "\nDomains a.example, b.example\n");
+        DaemonRunner runner = DaemonRunner.bind(file);
+        try (LogCapture log = LogCapture.of(DaemonRunner.class)) {
+            runner.start();
+            assertThat(log.lines(Level.WARN)).anySatisfy(line -> assertThat(line)
+                    .contains("key " + keys.resolve("a.example.p12"), "CN=a.example", "expires in 9 days"));
+            assertThat(log.lines(Level.WARN)).anySatisfy(line -> assertThat(line)
+                    .contains("anchor ", "Old partner CA", "expired "));
+            assertThat(log.lines(Level.WARN)).noneSatisfy(line -> assertThat(line).contains("CN=b.example"));
+
+            // a narrower window at reload: the key is no longer warned of, the expired anchor still is
+            Files.writeString(file, Files.readString(file) + "ExpiryWarningDays 5\n");
+            int before = log.lines(Level.WARN).size();
+            runner.reload();
+            List<String> afterReload = log.lines(Level.WARN).subList(before, log.lines(Level.WARN).size());
+            assertThat(afterReload).anySatisfy(line -> assertThat(line).contains("Old partner CA", "expired "));
+            assertThat(afterReload).noneSatisfy(line -> assertThat(line).contains("CN=a.example"));
         } finally {
             runner.stop(Duration.ofSeconds(5));
         }
