@@ -12,7 +12,7 @@ import org.directmilter.crypto.smime.ProtectOptions;
 import org.directmilter.crypto.smime.Protector;
 import org.directmilter.milter.client.Envelope;
 import org.directmilter.milter.client.RawMessage;
-import org.directmilter.milter.it.DirectSetup;
+import org.directmilter.milter.testkit.DirectSetup;
 import org.directmilter.resolver.FoundCertificate;
 import org.directmilter.resolver.NamedServer;
 import org.directmilter.resolver.dns.ZoneLines;

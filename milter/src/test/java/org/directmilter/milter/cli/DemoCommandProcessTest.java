@@ -2,15 +2,16 @@ package org.directmilter.milter.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.directmilter.milter.it.Ports;
+import org.directmilter.milter.testkit.Poll;
+import org.directmilter.milter.testkit.Ports;
+import org.directmilter.milter.testkit.Scratch;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -21,7 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class DemoCommandProcessTest {
 
-    private static final long DEADLINE_NANOS = TimeUnit.SECONDS.toNanos(60);
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
 
     @TempDir
     Path dir;
@@ -36,12 +37,7 @@ class DemoCommandProcessTest {
     }
 
     private String output() {
-        Path log = dir.resolve("output.log");
-        try {
-            return Files.exists(log) ? Files.readString(log) : "";
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return Scratch.readOrEmpty(dir.resolve("output.log"));
     }
 
     /**
@@ -56,13 +52,9 @@ class DemoCommandProcessTest {
                 .redirectErrorStream(true)
                 .redirectOutput(dir.resolve("output.log").toFile())
                 .start();
-        long deadline = System.nanoTime() + DEADLINE_NANOS;
-        // Between looks, wait on the process itself: a demo that dies ends the wait at once.
-        while (!(Ports.listening(port) && output().contains("serving on"))
-                && !process.waitFor(20, TimeUnit.MILLISECONDS)) {
-            assertThat(System.nanoTime() - deadline).as(() -> "port " + port + " listening; output: " + output())
-                    .isNegative();
-        }
+        // a demo that dies ends the wait at once
+        Poll.until("port " + port + " to listen and the demo to say it serves", START_TIMEOUT,
+                () -> !process.isAlive() || Ports.listening(port) && output().contains("serving on"), this::output);
         assertThat(process.isAlive()).as("the demo exited early: %s", output()).isTrue();
     }
 

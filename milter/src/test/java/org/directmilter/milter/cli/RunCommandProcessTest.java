@@ -8,9 +8,12 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.directmilter.milter.testkit.Poll;
+import org.directmilter.milter.testkit.Scratch;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -42,9 +45,8 @@ class RunCommandProcessTest {
         return file;
     }
 
-    private String output() throws IOException {
-        Path log = dir.resolve("output.log");
-        return Files.exists(log) ? Files.readString(log) : "";
+    private String output() {
+        return Scratch.readOrEmpty(dir.resolve("output.log"));
     }
 
     @Test
@@ -52,10 +54,8 @@ class RunCommandProcessTest {
         Process process = start(config("Socket inet:0@127.0.0.1\n"));
         try {
             Matcher serving = SERVING.matcher("");
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (!serving.reset(output()).find() && process.isAlive() && System.nanoTime() < deadline) {
-                Thread.sleep(50);
-            }
+            Poll.until("the daemon's \"serving on\" line", Duration.ofSeconds(30),
+                    () -> !process.isAlive() || serving.reset(output()).find(), this::output);
             assertThat(serving.reset(output()).find()).as("startup output: %s", output()).isTrue();
             assertThat(Long.parseLong(serving.group(2))).isEqualTo(process.pid());
             try (Socket client = new Socket("127.0.0.1", Integer.parseInt(serving.group(1)))) {

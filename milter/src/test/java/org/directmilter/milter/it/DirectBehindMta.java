@@ -1,11 +1,11 @@
 package org.directmilter.milter.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.directmilter.milter.it.DirectDeployment.ALICE;
-import static org.directmilter.milter.it.DirectDeployment.BOB;
-import static org.directmilter.milter.it.DirectDeployment.DAVE;
-import static org.directmilter.milter.it.DirectDeployment.message;
-import static org.directmilter.milter.it.DirectDeployment.routingHeaders;
+import static org.directmilter.milter.testkit.DirectDeployment.ALICE;
+import static org.directmilter.milter.testkit.DirectDeployment.BOB;
+import static org.directmilter.milter.testkit.DirectDeployment.DAVE;
+import static org.directmilter.milter.testkit.DirectDeployment.message;
+import static org.directmilter.milter.testkit.DirectDeployment.routingHeaders;
 
 import java.security.MessageDigest;
 import java.security.cert.X509Certificate;
@@ -15,6 +15,13 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.Function;
+import org.directmilter.milter.testkit.DirectDeployment;
+import org.directmilter.milter.testkit.DirectSetup;
+import org.directmilter.milter.testkit.Mta;
+import org.directmilter.milter.testkit.Poll;
+import org.directmilter.milter.testkit.Resources;
+import org.directmilter.milter.testkit.SinkMessage;
+import org.directmilter.milter.testkit.SmtpClient;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;

@@ -1,19 +1,26 @@
 package org.directmilter.milter.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.directmilter.milter.it.DirectDeployment.ALICE;
-import static org.directmilter.milter.it.DirectDeployment.BOB;
-import static org.directmilter.milter.it.DirectDeployment.DAVE;
-import static org.directmilter.milter.it.DirectDeployment.ERIN;
-import static org.directmilter.milter.it.DirectDeployment.MALLORY;
-import static org.directmilter.milter.it.DirectDeployment.message;
-import static org.directmilter.milter.it.DirectDeployment.routingHeaders;
+import static org.directmilter.milter.testkit.DirectDeployment.ALICE;
+import static org.directmilter.milter.testkit.DirectDeployment.BOB;
+import static org.directmilter.milter.testkit.DirectDeployment.DAVE;
+import static org.directmilter.milter.testkit.DirectDeployment.ERIN;
+import static org.directmilter.milter.testkit.DirectDeployment.MALLORY;
+import static org.directmilter.milter.testkit.DirectDeployment.message;
+import static org.directmilter.milter.testkit.DirectDeployment.routingHeaders;
 
-import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.directmilter.crypto.keys.PrivateKeyEntry;
+import org.directmilter.milter.testkit.DaemonProcess;
+import org.directmilter.milter.testkit.DirectSetup;
+import org.directmilter.milter.testkit.PartnerHisp;
+import org.directmilter.milter.testkit.Poll;
+import org.directmilter.milter.testkit.Ports;
+import org.directmilter.milter.testkit.PostfixInstance;
+import org.directmilter.milter.testkit.SinkMessage;
+import org.directmilter.milter.testkit.SmtpClient;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Tag;
@@ -126,7 +133,7 @@ class DirectPostfixIT extends DirectBehindMta {
         }
 
         assertThat(endOfData.last()).isEqualTo(PostfixInstance.MILTER_UNAVAILABLE);
-        ((PostfixInstance) mta).awaitMaillog("warning: milter " + deployment.postfixSocket() + ": ", WAIT);
+        mta.awaitMaillog("warning: milter " + deployment.postfixSocket() + ": ", WAIT);
         assertNothingArrived(id);
         deployment.startDaemon();
         List<SmtpClient.Reply> retry = SmtpClient.send(mta.smtpPort(), ALICE, List.of(BOB), original);

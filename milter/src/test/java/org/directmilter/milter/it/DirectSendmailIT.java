@@ -1,5 +1,6 @@
 package org.directmilter.milter.it;
 
+import org.directmilter.milter.testkit.SendmailInstance;
 import org.junit.jupiter.api.Tag;
 
 /**

@@ -6,6 +6,12 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import org.directmilter.milter.testkit.Miltertest;
+import org.directmilter.milter.testkit.Ports;
+import org.directmilter.milter.testkit.PostfixInstance;
+import org.directmilter.milter.testkit.SendmailInstance;
+import org.directmilter.milter.testkit.SinkMessage;
+import org.directmilter.milter.testkit.SmtpClient;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 

@@ -8,6 +8,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import org.directmilter.milter.testkit.Exec;
+import org.directmilter.milter.testkit.Poll;
+import org.directmilter.milter.testkit.Scratch;
 
 /**
  * The machine the administrator's guide is followed on: a private mount and network namespace in

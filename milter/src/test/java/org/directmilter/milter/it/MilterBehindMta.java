@@ -5,6 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.time.Duration;
 import java.util.List;
 import java.util.function.Function;
+import org.directmilter.milter.testkit.Mta;
+import org.directmilter.milter.testkit.Resources;
+import org.directmilter.milter.testkit.RunningMilter;
+import org.directmilter.milter.testkit.SampleHandler;
+import org.directmilter.milter.testkit.SinkMessage;
+import org.directmilter.milter.testkit.SmtpClient;
+import org.directmilter.milter.testkit.SocketKind;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -35,7 +42,7 @@ abstract class MilterBehindMta {
 
     @BeforeAll
     void start() {
-        milter = RunningMilter.start(new SampleHandler(), socket);
+        milter = new RunningMilter(new SampleHandler(), socket);
         mta = startMta.apply(milter);
     }
 
@@ -68,7 +75,7 @@ abstract class MilterBehindMta {
 
     @Test
     void stoppedMilterMeansTempfailAtMailAndNothingRelayed() {
-        try (RunningMilter own = RunningMilter.start(new SampleHandler(), socket); Mta ownMta = startMta.apply(own)) {
+        try (RunningMilter own = new RunningMilter(new SampleHandler(), socket); Mta ownMta = startMta.apply(own)) {
             List<SmtpClient.Reply> passed = SmtpClient.send(ownMta.smtpPort(), "alice@sender.test",
                     List.of("bob@recipient.test"), "From: alice@sender.test\nSubject: rewrite me\n\nORIGINAL BODY\n");
             assertThat(passed).as("replies").allMatch(SmtpClient.Reply::positive);

@@ -13,6 +13,9 @@ import org.directmilter.milter.session.Message;
 import org.directmilter.milter.session.MessageHandler;
 import org.directmilter.milter.session.Transaction;
 import org.directmilter.milter.session.Verdict;
+import org.directmilter.milter.testkit.PostfixInstance;
+import org.directmilter.milter.testkit.RunningMilter;
+import org.directmilter.milter.testkit.SmtpClient;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
@@ -55,7 +58,7 @@ class PostfixMacrosIT {
     @Test
     void postfixSendsTheMacrosWeAskFor() {
         MacroRecorder recorder = new MacroRecorder();
-        try (RunningMilter milter = RunningMilter.start(recorder);
+        try (RunningMilter milter = new RunningMilter(recorder);
              PostfixInstance postfix = PostfixInstance.start(PostfixInstance.Options.milter(milter.postfixSocket())
                      // main.cf asks for nothing: whatever arrives is what we requested ourselves
                      .set("milter_connect_macros", "").set("milter_mail_macros", "").set("milter_rcpt_macros", "")

@@ -1,5 +1,7 @@
 package org.directmilter.milter.it;
 
+import org.directmilter.milter.testkit.SendmailInstance;
+import org.directmilter.milter.testkit.SocketKind;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Tag;
 

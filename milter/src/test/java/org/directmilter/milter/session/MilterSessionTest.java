@@ -29,6 +29,7 @@ import org.directmilter.milter.protocol.FrameWriter;
 import org.directmilter.milter.protocol.ProtocolFlags;
 import org.directmilter.milter.protocol.Response;
 import org.directmilter.milter.server.ServerSettings;
+import org.directmilter.milter.testkit.RunningMilter;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -114,7 +115,7 @@ class MilterSessionTest {
     @Test
     void sendsNoReplyWhereNoneIsDue() throws IOException {
         try (RunningMilter milter = new RunningMilter(new PassThroughHandler(), settings());
-             Socket socket = new Socket("127.0.0.1", milter.server.port())) {
+             Socket socket = new Socket("127.0.0.1", milter.port())) {
             socket.setSoTimeout(5000);
             FrameWriter out = new FrameWriter(socket.getOutputStream());
             out.write(CommandCodec.encode(new Command.OptionNegotiation(6, Actions.ALL, ProtocolFlags.ALL)));
@@ -435,7 +436,7 @@ class MilterSessionTest {
     }
 
     private static void assertClosedAfter(RunningMilter milter, byte[] bytes) throws IOException {
-        try (Socket socket = new Socket("127.0.0.1", milter.server.port())) {
+        try (Socket socket = new Socket("127.0.0.1", milter.port())) {
             socket.setSoTimeout(10_000);
             OutputStream out = socket.getOutputStream();
             out.write(bytes);

@@ -1,4 +1,4 @@
-package org.directmilter.milter.it;
+package org.directmilter.milter.testkit;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

@@ -1,4 +1,4 @@
-package org.directmilter.milter.it;
+package org.directmilter.milter.testkit;
 
 import java.nio.charset.StandardCharsets;
 import org.directmilter.milter.session.ByteSource;
@@ -16,9 +16,9 @@ import org.directmilter.milter.session.Verdict;
  * A stand-in for the Direct policy with the shapes the real one will use: reject a sender at MAIL,
  * refuse one recipient at RCPT, and at end of message replace the body and add a header.
  */
-final class SampleHandler implements MessageHandler {
+public final class SampleHandler implements MessageHandler {
 
-    static final String REPLACED_BODY = "REPLACED BODY by direct-milter\r\n";
+    public static final String REPLACED_BODY = "REPLACED BODY by direct-milter\r\n";
 
     @Override
     public Verdict mail(Transaction transaction) {

@@ -1,7 +1,7 @@
-package org.directmilter.milter.it;
+package org.directmilter.milter.testkit;
 
 /** The two kinds of milter socket every MTA test runs over: TCP on 127.0.0.1, and a Unix socket. */
-enum SocketKind {
+public enum SocketKind {
     INET,
     UNIX
 }

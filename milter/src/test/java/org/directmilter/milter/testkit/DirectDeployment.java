@@ -1,4 +1,4 @@
-package org.directmilter.milter.it;
+package org.directmilter.milter.testkit;
 
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -18,16 +18,16 @@ import picocli.CommandLine;
  * (made by {@code direct-milter dns-record}; nobody else at partner.example publishes one), and the real
  * daemon process on a fixed inet socket, so a daemon started again after a crash is where the MTA looks.
  */
-final class DirectDeployment implements AutoCloseable {
+public final class DirectDeployment implements AutoCloseable {
 
-    static final String ALICE = "alice@" + DirectSetup.LOCAL;
-    static final String DAVE = "dave@" + DirectSetup.LOCAL;
-    static final String ERIN = "erin@" + DirectSetup.OTHER_LOCAL;
-    static final String BOB = "bob@" + DirectSetup.PARTNER;
-    static final String MALLORY = "mallory@" + DirectSetup.PARTNER;
+    public static final String ALICE = "alice@" + DirectSetup.LOCAL;
+    public static final String DAVE = "dave@" + DirectSetup.LOCAL;
+    public static final String ERIN = "erin@" + DirectSetup.OTHER_LOCAL;
+    public static final String BOB = "bob@" + DirectSetup.PARTNER;
+    public static final String MALLORY = "mallory@" + DirectSetup.PARTNER;
 
-    final DirectSetup setup;
-    final PartnerHisp partner;
+    public final DirectSetup setup;
+    public final PartnerHisp partner;
     private final NamedServer named;
     private final int milterPort;
     private DaemonProcess daemon;
@@ -39,7 +39,7 @@ final class DirectDeployment implements AutoCloseable {
         this.partner = PartnerHisp.in(dir.resolve("partner"), setup);
     }
 
-    static DirectDeployment start() {
+    public static DirectDeployment start() {
         Path dir = Scratch.newDirectory("direct-");
         DirectSetup setup = DirectSetup.create(dir.resolve("setup"));
         NamedServer named;
@@ -81,7 +81,7 @@ final class DirectDeployment implements AutoCloseable {
      * The daemon's configuration: the deployment's, DNS at our named only (one quick attempt, so a dead
      * named is a quick 4xx), and the fixed socket.
      */
-    String config() {
+    public String config() {
         return setup.configLines()
                 + "Nameservers 127.0.0.1:" + named.port() + "\n"
                 + "DNSTimeout 1s\nDNSAttempts 1\n"
@@ -89,35 +89,35 @@ final class DirectDeployment implements AutoCloseable {
     }
 
     /** Starts the daemon (again) on the same socket; the previous one must be gone. */
-    DaemonProcess startDaemon() {
+    public DaemonProcess startDaemon() {
         daemon = DaemonProcess.start(Scratch.newDirectory("direct-daemon-"), config());
         return daemon;
     }
 
-    DaemonProcess daemon() {
+    public DaemonProcess daemon() {
         return daemon;
     }
 
-    int milterPort() {
+    public int milterPort() {
         return milterPort;
     }
 
     /** {@code smtpd_milters} syntax. */
-    String postfixSocket() {
+    public String postfixSocket() {
         return "inet:127.0.0.1:" + milterPort;
     }
 
     /** INPUT_MAIL_FILTER's S= syntax. */
-    String libmilterSocket() {
+    public String libmilterSocket() {
         return "inet:" + milterPort + "@127.0.0.1";
     }
 
     /** Stops named for good: every lookup from now on fails. */
-    void stopNamed() {
+    public void stopNamed() {
         named.close();
     }
 
-    String diagnostics() {
+    public String diagnostics() {
         return daemon == null ? "(no daemon)" : daemon.diagnostics();
     }
 
@@ -127,7 +127,7 @@ final class DirectDeployment implements AutoCloseable {
     }
 
     /** A plain message with the fields a Direct message needs; Date and Message-ID given, so the MTA adds none. */
-    static String message(String from, List<String> to, String messageId, String subject, String body) {
+    public static String message(String from, List<String> to, String messageId, String subject, String body) {
         return "From: " + from + "\n"
                 + "To: " + String.join(", ", to) + "\n"
                 + "Subject: " + subject + "\n"
@@ -140,7 +140,7 @@ final class DirectDeployment implements AutoCloseable {
     }
 
     /** The outer routing fields a HISP puts on its S/MIME message (never a Subject). */
-    static String routingHeaders(String from, List<String> to, String messageId) {
+    public static String routingHeaders(String from, List<String> to, String messageId) {
         return "From: " + from + "\nTo: " + String.join(", ", to) + "\nDate: Sat, 28 Nov 2026 12:00:00 +0000\n"
                 + "Message-ID: <" + messageId + ">\n";
     }

@@ -1,4 +1,4 @@
-package org.directmilter.milter.it;
+package org.directmilter.milter.testkit;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -24,7 +24,7 @@ import java.util.OptionalLong;
  * }
  * }</pre>
  */
-public final class PostfixInstance implements Mta {
+public final class PostfixInstance extends Mta {
 
     /** What smtpd answers at MAIL while the milter is down: {@code milter_default_action = tempfail}. */
     public static final String MILTER_UNAVAILABLE = "451 4.7.1 Service unavailable - try again later";
@@ -61,21 +61,15 @@ public final class PostfixInstance implements Mta {
         }
     }
 
-    private final Path dir;
+    private final Options options;
     private final Path etc;
     private final Path maillog;
-    private final int smtpPort;
-    private final SmtpSink sink;
-    private final Thread shutdownHook;
-    private boolean closed;
 
-    private PostfixInstance(Path dir, int smtpPort, SmtpSink sink) {
-        this.dir = dir;
-        this.etc = dir.resolve("etc");
-        this.maillog = dir.resolve("maillog");
-        this.smtpPort = smtpPort;
-        this.sink = sink;
-        this.shutdownHook = new Thread(this::close, "postfix-instance-shutdown");
+    private PostfixInstance(Options options) {
+        super("Postfix", "postfix-");
+        this.options = options;
+        this.etc = dir().resolve("etc");
+        this.maillog = dir().resolve("maillog");
     }
 
     /** Postfix with {@code smtpd_milters} and {@code non_smtpd_milters} = {@code postfixSocket}. */
@@ -91,48 +85,24 @@ public final class PostfixInstance implements Mta {
         if (!Files.isExecutable(Path.of(POSTFIX))) {
             throw new IllegalStateException(POSTFIX + " is missing: apt-get install postfix (bash .ci/run does)");
         }
-        Path dir = Scratch.newDirectory("postfix-");
-        SmtpSink sink = SmtpSink.start(dir);
-        PostfixInstance postfix = new PostfixInstance(dir, Ports.free(), sink);
-        try {
-            postfix.configure(options);
-            Runtime.getRuntime().addShutdownHook(postfix.shutdownHook);
-            Exec.Result started = Exec.run(Duration.ofSeconds(60), List.of(POSTFIX, "-c", postfix.etc.toString(), "start"));
-            if (started.exitCode() != 0) {
-                throw new IllegalStateException("postfix start failed (" + started.exitCode() + "):\n"
-                        + started.output() + "\n" + postfix.diagnostics());
-            }
-            Poll.until("Postfix smtpd to listen on 127.0.0.1:" + postfix.smtpPort, Duration.ofSeconds(20),
-                    () -> Ports.listening(postfix.smtpPort), postfix::diagnostics);
-            return postfix;
-        } catch (RuntimeException | AssertionError e) {
-            postfix.close();
-            throw e;
+        PostfixInstance postfix = new PostfixInstance(options);
+        postfix.start();
+        return postfix;
+    }
+
+    @Override
+    void launch() {
+        configure(options);
+        Exec.Result started = Exec.run(Duration.ofSeconds(60), List.of(POSTFIX, "-c", etc.toString(), "start"));
+        if (started.exitCode() != 0) {
+            throw new IllegalStateException("postfix start failed (" + started.exitCode() + "):\n"
+                    + started.output() + "\n" + diagnostics());
         }
     }
 
     @Override
-    public int smtpPort() {
-        return smtpPort;
-    }
-
-    public int sinkPort() {
-        return sink.port();
-    }
-
-    /** The instance's scratch directory: etc/, queue/, data/, sink/, maillog. */
-    public Path dir() {
-        return dir;
-    }
-
-    @Override
-    public List<SinkMessage> sinkMessages() {
-        return sink.messages();
-    }
-
-    @Override
-    public List<SinkMessage> awaitSinkMessages(int count, Duration timeout) {
-        return sink.awaitMessages(count, timeout, () -> Scratch.tail("maillog", maillog, 4000));
+    String logTail() {
+        return Scratch.tail("maillog", maillog, 4000);
     }
 
     /** The whole maillog so far (Postfix writes it through postlogd, a moment after the fact). */
@@ -170,18 +140,18 @@ public final class PostfixInstance implements Mta {
     public List<Path> queueFilesContaining(String text) {
         List<Path> found = new java.util.ArrayList<>();
         for (String queue : List.of("maildrop", "incoming", "active", "deferred", "hold", "corrupt")) {
-            Path dir = this.dir.resolve("queue").resolve(queue);
-            if (!Files.isDirectory(dir)) {
+            Path queueDir = dir().resolve("queue").resolve(queue);
+            if (!Files.isDirectory(queueDir)) {
                 continue;
             }
-            try (java.util.stream.Stream<Path> files = Files.walk(dir)) {
+            try (java.util.stream.Stream<Path> files = Files.walk(queueDir)) {
                 for (Path file : (Iterable<Path>) files.filter(Files::isRegularFile)::iterator) {
                     if (contains(file, text)) {
                         found.add(file);
                     }
                 }
             } catch (IOException | UncheckedIOException e) {
-                throw new IllegalStateException("cannot read Postfix's queue " + dir, e);
+                throw new IllegalStateException("cannot read Postfix's queue " + queueDir, e);
             }
         }
         return found;
@@ -197,35 +167,9 @@ public final class PostfixInstance implements Mta {
         }
     }
 
-    /** Waits until the maillog contains {@code text}, e.g. {@code "status=sent"} or a milter warning. */
-    public String awaitMaillog(String text, Duration timeout) {
-        Poll.until("\"" + text + "\" in the Postfix maillog", timeout, () -> maillog().contains(text),
-                this::diagnostics);
-        return maillog();
-    }
-
-    /** Stops Postfix (stop, then abort, then SIGKILL of the master) and the sink. Idempotent. */
+    /** postfix stop, then abort, then SIGKILL of the master. */
     @Override
-    public void close() {
-        synchronized (this) {
-            if (closed) {
-                return;
-            }
-            closed = true;
-        }
-        try {
-            Runtime.getRuntime().removeShutdownHook(shutdownHook);
-        } catch (IllegalStateException | IllegalArgumentException e) {
-            // JVM shutting down, or the hook was never added
-        }
-        try {
-            stopPostfix();
-        } finally {
-            sink.close();
-        }
-    }
-
-    private void stopPostfix() {
+    void stop() {
         OptionalLong master = masterPid();
         if (master.isEmpty()) {
             return;
@@ -241,25 +185,17 @@ public final class PostfixInstance implements Mta {
     }
 
     private OptionalLong masterPid() {
-        String pid = Scratch.readOrEmpty(dir.resolve("queue/pid/master.pid")).trim();
+        String pid = Scratch.readOrEmpty(dir().resolve("queue/pid/master.pid")).trim();
         return pid.matches("\\d+") ? OptionalLong.of(Long.parseLong(pid)) : OptionalLong.empty();
     }
 
     private static boolean awaitExit(long pid, Duration timeout) {
-        try {
-            Poll.until("process " + pid + " to exit", timeout,
-                    () -> ProcessHandle.of(pid).map(h -> !h.isAlive()).orElse(true), () -> "");
-            return true;
-        } catch (AssertionError e) {
-            return false;
-        }
-    }
-
-    private String diagnostics() {
-        return Scratch.tail("maillog", maillog, 4000) + "\n" + sink.diagnostics();
+        return Poll.within(timeout, () -> ProcessHandle.of(pid).map(h -> !h.isAlive()).orElse(true));
     }
 
     private void configure(Options options) {
+        Path dir = dir();
+        int smtpPort = smtpPort();
         try {
             Path queue = dir.resolve("queue");
             Path data = dir.resolve("data");
@@ -283,7 +219,7 @@ public final class PostfixInstance implements Mta {
             main.put("inet_protocols", "ipv4");
             main.put("mynetworks", "127.0.0.0/8");
             main.put("smtpd_relay_restrictions", "permit_mynetworks, reject");
-            main.put("relayhost", "[127.0.0.1]:" + sink.port());
+            main.put("relayhost", "[127.0.0.1]:" + sinkPort());
             main.put("smtp_dns_support_level", "disabled"); // the smtp client never asks DNS
             main.put("alias_maps", "");
             main.put("alias_database", "");

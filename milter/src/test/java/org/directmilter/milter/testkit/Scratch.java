@@ -1,4 +1,4 @@
-package org.directmilter.milter.it;
+package org.directmilter.milter.testkit;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -14,14 +14,14 @@ import java.util.Set;
  * 0755 because the MTAs drop privileges (postfix, nobody) and must traverse every parent; they are
  * kept after the run so a failure can be read from the logs in them.
  */
-final class Scratch {
+public final class Scratch {
 
-    static final Set<PosixFilePermission> MODE_755 = PosixFilePermissions.fromString("rwxr-xr-x");
+    public static final Set<PosixFilePermission> MODE_755 = PosixFilePermissions.fromString("rwxr-xr-x");
 
     private Scratch() {
     }
 
-    static Path newDirectory(String prefix) {
+    public static Path newDirectory(String prefix) {
         try {
             Path base = Path.of(System.getProperty("dm.it.dir", "target/it")).toAbsolutePath().normalize();
             Files.createDirectories(base);
@@ -39,18 +39,18 @@ final class Scratch {
         }
     }
 
-    static Path mkdir(Path dir, Set<PosixFilePermission> mode) throws IOException {
+    public static Path mkdir(Path dir, Set<PosixFilePermission> mode) throws IOException {
         Files.createDirectories(dir);
         Files.setPosixFilePermissions(dir, mode);
         return dir;
     }
 
-    static void chown(Path path, String user) throws IOException {
+    public static void chown(Path path, String user) throws IOException {
         UserPrincipal owner = path.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName(user);
         Files.setOwner(path, owner);
     }
 
-    static String readOrEmpty(Path file) {
+    public static String readOrEmpty(Path file) {
         try {
             return Files.exists(file) ? Files.readString(file, java.nio.charset.StandardCharsets.UTF_8) : "";
         } catch (IOException e) {
@@ -59,7 +59,7 @@ final class Scratch {
     }
 
     /** The last {@code max} characters of a log, for failure messages. */
-    static String tail(String label, Path file, int max) {
+    public static String tail(String label, Path file, int max) {
         String text = readOrEmpty(file);
         String shown = text.length() > max ? "..." + text.substring(text.length() - max) : text;
         return "---- " + label + " (" + file + ") ----\n" + shown;

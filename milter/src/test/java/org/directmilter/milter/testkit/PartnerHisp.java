@@ -1,4 +1,4 @@
-package org.directmilter.milter.it;
+package org.directmilter.milter.testkit;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -17,7 +17,7 @@ import org.directmilter.crypto.testpki.TestPki;
  * wraps, signs and encrypts the mail it sends us, and opens and verifies the mail we send it. Keys and
  * certificates of a {@link DirectSetup} are written as PEM files once; each call works in its own files.
  */
-final class PartnerHisp {
+public final class PartnerHisp {
 
     private final Path dir;
     private int serial;
@@ -26,7 +26,7 @@ final class PartnerHisp {
         this.dir = dir;
     }
 
-    static PartnerHisp in(Path dir, DirectSetup setup) {
+    public static PartnerHisp in(Path dir, DirectSetup setup) {
         try {
             Files.createDirectories(dir);
         } catch (IOException e) {
@@ -45,7 +45,7 @@ final class PartnerHisp {
      * (detached, with its certificate), encrypted (AES-256-CBC) to every recipient, under the outer
      * {@code routingHeaders} (LF line ends, each ending in LF).
      */
-    String protect(String message, PrivateKeyEntry signer, List<PrivateKeyEntry> recipients, String routingHeaders) {
+    public String protect(String message, PrivateKeyEntry signer, List<PrivateKeyEntry> recipients, String routingHeaders) {
         String n = next();
         write(n + ".wrapped", "Content-Type: message/rfc822\n\n" + message);
         String signerName = DirectSetup.address(signer);
@@ -64,7 +64,7 @@ final class PartnerHisp {
      * lies in the encrypted inner message (openssl encrypts without streaming: one definite-length
      * ciphertext at the end).
      */
-    static String tamper(String protectedMessage) {
+    public static String tamper(String protectedMessage) {
         int bodyStart = protectedMessage.indexOf("\n\n") + 2;
         byte[] der = Base64.getMimeDecoder().decode(protectedMessage.substring(bodyStart));
         der[der.length / 2] ^= 0x01;
@@ -77,7 +77,7 @@ final class PartnerHisp {
      * recipient's key, then {@code -verify} against {@code anchor} only. Returns the signed content
      * (the wrapped message) with LF line ends; fails with openssl's words if either step fails.
      */
-    String open(String outerMessage, PrivateKeyEntry recipient, TestPki anchor) {
+    public String open(String outerMessage, PrivateKeyEntry recipient, TestPki anchor) {
         String n = next();
         write(n + ".received", outerMessage);
         TestPki.writePem(dir.resolve(n + ".anchor.pem"), anchor.caCertificate());

@@ -1,7 +1,7 @@
-package org.directmilter.milter.it;
+package org.directmilter.milter.testkit;
 
 /** Closing the fixtures a test class started, in order, whatever failed to start or to stop. */
-final class Resources {
+public final class Resources {
 
     private Resources() {
     }
@@ -10,7 +10,7 @@ final class Resources {
      * Closes every resource that is not null (one that never started is), in the order given, each
      * even when an earlier one failed; the first failure is thrown with the later ones suppressed.
      */
-    static void closeAll(AutoCloseable... resources) {
+    public static void closeAll(AutoCloseable... resources) {
         RuntimeException failure = null;
         for (AutoCloseable resource : resources) {
             if (resource == null) {

@@ -1,4 +1,4 @@
-package org.directmilter.milter.it;
+package org.directmilter.milter.testkit;
 
 import java.io.File;
 import java.io.IOException;
@@ -24,7 +24,7 @@ import org.directmilter.milter.cli.DirectMilterCommand;
  * after a dependency change. Surefire sets {@code java.class.path} in the forked JVM to the real
  * test classpath, also when it boots from a manifest-only jar; {@link #classpath()} checks that.
  */
-final class DaemonProcess implements AutoCloseable {
+public final class DaemonProcess implements AutoCloseable {
 
     private static final Duration START_TIMEOUT = Duration.ofSeconds(30);
 
@@ -43,7 +43,7 @@ final class DaemonProcess implements AutoCloseable {
      * {@code Domains a.example} and empty key, anchor and certificate directories under {@code dir} unless
      * it sets them itself, starts {@code direct-milter run} on it and waits for its "serving on" line.
      */
-    static DaemonProcess start(Path dir, String config) {
+    public static DaemonProcess start(Path dir, String config) {
         try {
             StringBuilder text = new StringBuilder(config);
             if (!config.contains("TemporaryDirectory ")) {
@@ -92,16 +92,16 @@ final class DaemonProcess implements AutoCloseable {
     }
 
     /** Everything the daemon printed so far. */
-    String log() {
+    public String log() {
         return Scratch.readOrEmpty(log);
     }
 
-    String diagnostics() {
+    public String diagnostics() {
         return Scratch.tail("daemon log", log, 4000);
     }
 
     /** SIGTERM, as systemd and Ctrl-C send it; returns the exit status, or fails if it takes longer than {@code timeout}. */
-    int terminate(Duration timeout) {
+    public int terminate(Duration timeout) {
         process.destroy();
         try {
             if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
@@ -115,12 +115,12 @@ final class DaemonProcess implements AutoCloseable {
     }
 
     /** SIGSTOP: the daemon keeps its connections open but answers nothing until {@link #kill()}. */
-    void freeze() {
+    public void freeze() {
         Exec.check("kill", "-STOP", Long.toString(process.pid()));
     }
 
     /** SIGKILL, as the OOM killer or {@code kill -9} would end it: no drain, no shutdown hook. */
-    void kill() {
+    public void kill() {
         process.destroyForcibly(); // SIGKILL on Linux; it also ends a stopped process
         try {
             if (!process.waitFor(10, TimeUnit.SECONDS)) {

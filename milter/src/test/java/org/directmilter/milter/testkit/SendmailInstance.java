@@ -1,7 +1,6 @@
-package org.directmilter.milter.it;
+package org.directmilter.milter.testkit;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -10,7 +9,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 
 /**
  * A throwaway Sendmail (TEST-INFRA §2), run from the extracted .debs under {@code dm.sendmail.root}
@@ -22,7 +20,7 @@ import java.util.concurrent.TimeUnit;
  * /etc/hosts that maps this host to a dotted name, as {@code .ci/run} arranges; otherwise
  * {@link #start} fails at once with instructions.
  */
-public final class SendmailInstance implements Mta {
+public final class SendmailInstance extends Mta {
 
     /** What Sendmail answers at MAIL while a filter with F=T is down. */
     public static final String MILTER_UNAVAILABLE = "451 4.3.2 Please try again later";
@@ -66,22 +64,18 @@ public final class SendmailInstance implements Mta {
         }
     }
 
-    private final Path dir;
+    private final Path root;
+    private final Options options;
     private final Path trafficLog;
     private final Path stdout;
-    private final int smtpPort;
-    private final SmtpSink sink;
-    private final Thread shutdownHook;
     private Process process;
-    private boolean closed;
 
-    private SendmailInstance(Path dir, int smtpPort, SmtpSink sink) {
-        this.dir = dir;
-        this.trafficLog = dir.resolve("traffic.log");
-        this.stdout = dir.resolve("sendmail.out");
-        this.smtpPort = smtpPort;
-        this.sink = sink;
-        this.shutdownHook = new Thread(this::close, "sendmail-instance-shutdown");
+    private SendmailInstance(Path root, Options options) {
+        super("Sendmail", "sendmail-");
+        this.root = root;
+        this.options = options;
+        this.trafficLog = dir().resolve("traffic.log");
+        this.stdout = dir().resolve("sendmail.out");
     }
 
     /** Sendmail with {@code INPUT_MAIL_FILTER(S=libmilterSocket, F=T)}. */
@@ -96,61 +90,28 @@ public final class SendmailInstance implements Mta {
     public static SendmailInstance start(Options options) {
         Path root = sendmailRoot();
         requireDottedHostName();
-        Path dir = Scratch.newDirectory("sendmail-");
-        SmtpSink sink = SmtpSink.start(dir);
-        SendmailInstance sendmail = new SendmailInstance(dir, Ports.free(), sink);
-        try {
-            Path cf = sendmail.configure(root, options);
-            Runtime.getRuntime().addShutdownHook(sendmail.shutdownHook);
-            sendmail.process = new ProcessBuilder(
-                    root.resolve("usr/libexec/sendmail/sendmail").toString(),
-                    "-C", cf.toString(), "-bD", "-q1m", "-X", sendmail.trafficLog.toString())
-                    .directory(dir.toFile())
-                    .redirectErrorStream(true)
-                    .redirectOutput(sendmail.stdout.toFile())
-                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
-                    .start();
-            Poll.until("Sendmail to listen on 127.0.0.1:" + sendmail.smtpPort, Duration.ofSeconds(20),
-                    () -> {
-                        if (!sendmail.process.isAlive()) {
-                            throw new IllegalStateException("sendmail exited with " + sendmail.process.exitValue()
-                                    + "\n" + sendmail.diagnostics());
-                        }
-                        return Ports.listening(sendmail.smtpPort);
-                    },
-                    sendmail::diagnostics);
-            return sendmail;
-        } catch (RuntimeException | AssertionError e) {
-            sendmail.close();
-            throw e;
-        } catch (IOException e) {
-            sendmail.close();
-            throw new UncheckedIOException("cannot start sendmail in " + dir, e);
+        SendmailInstance sendmail = new SendmailInstance(root, options);
+        sendmail.start();
+        return sendmail;
+    }
+
+    @Override
+    void launch() throws IOException {
+        Path cf = configure(root, options);
+        process = new ProcessBuilder(root.resolve("usr/libexec/sendmail/sendmail").toString(),
+                "-C", cf.toString(), "-bD", "-q1m", "-X", trafficLog.toString())
+                .directory(dir().toFile())
+                .redirectErrorStream(true)
+                .redirectOutput(stdout.toFile())
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                .start();
+    }
+
+    @Override
+    void checkAlive() {
+        if (!process.isAlive()) {
+            throw new IllegalStateException("sendmail exited with " + process.exitValue() + "\n" + diagnostics());
         }
-    }
-
-    @Override
-    public int smtpPort() {
-        return smtpPort;
-    }
-
-    public int sinkPort() {
-        return sink.port();
-    }
-
-    /** The instance's scratch directory: etc/, mqueue/, sink/, test.mc, test.cf, traffic.log. */
-    public Path dir() {
-        return dir;
-    }
-
-    @Override
-    public List<SinkMessage> sinkMessages() {
-        return sink.messages();
-    }
-
-    @Override
-    public List<SinkMessage> awaitSinkMessages(int count, Duration timeout) {
-        return sink.awaitMessages(count, timeout, this::mtaDiagnostics);
     }
 
     /**
@@ -183,33 +144,19 @@ public final class SendmailInstance implements Mta {
         return words[2];
     }
 
-    /** Stops the daemon and every child it forked, then the sink. Idempotent. */
+    /** Stops the daemon and every child it forked: SIGTERM, then SIGKILL. */
     @Override
-    public void close() {
-        synchronized (this) {
-            if (closed) {
-                return;
-            }
-            closed = true;
+    void stop() {
+        if (process == null) {
+            return;
         }
-        try {
-            Runtime.getRuntime().removeShutdownHook(shutdownHook);
-        } catch (IllegalStateException | IllegalArgumentException e) {
-            // JVM shutting down, or the hook was never added
-        }
-        try {
-            if (process != null) {
-                List<ProcessHandle> children = process.descendants().toList();
-                process.destroy();
-                children.forEach(ProcessHandle::destroy);
-                if (!waitFor(process.toHandle(), children, Duration.ofSeconds(10))) {
-                    process.destroyForcibly();
-                    children.forEach(ProcessHandle::destroyForcibly);
-                    waitFor(process.toHandle(), children, Duration.ofSeconds(5));
-                }
-            }
-        } finally {
-            sink.close();
+        List<ProcessHandle> children = process.descendants().toList();
+        process.destroy();
+        children.forEach(ProcessHandle::destroy);
+        if (!exited(process.toHandle(), children, Duration.ofSeconds(10))) {
+            process.destroyForcibly();
+            children.forEach(ProcessHandle::destroyForcibly);
+            exited(process.toHandle(), children, Duration.ofSeconds(5));
         }
     }
 
@@ -239,6 +186,7 @@ public final class SendmailInstance implements Mta {
     }
 
     private Path configure(Path root, Options options) throws IOException {
+        Path dir = dir();
         Path etc = Scratch.mkdir(dir.resolve("etc"), Scratch.MODE_755);
         Path queue = Scratch.mkdir(dir.resolve("mqueue"), PosixFilePermissions.fromString("rwx------"));
         Files.writeString(etc.resolve("service.switch"), "hosts files\naliases files\n");
@@ -262,13 +210,13 @@ public final class SendmailInstance implements Mta {
         mc.add("define(`confTO_IDENT', `0')dnl");
         mc.add("define(`confBIND_OPTS', `-DNSRCH -DEFNAMES')dnl");
         mc.add("define(`SMART_HOST', `relay:[127.0.0.1]')dnl");
-        mc.add("define(`RELAY_MAILER_ARGS', `TCP $h " + sink.port() + "')dnl");
+        mc.add("define(`RELAY_MAILER_ARGS', `TCP $h " + sinkPort() + "')dnl");
         mc.add("define(`confDELIVERY_MODE', `background')dnl");
         mc.add("FEATURE(`nocanonify')dnl");
         mc.add("FEATURE(`promiscuous_relay')dnl");
         mc.add("FEATURE(`accept_unresolvable_domains')dnl");
         mc.add("FEATURE(`accept_unqualified_senders')dnl");
-        mc.add("DAEMON_OPTIONS(`Family=inet, Addr=127.0.0.1, Port=" + smtpPort + ", Name=MTA-test')dnl");
+        mc.add("DAEMON_OPTIONS(`Family=inet, Addr=127.0.0.1, Port=" + smtpPort() + ", Name=MTA-test')dnl");
         options.milter().ifPresent(milter -> mc.add("INPUT_MAIL_FILTER(`direct-milter', `S=" + milter
                 + ", F=" + options.flags() + ", T=" + options.timeouts() + "')dnl"));
         mc.addAll(options.extraMc());
@@ -284,21 +232,12 @@ public final class SendmailInstance implements Mta {
         return cf;
     }
 
-    private String mtaDiagnostics() {
+    @Override
+    String logTail() {
         return Scratch.tail("sendmail traffic log", trafficLog, 4000) + "\n" + Scratch.tail("sendmail output", stdout, 2000);
     }
 
-    private String diagnostics() {
-        return mtaDiagnostics() + "\n" + sink.diagnostics();
-    }
-
-    private static boolean waitFor(ProcessHandle main, List<ProcessHandle> children, Duration timeout) {
-        try {
-            Poll.until("sendmail and its children to exit", timeout,
-                    () -> !main.isAlive() && children.stream().noneMatch(ProcessHandle::isAlive), () -> "");
-            return true;
-        } catch (AssertionError e) {
-            return false;
-        }
+    private static boolean exited(ProcessHandle main, List<ProcessHandle> children, Duration timeout) {
+        return Poll.within(timeout, () -> !main.isAlive() && children.stream().noneMatch(ProcessHandle::isAlive));
     }
 }

@@ -1,10 +1,11 @@
-package org.directmilter.milter.it;
+package org.directmilter.milter.testkit;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.Optional;
+import org.directmilter.milter.client.MilterClient;
 import org.directmilter.milter.server.MilterServer;
 import org.directmilter.milter.server.ServerSettings;
 import org.directmilter.milter.server.SocketSpec;
@@ -13,31 +14,42 @@ import org.directmilter.milter.session.MilterSessionFactory;
 import org.directmilter.milter.session.SessionSettings;
 
 /**
- * Our own milter server serving one handler, for the MTA tests: on a free 127.0.0.1 port, or on a
- * Unix socket in a 0755 scratch directory, mode 0660 and group {@code postfix} so that Postfix's
- * unprivileged smtpd can connect (Sendmail and miltertest run as root).
+ * Our own milter server serving one handler, for tests: on a free 127.0.0.1 port, or on a Unix
+ * socket in a 0755 scratch directory, mode 0660 and group {@code postfix} so that Postfix's
+ * unprivileged smtpd can connect (Sendmail and miltertest run as root). It serves from the
+ * constructor on; {@link #close()} stops it.
  */
-final class RunningMilter implements AutoCloseable {
+public final class RunningMilter implements AutoCloseable {
 
-    static final String SOCKET_GROUP = "postfix";
+    public static final String SOCKET_GROUP = "postfix";
 
     private final MilterServer server;
     private final MilterSessionFactory sessions;
     private final SocketSpec spec;
 
-    private RunningMilter(MilterServer server, MilterSessionFactory sessions, SocketSpec spec) {
-        this.server = server;
-        this.sessions = sessions;
-        this.spec = spec;
+    /** Over TCP with the default session and server settings. */
+    public RunningMilter(MessageHandler handler) {
+        this(handler, SocketKind.INET);
     }
 
-    static RunningMilter start(MessageHandler handler) {
-        return start(handler, SocketKind.INET);
+    /** Over {@code kind} with the default session and server settings. */
+    public RunningMilter(MessageHandler handler, SocketKind kind) {
+        this(handler, SessionSettings.defaults(), ServerSettings.defaults(), kind);
     }
 
-    static RunningMilter start(MessageHandler handler, SocketKind kind) {
-        SocketSpec spec;
-        ServerSettings settings = ServerSettings.defaults();
+    /** Over TCP with these session settings. */
+    public RunningMilter(MessageHandler handler, SessionSettings sessionSettings) {
+        this(handler, sessionSettings, ServerSettings.defaults());
+    }
+
+    /** Over TCP with these session and server settings. */
+    public RunningMilter(MessageHandler handler, SessionSettings sessionSettings, ServerSettings serverSettings) {
+        this(handler, sessionSettings, serverSettings, SocketKind.INET);
+    }
+
+    private RunningMilter(MessageHandler handler, SessionSettings sessionSettings, ServerSettings serverSettings,
+                          SocketKind kind) {
+        ServerSettings settings = serverSettings;
         if (kind == SocketKind.INET) {
             spec = SocketSpec.parse("inet:0@127.0.0.1");
         } else {
@@ -45,11 +57,10 @@ final class RunningMilter implements AutoCloseable {
             settings = new ServerSettings(settings.maxConnections(), settings.idleTimeout(), settings.readTimeout(),
                     PosixFilePermissions.fromString("rw-rw----"), Optional.of(SOCKET_GROUP));
         }
-        MilterSessionFactory sessions = new MilterSessionFactory(handler, SessionSettings.defaults());
+        sessions = new MilterSessionFactory(handler, sessionSettings);
         try {
-            MilterServer server = MilterServer.bind(spec, settings, sessions);
+            server = MilterServer.bind(spec, settings, sessions);
             server.start();
-            return new RunningMilter(server, sessions, spec);
         } catch (IOException e) {
             sessions.close();
             throw new UncheckedIOException(e);
@@ -57,7 +68,7 @@ final class RunningMilter implements AutoCloseable {
     }
 
     /** The TCP port; fails for a Unix socket, which has none. */
-    int port() {
+    public int port() {
         if (!(spec instanceof SocketSpec.Inet)) {
             throw new IllegalStateException(spec + " has no port");
         }
@@ -65,13 +76,18 @@ final class RunningMilter implements AutoCloseable {
     }
 
     /** {@code inet:127.0.0.1:PORT} or {@code unix:/path}, as Postfix's smtpd_milters wants it. */
-    String postfixSocket() {
+    public String postfixSocket() {
         return spec instanceof SocketSpec.Local local ? "unix:" + local.path() : "inet:127.0.0.1:" + port();
     }
 
     /** {@code inet:PORT@127.0.0.1} or {@code local:/path}, as Sendmail's INPUT_MAIL_FILTER and miltertest want it. */
-    String libmilterSocket() {
+    public String libmilterSocket() {
         return spec instanceof SocketSpec.Local local ? "local:" + local.path() : "inet:" + port() + "@127.0.0.1";
+    }
+
+    /** A new connection to the server: the MTA side of the protocol. */
+    public MilterClient client() throws IOException {
+        return MilterClient.connect(SocketSpec.parse(libmilterSocket()));
     }
 
     /**

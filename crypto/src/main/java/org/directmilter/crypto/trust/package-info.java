@@ -1,0 +1,10 @@
+/**
+ * Whether a certificate may be used by a local domain: trust anchors per domain and direction
+ * ({@link org.directmilter.crypto.trust.AnchorStore}, reloaded while the daemon runs), path building,
+ * revocation over bounded HTTP fetches, and the checks of the Direct Applicability Statement in
+ * {@link org.directmilter.crypto.trust.TrustValidator}.
+ *
+ * <p>Imports nothing else of ours. Like all of crypto, never imports resolver or milter: discovery hands
+ * certificates to the validator through the caller.
+ */
+package org.directmilter.crypto.trust;
