@@ -4,12 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.directmilter.milter.testkit.DirectDeployment.ALICE;
 import static org.directmilter.milter.testkit.DirectDeployment.message;
 
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.directmilter.crypto.keys.PrivateKeyEntry;
 import org.directmilter.crypto.testpki.TestPki;
+import org.directmilter.milter.cli.DirectMilterCommand;
 import org.directmilter.milter.testkit.DaemonProcess;
 import org.directmilter.milter.testkit.DirectSetup;
 import org.directmilter.milter.testkit.PartnerHisp;
@@ -27,6 +31,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import picocli.CommandLine;
 
 /**
  * Certificate discovery in LDAP end to end: a partner that publishes its users' certificates only in
@@ -111,6 +116,29 @@ class LdapPostfixIT {
                 .anyMatch(l -> l.contains(" audit: ") && l.contains("outcome=dns-error") && l.contains(DOWN)),
                 daemon::diagnostics);
         assertThat(withId(id)).as("at the sink").isEmpty();
+    }
+
+    @Test
+    void lookupShowsTheLdapSteps() throws Exception {
+        Path dir = Scratch.newDirectory("ldap-lookup-");
+        Path config = dir.resolve("direct-milter.conf");
+        Files.writeString(config, setup.configLines() + "Nameservers 127.0.0.1:" + named.port() + "\n");
+        StringWriter out = new StringWriter();
+        int status = new CommandLine(new DirectMilterCommand()).setOut(new PrintWriter(out, true))
+                .setErr(new PrintWriter(out, true))
+                .execute("lookup", DANA, "-c", config.toString());
+        String text = out.toString();
+        Files.writeString(dir.resolve("lookup.txt"), text); // the docs' example is such a run
+
+        assertThat(text).contains(": ldap:(mail=" + DANA + ") (address-bound, LDAP)",
+                "SRV _ldap._tcp.partner.example.: 0 0 " + slapd.port() + " ldap.partner.example.",
+                "ldap://127.0.0.1:" + slapd.port() + " (ldap.partner.example.): anonymous bind, namingContexts: "
+                        + "dc=partner,dc=example",
+                "filter (mail=" + DANA + "): 1 entry(ies)",
+                "certificate (address-bound, LDAP ldap://127.0.0.1:" + slapd.port()
+                        + "/dc=partner,dc=example?userCertificate;binary?sub?(mail=" + DANA + ")",
+                "RESULT: 1 usable certificate(s), address-bound");
+        assertThat(status).as(text).isZero();
     }
 
     private SinkMessage arrived(String messageId) {
