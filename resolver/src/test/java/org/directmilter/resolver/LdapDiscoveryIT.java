@@ -113,7 +113,8 @@ class LdapDiscoveryIT {
 
     private static ResolverSettings settings() {
         return ResolverSettings.defaults(List.of(named.address())).withTimeout(Duration.ofMillis(1500), 1)
-                .withLdap(new LdapSettings(true, Duration.ofSeconds(2), Duration.ofHours(1), Duration.ofMinutes(1), 16));
+                .withLdap(new LdapSettings(true, Duration.ofSeconds(2), Duration.ofHours(1), Duration.ofMinutes(1),
+                        16));
     }
 
     private static DiscoveryResult discover(String address) {
@@ -139,7 +140,8 @@ class LdapDiscoveryIT {
         assertThat(result.steps()).extracting(OwnerLookup::owner)
                 .containsExactly("d3.d3.test.", "d3.test.", "ldap:(mail=d3@d3.test)");
         DiscoveredCertificate found = ((DiscoveryResult.Found) result).usable().get(0);
-        assertThat(found.source()).startsWith("LDAP ldap://127.0.0.1:" + a.port() + "/dc=test?userCertificate;binary?sub?");
+        assertThat(found.source())
+                .startsWith("LDAP ldap://127.0.0.1:" + a.port() + "/dc=test?userCertificate;binary?sub?");
         assertThat(result.steps().get(2).notes()).anySatisfy(n -> assertThat(n)
                 .contains("SRV _ldap._tcp.d3.test.: 0 0 " + a.port() + " ldap-a.test."));
         assertThat(result.steps().get(2).notes()).anySatisfy(n -> assertThat(n)
@@ -265,7 +267,8 @@ class LdapDiscoveryIT {
     void ldapOffStopsAfterDns() {
         ResolverSettings off = settings().withLdap(new LdapSettings(false, Duration.ofSeconds(2),
                 Duration.ofHours(1), Duration.ofMinutes(1), 16));
-        DiscoveryResult result = CertificateDiscovery.create(off).discover("d3@d3.test", TestCertificates::currentlyValid);
+        DiscoveryResult result = CertificateDiscovery.create(off)
+                .discover("d3@d3.test", TestCertificates::currentlyValid);
 
         assertThat(result).isInstanceOf(DiscoveryResult.NotFound.class);
         assertThat(result.steps()).noneMatch(s -> LdapCertLookup.isOwner(s.owner()));

@@ -69,14 +69,16 @@ public final class SlapdServer implements AutoCloseable {
                 + "access to * by * read\n";
         Path confFile = dir.resolve("slapd.conf");
         Files.writeString(confFile, conf, StandardCharsets.US_ASCII);
-        String rdn = suffix.substring(suffix.indexOf('=') + 1, suffix.contains(",") ? suffix.indexOf(',') : suffix.length());
+        String first = suffix.split(",", 2)[0];
+        String rdn = first.substring(first.indexOf('=') + 1);
         StringBuilder ldif = new StringBuilder()
                 .append("dn: ").append(suffix).append("\nobjectClass: dcObject\nobjectClass: organization\n")
                 .append("o: ").append(rdn).append("\ndc: ").append(rdn).append("\n\n")
                 .append("dn: ou=people,").append(suffix).append("\nobjectClass: organizationalUnit\nou: people\n\n");
         for (Entry e : entries) {
             ldif.append("dn: cn=").append(e.cn()).append(",ou=people,").append(suffix).append('\n')
-                    .append("objectClass: inetOrgPerson\ncn: ").append(e.cn()).append("\nsn: ").append(e.cn()).append('\n')
+                    .append("objectClass: inetOrgPerson\ncn: ").append(e.cn())
+                    .append("\nsn: ").append(e.cn()).append('\n')
                     .append("mail: ").append(e.mail()).append('\n');
             for (byte[] v : e.values()) {
                 ldif.append(e.attribute()).append(":: ").append(Base64.getEncoder().encodeToString(v)).append('\n');

@@ -108,7 +108,8 @@ public final class LdapCertLookup implements CertLookup {
     /** RFC 2782 order: priority ascending; within a priority, weight descending (deterministic). */
     static List<Target> order(List<Target> targets) {
         return targets.stream()
-                .sorted(Comparator.comparingInt(Target::priority).thenComparing(Target::weight, Comparator.reverseOrder()))
+                .sorted(Comparator.comparingInt(Target::priority)
+                        .thenComparing(Target::weight, Comparator.reverseOrder()))
                 .toList();
     }
 
@@ -185,7 +186,8 @@ public final class LdapCertLookup implements CertLookup {
                         return found;
                     }
                 } else {
-                    failures.add(target.host() + " " + Type.string(type) + ": " + ((DnsClient.Reply.Failed) reply).reason());
+                    failures.add(target.host() + " " + Type.string(type) + ": "
+                            + ((DnsClient.Reply.Failed) reply).reason());
                     notes.add(target.host() + ": address lookup failed");
                     return List.of();
                 }
@@ -226,7 +228,7 @@ public final class LdapCertLookup implements CertLookup {
                     }
                 }
                 notes.add(url + " (" + target.host() + "): anonymous bind, namingContexts: "
-                        + (bases.isEmpty() ? "none" : String.join(" | ", bases)));
+                        + (bases.isEmpty() ? "none" : printable(String.join(" | ", bases))));
                 List<FoundCertificate> certificates = new ArrayList<>();
                 List<String> problems = new ArrayList<>();
                 int entries = 0;
@@ -272,7 +274,8 @@ public final class LdapCertLookup implements CertLookup {
             } finally {
                 results.close();
             }
-            notes.add(url + " base \"" + base + "\" filter " + filter + ": " + entries + " entry(ies)" + limit);
+            notes.add(url + " base \"" + printable(base) + "\" filter " + printable(filter) + ": " + entries
+                    + " entry(ies)" + limit);
             return entries;
         }
 
@@ -280,11 +283,14 @@ public final class LdapCertLookup implements CertLookup {
                           List<String> problems) throws NamingException {
             for (NamingEnumeration<? extends Attribute> all = attributes.getAll(); all.hasMore(); ) {
                 Attribute attribute = all.next();
+                if (!isCertificateAttribute(attribute.getID())) {
+                    continue; // only what was asked for, whatever the server sends
+                }
                 URI source = ldapUrl(url, base, attribute.getID());
                 for (NamingEnumeration<?> values = attribute.getAll(); values.hasMore(); ) {
                     Object v = values.next();
                     if (!(v instanceof byte[] bytes)) {
-                        problems.add(attribute.getID() + " value is not binary");
+                        problems.add(printable(attribute.getID()) + " value is not binary");
                         continue;
                     }
                     try {
@@ -292,10 +298,17 @@ public final class LdapCertLookup implements CertLookup {
                             certificates.add(new FoundCertificate(cert, FoundCertificate.LDAP, Optional.of(source)));
                         }
                     } catch (CertificateException | RuntimeException e) {
-                        problems.add(attribute.getID() + " value of " + bytes.length + " bytes is not a certificate");
+                        problems.add(printable(attribute.getID()) + " value of " + bytes.length
+                                + " bytes is not a certificate");
                     }
                 }
             }
+        }
+
+        /** {@code userCertificate} or {@code userSMIMECertificate}, with any options ({@code ;binary}). */
+        private static boolean isCertificateAttribute(String id) {
+            String base = id.split(";", 2)[0];
+            return base.equalsIgnoreCase("userCertificate") || base.equalsIgnoreCase("userSMIMECertificate");
         }
 
         /** RFC 4516: {@code ldap://host:port/base?attribute?sub?filter}, percent-encoded where needed. */
@@ -338,7 +351,14 @@ public final class LdapCertLookup implements CertLookup {
         private static String describe(NamingException e) {
             Throwable root = e.getRootCause() != null ? e.getRootCause() : e;
             String message = root.getMessage() != null ? root.getMessage() : root.getClass().getSimpleName();
-            return root.getClass().getSimpleName() + " " + message.replaceAll("[\\r\\n]+", " ");
+            return root.getClass().getSimpleName() + " " + printable(message);
+        }
+
+        /** The server chooses these texts (error messages, DNs): printable ASCII only, the rest as '?'. */
+        private static String printable(String text) {
+            StringBuilder out = new StringBuilder(text.length());
+            text.codePoints().forEach(c -> out.append(c >= 0x20 && c < 0x7f ? (char) c : '?'));
+            return out.toString();
         }
     }
 }
