@@ -136,7 +136,8 @@ public final class Protector {
             OutputStream digest = signatureGenerator.open(signature, false);
             // CRLF canonicalisation first (bare CR and bare LF alike), so the encryptor and the digest see
             // the very same bytes, and openssl verifies them in text mode as in binary mode.
-            CrlfOutputStream signedPart = new CrlfOutputStream(new BufferedOutputStream(new Tee(encrypted, digest), buffer));
+            CrlfOutputStream signedPart =
+                    new CrlfOutputStream(new BufferedOutputStream(new Tee(encrypted, digest), buffer));
             signedPart.write(ascii("Content-Type: message/rfc822\r\n\r\n"));
             signedPart.write(original.raw());
             in.transferTo(signedPart);

@@ -181,11 +181,9 @@ final class SignatureVerifier {
     private Signed verifyOpaque(Spool entity, MimeHeaders headers, SpoolSet spools) throws Rejection, IOException {
         Spool cms;
         try (InputStream body = entity.open(headers.length(), entity.size())) {
-            cms = spools.decode(body, headers);
+            cms = spools.decode(body, headers).orElseThrow(() -> Rejection.notVerified(Category.INNER_MIME));
         } catch (IOException e) {
             throw Rejection.of(e, new UnprotectResult.NotVerified(Category.INNER_MIME));
-        } catch (SpoolSet.UnsupportedEncoding e) {
-            throw Rejection.notVerified(Category.INNER_MIME);
         }
         Spool content = spools.newSpoolSizedLike(cms);
         Signers signers;

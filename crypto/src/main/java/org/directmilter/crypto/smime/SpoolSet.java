@@ -5,6 +5,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The spools one message's unprotecting opened: closing the set deletes every one of them except the
@@ -61,18 +62,21 @@ final class SpoolSet implements AutoCloseable {
     }
 
     /**
-     * {@code body} decoded as {@code headers} declare, into a new spool.
+     * {@code body} decoded as {@code headers} declare, into a new spool; empty when the transfer encoding
+     * is not one S/MIME uses.
      *
      * @throws Base64InputStream.Damaged when the base64 is damaged
-     * @throws UnsupportedEncoding when the transfer encoding is not one S/MIME uses
      */
-    Spool decode(InputStream body, MimeHeaders headers) throws IOException, UnsupportedEncoding {
+    Optional<Spool> decode(InputStream body, MimeHeaders headers) throws IOException {
+        Optional<InputStream> decoder = headers.bodyDecoder(body);
+        if (decoder.isEmpty()) {
+            return Optional.empty();
+        }
         Spool spool = newSpoolForBase64Of(body);
-        try (InputStream decoded = headers.bodyDecoder(body).orElseThrow(UnsupportedEncoding::new);
-             OutputStream out = spool.output()) {
+        try (InputStream decoded = decoder.get(); OutputStream out = spool.output()) {
             decoded.transferTo(out);
         }
-        return spool;
+        return Optional.of(spool);
     }
 
     @Override
@@ -88,15 +92,6 @@ final class SpoolSet implements AutoCloseable {
             if (spool != kept) {
                 spool.close();
             }
-        }
-    }
-
-    /** A Content-Transfer-Encoding other than base64, 7bit, 8bit or binary. */
-    static final class UnsupportedEncoding extends Exception {
-        private static final long serialVersionUID = 1L;
-
-        UnsupportedEncoding() {
-            super(null, null, false, false);
         }
     }
 }

@@ -69,6 +69,14 @@ public final class Unprotector {
             return open(new CallerInputStream(message), length, keys, spools);
         } catch (Rejection rejection) {
             return rejection.failure();
+        } catch (IOException e) {
+            Rejection.rethrowOwn(e); // the caller's own exception, not our marker around it
+            throw e;
+        } catch (RuntimeException e) {
+            // Our storage or the caller's stream, else damage that a parser signals with a runtime exception
+            // (casts, indexes) before decryption: each step after it turns its own into NotVerified.
+            Rejection.rethrowOwn(e);
+            return new Corrupt(Decryptor.UNREADABLE_CMS);
         }
     }
 
@@ -103,8 +111,12 @@ public final class Unprotector {
             return new NotSmime("CMS content of type " + cmsType.getId() + " is not encrypted data");
         }
         Decryptor.Decrypted decrypted = decryptor.decrypt(cms, authenticated, keys, spools);
-        SignatureVerifier.Signed signed = verifier.verify(decrypted.entity(), spools);
-        return unwrap(signed, decrypted, spools);
+        try {
+            SignatureVerifier.Signed signed = verifier.verify(decrypted.entity(), spools);
+            return unwrap(signed, decrypted, spools);
+        } catch (RuntimeException e) {
+            throw Rejection.of(e, new UnprotectResult.NotVerified(Category.INNER_MIME));
+        }
     }
 
     /** The CMS bytes decoded as the parser reads them; the body's length bounds the structure. */
@@ -118,9 +130,7 @@ public final class Unprotector {
             throws Rejection, IOException {
         Spool spool;
         try {
-            spool = spools.decode(body, headers);
-        } catch (SpoolSet.UnsupportedEncoding e) {
-            throw unsupportedEncoding();
+            spool = spools.decode(body, headers).orElseThrow(Unprotector::unsupportedEncoding);
         } catch (IOException e) {
             throw Rejection.of(e, new Corrupt(Decryptor.BAD_BASE64));
         }
@@ -171,11 +181,9 @@ public final class Unprotector {
             if (encoding.equals("base64")) {
                 // not allowed for message/rfc822 (RFC 2046 §5.2.1), but harmless to read
                 try (InputStream in = spool.open(signed.from() + headers.length(), signed.to())) {
-                    holder = spools.decode(in, headers);
+                    holder = spools.decode(in, headers).orElseThrow(() -> Rejection.notVerified(Category.INNER_MIME));
                 } catch (IOException e) {
                     throw Rejection.of(e, new UnprotectResult.NotVerified(Category.INNER_MIME));
-                } catch (SpoolSet.UnsupportedEncoding e) {
-                    throw Rejection.notVerified(Category.INNER_MIME);
                 }
                 start = 0;
                 end = holder.size();

@@ -62,7 +62,8 @@ final class UnprotectCommand extends OfflineCommand {
             // the category is for the operator who runs this with the key, as it is in the audit line
             String category = failure instanceof UnprotectResult.NotVerified notVerified
                     ? " (" + notVerified.category().label() + ")" : "";
-            throw new Stop(exit, "rejected: " + failure.getClass().getSimpleName() + ": " + failure.reason() + category);
+            throw new Stop(exit, "rejected: " + failure.getClass().getSimpleName() + ": " + failure.reason()
+                    + category);
         }
         try (Verified verified = (Verified) result) {
             files.write(out -> {
