@@ -51,7 +51,12 @@ import picocli.CommandLine.Parameters;
             "Each certificate is judged as the milter judges it at RCPT: by the outgoing trust anchors "
                     + "(AnchorDir) of the local domain given with --from, else of the first of Domains — path to an "
                     + "anchor, validity, binding to the address, key usage, revocation. Without a local domain only "
-                    + "the validity period is checked, and the output says so."
+                    + "the validity period is checked, and the output says so.",
+            "",
+            "Every run asks afresh: lookup has no cache and never reads the running daemon's, so what it "
+                    + "prints is what DNS and LDAP answer now (--fresh says so explicitly). The daemon keeps its "
+                    + "answers for their TTL; 'systemctl reload direct-milter' empties its cache "
+                    + "(FlushCacheOnReload)."
         },
         exitCodeList = {
             " 0:a usable certificate was found",
@@ -83,6 +88,11 @@ final class LookupCommand implements Callable<Integer> {
     @Option(names = "--nameserver", paramLabel = "HOST:PORT",
             description = "Ask this nameserver instead of the configured ones; repeat for more.")
     List<String> nameservers;
+
+    @Option(names = "--fresh",
+            description = "Bypass every cache: ask CertificateDir, DNS and LDAP now. Always so for lookup, which "
+                    + "has no cache; accepted so that scripts can say it.")
+    boolean fresh;
 
     @Option(names = "--from", paramLabel = "LOCAL",
             description = "The local sender (address or domain) whose outgoing trust anchors judge the certificates; "

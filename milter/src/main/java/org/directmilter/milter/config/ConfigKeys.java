@@ -340,6 +340,12 @@ public final class ConfigKeys {
             "days before its end that a certificate of our own (a key in `KeyStore`) or a trust anchor is "
                     + "warned about: at start, at reload, daily, and by `check`; expired ones always are");
 
+    public static final ConfigKey<Boolean> FLUSH_CACHE_ON_RELOAD = define("FlushCacheOnReload", ValueTypes.BOOLEAN,
+            "yes", ON_RELOAD,
+            "a reload (`systemctl reload`, SIGUSR2; SIGHUP in the foreground) empties the discovery cache, "
+                    + "so certificates a partner just fixed in DNS or LDAP are looked up again at once; `no` "
+                    + "keeps it unless the discovery settings changed");
+
     private static final List<ConfigKey<?>> VIEW = Collections.unmodifiableList(ALL);
 
     private ConfigKeys() {

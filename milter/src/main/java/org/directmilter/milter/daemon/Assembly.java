@@ -38,8 +38,9 @@ public final class Assembly {
     }
 
     /**
-     * The policy for messages that start from now on. A reload passes the running policy as
-     * {@code previous}: its discovery cache is kept unless the resolver's settings changed.
+     * The policy for messages that start from now on. A reload with {@code FlushCacheOnReload no} passes
+     * the running policy as {@code previous}: its discovery cache is kept unless the resolver's settings
+     * changed. Without one, discovery starts with an empty cache.
      */
     public static DirectPolicy policy(MilterConfig config, AnchorSource anchors, Optional<DirectPolicy> previous) {
         ResolverSettings resolver = resolverSettings(config);

@@ -246,7 +246,10 @@ public final class DaemonRunner {
             }
         }
         currentConfig = next;
-        handler.replace(Assembly.policy(next, anchors::anchorsFor, Optional.of(handler.policy())));
+        // FlushCacheOnReload: an operator who fixed a partner's DNS reloads to stop waiting out the TTLs
+        Optional<org.directmilter.milter.policy.DirectPolicy> previous = next.get(ConfigKeys.FLUSH_CACHE_ON_RELOAD)
+                ? Optional.empty() : Optional.of(handler.policy());
+        handler.replace(Assembly.policy(next, anchors::anchorsFor, previous));
         warnOfExpiry();
         if (changed.isEmpty() && needRestart.isEmpty()) {
             log.info("configuration reloaded, nothing changed");
@@ -263,6 +266,11 @@ public final class DaemonRunner {
         } catch (RuntimeException e) {
             log.error("expiry check failed", e);
         }
+    }
+
+    /** The policy messages starting now are judged with. */
+    org.directmilter.milter.policy.DirectPolicy policy() {
+        return handler.policy();
     }
 
     /** The latest valid configuration (the startup one until a reload succeeds). */

@@ -105,6 +105,20 @@ class DiscoveryCommandsTest {
     }
 
     @Test
+    void lookupFreshAsksDnsEveryRunSoAFixedRecordIsSeenAtOnce() throws Exception {
+        try (FakeDnsServer dns = new FakeDnsServer()) {
+            Path conf = config("Nameservers " + dns.hostPort() + "\n");
+            CheckCommandTest.Outcome before = run("lookup", "--fresh", "bob@partner.test", "-c", conf.toString());
+            assertThat(before.status()).as(before.out()).isEqualTo(LookupCommand.NOT_FOUND);
+
+            dns.publish("bob.partner.test.", rsaDer); // the partner fixes its DNS
+            CheckCommandTest.Outcome after = run("lookup", "--fresh", "bob@partner.test", "-c", conf.toString());
+            assertThat(after.status()).as(after.out()).isZero();
+            assertThat(after.out()).contains("RESULT: 1 usable certificate(s), address-bound");
+        }
+    }
+
+    @Test
     void lookupPrintsEachStepAndCertificateAndExitsZeroWhenUsable() throws Exception {
         try (FakeDnsServer dns = new FakeDnsServer()) {
             dns.publish("bob.partner.test.", rsaDer);

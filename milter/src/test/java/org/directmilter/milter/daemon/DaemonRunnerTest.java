@@ -179,4 +179,25 @@ class DaemonRunnerTest {
             runner.stop(Duration.ofSeconds(5));
         }
     }
+
+    @Test
+    void aReloadEmptiesTheDiscoveryCacheUnlessToldToKeepIt() throws Exception {
+        Path file = config("Socket inet:0@127.0.0.1\n");
+        DaemonRunner runner = DaemonRunner.bind(file);
+        try {
+            runner.start();
+            var first = runner.policy().discovery();
+            runner.reload();
+            var afterFlush = runner.policy().discovery();
+            assertThat(afterFlush).as("a new discovery, its cache empty").isNotSameAs(first);
+
+            Files.writeString(file, Files.readString(file) + "FlushCacheOnReload no\n");
+            runner.reload();
+            var kept = runner.policy().discovery();
+            runner.reload();
+            assertThat(runner.policy().discovery()).as("kept with FlushCacheOnReload no").isSameAs(kept);
+        } finally {
+            runner.stop(Duration.ofSeconds(5));
+        }
+    }
 }
