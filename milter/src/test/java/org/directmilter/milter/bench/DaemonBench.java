@@ -129,6 +129,11 @@ final class DaemonBench implements AutoCloseable {
         return daemon.pid();
     }
 
+    /** The daemon's socket in Postfix's syntax, e.g. {@code inet:127.0.0.1:7001}. */
+    String postfixSocket() {
+        return "inet:127.0.0.1:" + ((SocketSpec.Inet) socket).port();
+    }
+
     /** Open file descriptors of the daemon (Linux: /proc/PID/fd). */
     long openDescriptors() throws IOException {
         try (var fds = Files.list(Path.of("/proc", Long.toString(daemon.pid()), "fd"))) {
