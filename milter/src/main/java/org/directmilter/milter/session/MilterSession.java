@@ -98,7 +98,7 @@ final class MilterSession implements ServedConnection {
     public void run() {
         MDC.put("session", id);
         noDelay(channel);
-        try (InputStream in = new BufferedInputStream(Channels.newInputStream(channel), 1 << 16);
+        try (InputStream in = new BufferedInputStream(QuickAckInput.wrap(Channels.newInputStream(channel), channel), 1 << 16);
              FrameReader reader = new FrameReader(in, settings.maxFrameBytes(), frameMemory(memory))) {
             writer = new FrameWriter(Channels.newOutputStream(channel));
             log.debug("connection open");

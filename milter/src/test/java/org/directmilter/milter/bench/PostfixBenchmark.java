@@ -31,7 +31,8 @@ import org.directmilter.resolver.dns.ZoneLines;
  * (plain, milter, plain, milter), so each ratio comes from one moment of the shared machine; beside them
  * the daemon's CPU per message (utime + stime from /proc/PID/stat), the machine's busy share over the
  * milter runs (/proc/stat) and the load average. The same message straight through the daemon's socket
- * with the project's milter client at the same concurrency closes each row. Not a test: it checks only
+ * with the project's milter client at the same concurrency closes each row: once over kept connections
+ * (QUIT_NC between messages), once with a new connection per message as Postfix does. Not a test: it checks only
  * that every message was queued (smtp-source exits non-zero on any other reply).
  *
  * Usage: PostfixBenchmark DAEMON_CLASSPATH [MAX_HEAP [SESSIONS]] — see bin/benchmark.
@@ -109,9 +110,9 @@ public final class PostfixBenchmark {
                         Math.max(sessions * 4, row.messages() / 4));
                 bench.source(row, postfix.smtpPort(), Math.max(sessions * 4, row.messages() / 4));
             }
-            System.out.printf("%-9s %6s %5s | %11s %11s %6s %8s %6s | %11s %8s | %s%n", "direction", "size", "msgs",
-                    "plain msg/s", "milter msg/s", "ratio", "cpu ms", "busy", "socket msg/s", "cpu ms",
-                    "load average");
+            System.out.printf("%-9s %6s %5s | %11s %11s %6s %8s %6s | %11s %8s | %11s %8s | %s%n", "direction",
+                    "size", "msgs", "plain msg/s", "milter msg/s", "ratio", "cpu ms", "busy", "socket msg/s", "cpu ms",
+                    "conn/msg/s", "cpu ms", "load average");
             for (Row row : rows) {
                 bench.measure(row);
             }
@@ -127,13 +128,14 @@ public final class PostfixBenchmark {
             milter = milter.plus(source(row, port, row.messages() / 2));
         }
         DaemonBench.Figures socket = daemon.run(row.envelope(), row.message(), sessions, row.messages());
+        DaemonBench.Figures perMessage = daemon.run(row.envelope(), row.message(), sessions, row.messages(), true);
         double plainRate = row.messages() / plain.seconds();
         double milterRate = row.messages() / milter.seconds();
-        System.out.printf("%-9s %6s %5d | %11.1f %11.1f %6.2f %8.2f %5.0f%% | %11.1f %8.2f | %s%n",
+        System.out.printf("%-9s %6s %5d | %11.1f %11.1f %6.2f %8.2f %5.0f%% | %11.1f %8.2f | %11.1f %8.2f | %s%n",
                 row.direction(), row.size(), row.messages(), plainRate, milterRate, milterRate / plainRate,
                 milter.daemonTicks() * 1000.0 / CLOCK_TICKS / row.messages(),
                 100.0 * milter.busy() / milter.total(), socket.perSecond(), socket.cpuMillisPerMessage(),
-                loadAverage());
+                perMessage.perSecond(), perMessage.cpuMillisPerMessage(), loadAverage());
     }
 
     /** {@code messages} of the row's file through smtp-source to {@code port}; fails unless all were queued. */
