@@ -33,9 +33,9 @@ public final class BundleFiles {
     /** What a bundle file ends with. */
     public static final String SUFFIX = ".conf";
 
-    private static final ValueType<URI> URL_TYPE = ValueType.of(BundleFiles::parseUrl, URI::toString);
+    private static final ValueType<URI> URL_TYPE = ValueType.of("URL", BundleFiles::parseUrl, URI::toString);
 
-    private static final ValueType<Set<Direction>> DIRECTIONS_TYPE = ValueType.of(BundleFiles::parseDirections,
+    private static final ValueType<Set<Direction>> DIRECTIONS_TYPE = ValueType.of("incoming|outgoing|both", BundleFiles::parseDirections,
             d -> d.size() == 2 ? "both" : d.iterator().next().directoryName());
 
     public static final ConfigKey<Optional<URI>> URL = key("URL", ValueTypes.optional(URL_TYPE), "required",

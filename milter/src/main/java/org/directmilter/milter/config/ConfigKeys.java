@@ -282,7 +282,7 @@ public final class ConfigKeys {
 
     public static final ConfigKey<Path> BUNDLE_DIR = define("BundleDir", ValueTypes.ABSOLUTE_PATH,
             "/etc/direct-milter/bundles.d", ON_RESTART,
-            "trust bundles subscribed to: one <name>.conf each (URL, Domains, Directions, Signer, Refresh); "
+            "trust bundles subscribed to: one `NAME.conf` each (URL, Domains, Directions, Signer, Refresh); "
                     + "no directory: no bundles");
 
     public static final ConfigKey<Path> BUNDLE_STATE_DIR = define("BundleStateDir", ValueTypes.ABSOLUTE_PATH,
@@ -291,7 +291,7 @@ public final class ConfigKeys {
 
     public static final ConfigKey<Optional<Path>> BUNDLE_TRUST_STORE = defineUnset("BundleTrustStore",
             ValueTypes.ABSOLUTE_PATH, ON_RESTART,
-            "PEM file of the CA certificates an https: bundle server must chain to; unset: the JDK's trust store");
+            "PEM file of the CA certificates an `https:` bundle server must chain to; unset: the JDK's trust store");
 
     public static final ConfigKey<Duration> BUNDLE_REFRESH = define("BundleRefresh", ValueTypes.DURATION, "6h",
             ON_RESTART, "how often a bundle is fetched again when its file sets no Refresh (plus up to 10% jitter)");

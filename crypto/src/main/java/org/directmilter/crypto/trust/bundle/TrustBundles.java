@@ -102,40 +102,75 @@ public final class TrustBundles implements AnchorSource, AutoCloseable {
 
     /**
      * Puts the persisted copies in force, each verified again with the current configuration (a copy
-     * of another URL, or no longer matching the configured signer, is not used). Called once at start.
+     * of another URL, or no longer matching the configured signer, is not used), logging what it did.
+     * Called once at start.
      */
     public void loadPersisted() {
+        putPersistedInForce(true);
+        subscriptions.values().forEach(this::warnIfStale);
+    }
+
+    /**
+     * {@link #loadPersisted()} without logging, for commands that print for themselves: the problems met,
+     * one line each ("bundle NAME: …").
+     */
+    public List<String> readPersisted() {
+        return putPersistedInForce(false);
+    }
+
+    private List<String> putPersistedInForce(boolean logging) {
+        List<String> problems = new ArrayList<>();
         for (Subscription s : subscriptions.values()) {
             String name = s.spec.name();
+            String problem = null;
             try {
                 Optional<BundleStateDir.Saved> saved = state.load(name);
                 if (saved.isEmpty()) {
-                    LOG.info("bundle {}: no persisted copy in {}; its anchors apply once it is fetched", name,
-                            LogSafe.escape(state.dir()));
-                    continue;
+                    problem = "no persisted copy in " + state.dir() + "; its anchors apply once it is fetched";
+                } else if (!saved.get().url().equals(s.spec.url().toString())) {
+                    problem = "the persisted copy is of " + saved.get().url() + ", not the configured URL; not used";
+                } else if (!sha256(saved.get().bytes()).equals(saved.get().sha256())) {
+                    problem = "the persisted copy is damaged (checksum mismatch); not used";
+                } else {
+                    BundleStateDir.Saved copy = saved.get();
+                    BundleReader.Content content = BundleReader.read(copy.bytes(), s.spec.signer());
+                    s.inForce = new Copy(content.anchors(), copy.fetched(), copy.sha256(), copy.etag(),
+                            copy.lastModified());
+                    if (logging) {
+                        LOG.info("bundle {}: persisted copy in force, {} anchors, fetched {}, sha256 {}", name,
+                                content.anchors().size(), copy.fetched(), copy.sha256());
+                    }
                 }
-                BundleStateDir.Saved copy = saved.get();
-                if (!copy.url().equals(s.spec.url().toString())) {
-                    LOG.info("bundle {}: the persisted copy is of {}, not the configured URL; not used", name,
-                            LogSafe.escape(copy.url()));
-                    continue;
-                }
-                if (!sha256(copy.bytes()).equals(copy.sha256())) {
-                    LOG.warn("bundle {}: the persisted copy is damaged (checksum mismatch); not used", name);
-                    continue;
-                }
-                BundleReader.Content content = BundleReader.read(copy.bytes(), s.spec.signer());
-                s.inForce = new Copy(content.anchors(), copy.fetched(), copy.sha256(), copy.etag(), copy.lastModified());
-                LOG.info("bundle {}: persisted copy in force, {} anchors, fetched {}, sha256 {}", name,
-                        content.anchors().size(), copy.fetched(), copy.sha256());
             } catch (IOException e) {
-                LOG.warn("bundle {}: cannot read the persisted copy: {}", name, LogSafe.escape(e.getMessage()));
+                problem = "cannot read the persisted copy: " + e.getMessage();
             } catch (BundleException e) {
-                LOG.warn("bundle {}: the persisted copy is refused, {}", name, LogSafe.escape(e.describe()));
+                problem = "the persisted copy is refused, " + e.describe();
+            }
+            if (problem != null) {
+                problems.add("bundle " + name + ": " + problem);
+                if (logging) {
+                    LOG.warn("bundle {}: {}", name, LogSafe.escape(problem));
+                }
             }
         }
         rebuild();
-        subscriptions.values().forEach(this::warnIfStale);
+        return problems;
+    }
+
+    /**
+     * Fetches {@code name} now and reads and verifies it as a refresh would, without applying or
+     * persisting it: what {@code check} asks. Returns how many anchors it holds.
+     */
+    public int probe(String name) throws BundleException {
+        Subscription s = subscriptions.get(name);
+        if (s == null) {
+            throw new IllegalArgumentException("no bundle named " + name);
+        }
+        Fetched fetched = fetcher.fetch(s.spec.url(), Optional.empty(), Optional.empty());
+        if (!(fetched instanceof Fetched.Body body)) {
+            throw new BundleException(BundleException.Reason.INVALID_BUNDLE_FORMAT, "304 to an unconditional GET");
+        }
+        return BundleReader.read(body.bytes(), s.spec.signer()).anchors().size();
     }
 
     /** Fetches every bundle now, one after the other. */
