@@ -11,6 +11,7 @@ import org.directmilter.crypto.trust.bundle.BundleException;
 import org.directmilter.crypto.trust.bundle.BundleSpec;
 import org.directmilter.crypto.trust.bundle.BundleStatus;
 import org.directmilter.crypto.trust.bundle.TrustBundles;
+import org.directmilter.milter.config.ConfigKeys;
 
 /**
  * What {@code anchors} lists and {@code check} warns about for the trust bundles: each bundle's
@@ -64,7 +65,7 @@ final class BundleReport {
                     .sorted().map(Direction::directoryName).collect(Collectors.joining(", ")));
             out.println("    signer     " + spec.signer().map(c -> c.getSubjectX500Principal().getName()
                     + " sha256 " + Certificates.sha256(c)).orElse("none (unsigned bundle)"));
-            out.println("    refresh    " + spec.refresh());
+            out.println("    refresh    " + ConfigKeys.BUNDLE_REFRESH.format(spec.refresh()));
             if (status.fetched().isPresent()) {
                 out.println("    fetched    " + status.fetched().get() + (status.stale() ? " (STALE)" : ""));
                 out.println("    checksum   sha256 " + status.sha256().orElse("?"));

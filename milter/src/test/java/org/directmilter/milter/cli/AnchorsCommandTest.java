@@ -151,6 +151,7 @@ class AnchorsCommandTest {
                 "    checksum   sha256 " + sha256 + " (of the bundle)\n",
                 "    applies to hisp.example.org incoming, outgoing\n",
                 "    signer     none (unsigned bundle)\n",
+                "    refresh    6h\n",
                 "    anchors    1\n");
         assertThat(check.status()).as("a bundle that cannot be fetched is a warning").isZero();
         assertThat(check.err().lines()).contains(
