@@ -20,10 +20,10 @@ import org.directmilter.crypto.testpki.TestPki.Issued;
  * A real HTTPS server on 127.0.0.1 with a certificate from a test CA, serving one bundle at /bundle.p7b
  * with an ETag (answering 304 to a matching If-None-Match), or misbehaving as told.
  */
-final class BundleServer implements AutoCloseable {
+public final class BundleServer implements AutoCloseable {
 
     /** What the next requests get. */
-    sealed interface Answer {
+    public sealed interface Answer {
         record Bundle(byte[] body) implements Answer {
         }
 
@@ -39,7 +39,8 @@ final class BundleServer implements AutoCloseable {
         }
     }
 
-    static final Issued TLS_CA = TestPki.root("Bundle Test TLS CA");
+    /** The CA of the server's certificate: the trust store to give the fetcher. */
+    public static final Issued TLS_CA = TestPki.root("Bundle Test TLS CA");
 
     private final HttpsServer server;
     private final CountDownLatch stopping = new CountDownLatch(1);
@@ -47,7 +48,7 @@ final class BundleServer implements AutoCloseable {
     private final AtomicInteger notModified = new AtomicInteger();
     private volatile Answer answer = new Answer.Status(404);
 
-    BundleServer() throws Exception {
+    public BundleServer() throws Exception {
         Issued tls = TestPki.cert("127.0.0.1", TestPki.rsa("bundle-tls")).issuer(TLS_CA).ip("127.0.0.1")
                 .endEntity().build();
         KeyStore keys = KeyStore.getInstance("PKCS12");
@@ -98,19 +99,19 @@ final class BundleServer implements AutoCloseable {
         server.start();
     }
 
-    String url() {
+    public String url() {
         return "https://127.0.0.1:" + server.getAddress().getPort() + "/bundle.p7b";
     }
 
-    void answer(Answer next) {
+    public void answer(Answer next) {
         answer = next;
     }
 
-    int requests() {
+    public int requests() {
         return requests.get();
     }
 
-    int notModified() {
+    public int notModified() {
         return notModified.get();
     }
 

@@ -14,24 +14,24 @@ import org.bouncycastle.operator.jcajce.JcaDigestCalculatorProviderBuilder;
 import org.directmilter.crypto.testpki.TestPki.Issued;
 
 /** Bundles as trust communities publish them: certs-only p7b (DER, PEM) and signed. */
-final class Bundles {
+public final class Bundles {
 
     private Bundles() {
     }
 
-    static byte[] p7b(X509Certificate... certificates) throws Exception {
+    public static byte[] p7b(X509Certificate... certificates) throws Exception {
         CMSSignedDataGenerator generator = new CMSSignedDataGenerator();
         generator.addCertificates(new JcaCertStore(List.of(certificates)));
         return generator.generate(new CMSAbsentContent()).getEncoded();
     }
 
-    static byte[] pem(byte[] p7b) {
+    public static byte[] pem(byte[] p7b) {
         return ("-----BEGIN PKCS7-----\n" + Base64.getMimeEncoder().encodeToString(p7b)
                 + "\n-----END PKCS7-----\n").getBytes(StandardCharsets.US_ASCII);
     }
 
     /** A CMS SignedData whose encapsulated content is {@code p7b}, signed by {@code signer}. */
-    static byte[] signed(byte[] p7b, Issued signer) throws Exception {
+    public static byte[] signed(byte[] p7b, Issued signer) throws Exception {
         CMSSignedDataGenerator generator = new CMSSignedDataGenerator();
         generator.addSignerInfoGenerator(new JcaSignerInfoGeneratorBuilder(new JcaDigestCalculatorProviderBuilder().build())
                 .build(new JcaContentSignerBuilder("SHA256withRSA").build(signer.keys().getPrivate()), signer.cert()));
