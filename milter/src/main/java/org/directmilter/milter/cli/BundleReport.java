@@ -1,6 +1,8 @@
 package org.directmilter.milter.cli;
 
 import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Collectors;
@@ -28,9 +30,18 @@ final class BundleReport {
         this.persistProblems = bundles.readPersisted();
     }
 
-    /** Persisted copies missing, refused or stale; with {@code probe}, each bundle fetched and verified now. */
+    /**
+     * BundleStateDir not writable, persisted copies missing, refused or stale; with {@code probe}, each
+     * bundle fetched and verified now.
+     */
     List<String> warnings(boolean probe) {
-        List<String> out = new ArrayList<>(persistProblems);
+        List<String> out = new ArrayList<>();
+        Path state = bundles.stateDir();
+        if (!bundles.specs().isEmpty() && !(Files.isDirectory(state) && Files.isWritable(state))) {
+            out.add("BundleStateDir " + state + " is not a writable directory (for this user): the bundles' last "
+                    + "good copies cannot be kept for a restart without the network");
+        }
+        out.addAll(persistProblems);
         for (BundleStatus s : bundles.statuses()) {
             if (s.fetched().isPresent() && s.stale()) {
                 out.add("bundle " + s.name() + ": stale, the persisted copy was fetched " + s.fetched().get());

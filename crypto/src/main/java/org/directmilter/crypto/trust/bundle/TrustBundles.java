@@ -1,6 +1,7 @@
 package org.directmilter.crypto.trust.bundle;
 
 import java.io.IOException;
+import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.cert.X509Certificate;
@@ -94,6 +95,11 @@ public final class TrustBundles implements AnchorSource, AutoCloseable {
     /** Every bundle anchor in force, one per certificate, domain and direction. */
     public AnchorSet current() {
         return current;
+    }
+
+    /** Where the last good copies are kept. */
+    public Path stateDir() {
+        return state.dir();
     }
 
     public List<BundleSpec> specs() {
