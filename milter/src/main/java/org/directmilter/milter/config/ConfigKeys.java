@@ -278,6 +278,30 @@ public final class ConfigKeys {
             "hosts CRLs and AIA certificates may be fetched from (`http:` URLs only); none: any host for CRLs, "
                     + "and for AIA only the hosts the domain's anchors name");
 
+    // ---- Message limits (session: what one message and all connections may make the daemon hold) ----
+
+    public static final ConfigKey<Integer> MAX_RECIPIENTS = define("MaxRecipients", ValueTypes.intRange(1, 100_000),
+            "1000", ON_RESTART,
+            "RCPT commands per message; each further one is answered `452 4.5.3 too many "
+                    + "recipients` (MTAs send those recipients in a later transaction)");
+
+    public static final ConfigKey<Integer> MAX_HEADER_FIELDS = define("MaxHeaderFields",
+            ValueTypes.intRange(1, 100_000), "1000", ON_RESTART,
+            "header fields per message; a message with more is refused with `552 5.3.4 "
+                    + "message header too large: too many header fields`");
+
+    public static final ConfigKey<Long> MAX_HEADER_BYTES = define("MaxHeaderBytes", ValueTypes.size(1024, 1L << 30),
+            "256K", ON_RESTART,
+            "bytes of all header fields of a message together (names and values); a message "
+                    + "with more is refused with `552 5.3.4 message header too large`");
+
+    public static final ConfigKey<Long> MESSAGE_MEMORY = define("MessageMemory", ValueTypes.size(1L << 20, 1L << 40),
+            "64M", ON_RESTART,
+            "heap that milter packets being read and bodies below `SpoolThreshold` may take "
+                    + "across all connections; beyond it a body goes to its private file early, and a "
+                    + "packet that does not fit closes its connection (the MTA applies its "
+                    + "`milter_default_action`)");
+
     // ---- trust bundles (one <name>.conf per bundle under BundleDir; see trust-anchors.md) ----
 
     public static final ConfigKey<Path> BUNDLE_DIR = define("BundleDir", ValueTypes.ABSOLUTE_PATH,

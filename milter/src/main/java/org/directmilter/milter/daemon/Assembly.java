@@ -27,6 +27,7 @@ import org.directmilter.milter.config.MilterConfig;
 import org.directmilter.milter.policy.DirectPolicy;
 import org.directmilter.milter.policy.PolicySettings;
 import org.directmilter.milter.server.ServerSettings;
+import org.directmilter.milter.session.MessageLimits;
 import org.directmilter.milter.session.SessionSettings;
 import org.directmilter.resolver.CertificateDiscovery;
 import org.directmilter.resolver.ResolverSettings;
@@ -77,7 +78,9 @@ public final class Assembly {
         return new SessionSettings(Math.toIntExact(c.get(ConfigKeys.MAX_FRAME_SIZE)),
                 c.get(ConfigKeys.SPOOL_THRESHOLD), c.get(ConfigKeys.TEMPORARY_DIRECTORY),
                 c.get(ConfigKeys.PROGRESS_INTERVAL), c.get(ConfigKeys.END_OF_MESSAGE_TIMEOUT),
-                c.get(ConfigKeys.WORKERS));
+                c.get(ConfigKeys.WORKERS)).withLimits(new MessageLimits(c.get(ConfigKeys.MAX_RECIPIENTS),
+                c.get(ConfigKeys.MAX_HEADER_FIELDS), c.get(ConfigKeys.MAX_HEADER_BYTES),
+                c.get(ConfigKeys.MESSAGE_MEMORY)));
     }
 
     /** Certificate discovery: nameservers, timeouts, owner names, the cache and CertificateDir. */
