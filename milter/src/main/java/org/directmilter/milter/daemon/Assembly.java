@@ -65,7 +65,8 @@ public final class Assembly {
                 new PolicySettings.FailureActions(c.get(ConfigKeys.ON_DNS_ERROR), c.get(ConfigKeys.ON_NO_CERTIFICATE),
                         c.get(ConfigKeys.ON_UNTRUSTED), c.get(ConfigKeys.ON_UNPROTECTED),
                         c.get(ConfigKeys.ON_NO_SENDER_KEY), c.get(ConfigKeys.ON_INTERNAL_ERROR),
-                        c.get(ConfigKeys.ON_NON_DIRECT)));
+                        c.get(ConfigKeys.ON_NON_DIRECT)),
+                c.get(ConfigKeys.INCOMING_ENVELOPE_SENDER));
     }
 
     static ServerSettings serverSettings(MilterConfig c) {

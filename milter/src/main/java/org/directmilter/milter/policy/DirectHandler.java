@@ -126,19 +126,26 @@ public final class DirectHandler implements MessageHandler {
                     Replies.separateTransaction(recipient.address()), null), recipient.address());
         }
         if (wanted == Route.OUTGOING) {
-            return outgoingRecipient(transaction, state, recipient.address());
+            return outgoingRecipient(transaction, state, recipient.address(), transaction.sender().domain());
         }
-        if (wanted == Route.PASS && settings.actions().nonDirect() == FailureAction.REJECT) {
+        if (wanted == Route.PASS && settings.actions().nonDirect() == FailureAction.REJECT
+                && !settings.trustedClient(transaction)) {
+            // From a trusted client the message may still be ours by its From: (a null-sender notice, a
+            // local program's sendmail -t): that is known at end of data, where it is refused otherwise.
             return refuse("recipient", transaction, Outcome.rejected("non-direct", Replies.nonDirect()),
                     recipient.address());
         }
         return Verdict.CONTINUE;
     }
 
-    private Verdict outgoingRecipient(Transaction transaction, MessageState state, String recipient) {
+    /**
+     * Discovers and judges an outgoing recipient's certificates by the outgoing anchors of
+     * {@code senderDomain}, keeping the usable ones in {@code state}.
+     */
+    static Verdict outgoingRecipient(Transaction transaction, MessageState state, String recipient, String senderDomain) {
         DirectPolicy policy = state.policy;
         PolicySettings.FailureActions actions = policy.settings().actions();
-        VerdictRecorder recorder = new VerdictRecorder(policy.validator(), recipient, transaction.sender().domain());
+        VerdictRecorder recorder = new VerdictRecorder(policy.validator(), recipient, senderDomain);
         DiscoveryResult result;
         try {
             result = policy.discovery().discover(recipient, recorder);
@@ -206,6 +213,16 @@ public final class DirectHandler implements MessageHandler {
             } else if (route == Route.INCOMING) {
                 return new IncomingVerification(state, message).run();
             }
+            OutgoingByHeader byHeader = route == Route.PASS ? OutgoingByHeader.of(state, message) : null;
+            if (byHeader != null) {
+                return byHeader.run();
+            }
+            if (route == Route.PASS && state.policy.settings().actions().nonDirect() == FailureAction.REJECT) {
+                Verdict verdict = Outcome.rejected("non-direct", Replies.nonDirect()).atEnvelope();
+                AuditLine.of("pass", transaction, "non-direct", verdict).with("rcpt", AuditLine.recipients(transaction))
+                        .log();
+                return EndOfMessage.of(verdict);
+            }
             AuditLine.of(route == Route.LOCAL_PLAIN ? "outgoing" : "pass", transaction,
                     route == Route.LOCAL_PLAIN ? "local-unprotected" : "passed", Verdict.ACCEPT)
                     .with("rcpt", AuditLine.recipients(transaction)).log();
@@ -215,7 +232,7 @@ public final class DirectHandler implements MessageHandler {
             // alone, so it gets the configured internal-error answer rather than the session's generic one.
             log.error("internal error at end of message (queue id {})", LogSafe.escape(transaction.queueId().orElse("-")), e);
             FailureAction action = state.policy.settings().actions().internalError();
-            if (action == FailureAction.QUARANTINE && route == Route.OUTGOING) {
+            if (action == FailureAction.QUARANTINE && state.route().orElse(route) == Route.OUTGOING) {
                 // Released from the hold queue, a quarantined outgoing message would leave in plaintext.
                 action = FailureAction.TEMPFAIL;
             }
