@@ -58,7 +58,7 @@ final class AnchorsCommand implements Callable<Integer> {
         if (bundles.isEmpty()) {
             return ExitStatus.CONFIG;
         }
-        BundleReport bundleReport = new BundleReport(bundles.get());
+        BundleReport bundleReport = new BundleReport(bundles.get(), loaded.get(ConfigKeys.DOMAINS));
         // The bundles' anchors (as persisted: what the daemon would trust now) listed with AnchorDir's.
         List<Anchor> all = new ArrayList<>(set.anchors());
         all.addAll(bundles.get().current().anchors());

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Collectors;
 import org.directmilter.crypto.text.LogSafe;
+import org.directmilter.crypto.trust.AnchorStore;
 import org.directmilter.crypto.trust.Certificates;
 import org.directmilter.crypto.trust.Direction;
 import org.directmilter.crypto.trust.bundle.BundleException;
@@ -22,11 +23,13 @@ import org.directmilter.milter.config.ConfigKeys;
 final class BundleReport {
 
     private final TrustBundles bundles;
+    private final List<String> localDomains;
     private final List<String> persistProblems;
 
     /** {@code bundles} with {@link TrustBundles#readPersisted()} not yet called. */
-    BundleReport(TrustBundles bundles) {
+    BundleReport(TrustBundles bundles, List<String> localDomains) {
         this.bundles = bundles;
+        this.localDomains = localDomains;
         this.persistProblems = bundles.readPersisted();
     }
 
@@ -40,6 +43,11 @@ final class BundleReport {
         if (!bundles.specs().isEmpty() && !(Files.isDirectory(state) && Files.isWritable(state))) {
             out.add("BundleStateDir " + state + " is not a writable directory (for this user): the bundles' last "
                     + "good copies cannot be kept for a restart without the network");
+        }
+        for (BundleSpec spec : bundles.specs()) {
+            spec.domains().stream().filter(d -> !d.equals(AnchorStore.ALL_DOMAINS) && !localDomains.contains(d))
+                    .forEach(d -> out.add("bundle " + spec.name() + " applies to " + d
+                            + ", which is not in Domains: a misspelt domain?"));
         }
         out.addAll(persistProblems);
         for (BundleStatus s : bundles.statuses()) {

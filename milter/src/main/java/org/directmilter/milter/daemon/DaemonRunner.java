@@ -242,6 +242,8 @@ public final class DaemonRunner {
         Path file = startupConfig.source();
         log.info("reloading configuration from {}", file);
         anchors.reload();
+        // The bundle files are read at start only; a reload fetches the bundles subscribed to at once.
+        bundles.refreshSoon();
         ConfigResult result = loader.load(file);
         if (result instanceof ConfigResult.Invalid invalid) {
             invalid.errors().forEach(error -> log.error("{}", error));

@@ -155,7 +155,8 @@ class AnchorsCommandTest {
                 "    anchors    1\n");
         assertThat(check.status()).as("a bundle that cannot be fetched is a warning").isZero();
         assertThat(check.err().lines()).contains(
-                "warning: bundle community: cannot be fetched or verified now: NOT_FOUND: no such file");
+                "warning: bundle community: cannot be fetched or verified now: NOT_FOUND: no such file")
+                .noneMatch(l -> l.contains("not in Domains"));
     }
 
     @Test
@@ -171,5 +172,22 @@ class AnchorsCommandTest {
         assertThat(check.status()).isEqualTo(78);
         assertThat(check.err()).contains(bundles.resolve("community.conf") + ":1: bad value for \"URL\": "
                 + "\"http://bundles.example.org/b.p7b\" is neither an https: URL with a host nor a file: URL");
+    }
+
+    @Test
+    void checkWarnsAboutABundleForADomainThatIsNotLocal() throws Exception {
+        Path bundles = dir.resolve("bundles.d");
+        Files.createDirectories(bundles);
+        Files.writeString(bundles.resolve("community.conf"), "URL " + dir.resolve("absent.p7b").toUri() + "\n"
+                + "Domains hisp.exmple.org\nDirections incoming\n");
+        Path file = setup(ca("Partner Root", Instant.now().plus(Duration.ofDays(400))));
+        Files.writeString(file, "BundleDir " + bundles + "\nBundleStateDir " + dir.resolve("state") + "\n",
+                StandardOpenOption.APPEND);
+
+        Outcome check = CheckCommandTest.run("check", "-c", file.toString());
+
+        assertThat(check.status()).isZero();
+        assertThat(check.err().lines()).contains(
+                "warning: bundle community applies to hisp.exmple.org, which is not in Domains: a misspelt domain?");
     }
 }

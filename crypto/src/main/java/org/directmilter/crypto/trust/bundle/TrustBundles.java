@@ -179,11 +179,6 @@ public final class TrustBundles implements AnchorSource, AutoCloseable {
         return BundleReader.read(body.bytes(), s.spec.signer()).anchors().size();
     }
 
-    /** Fetches every bundle now, one after the other. */
-    public void refreshAll() {
-        subscriptions.keySet().forEach(this::refresh);
-    }
-
     /**
      * Fetches {@code name} now and applies it when it is good; the status afterwards. Failures are logged
      * and reported in the status, never thrown.
@@ -341,6 +336,27 @@ public final class TrustBundles implements AnchorSource, AutoCloseable {
             Duration first = (due.isNegative() ? Duration.ZERO : due).plus(jitter(firstJitter));
             schedule(s, first);
         }
+    }
+
+    /**
+     * Fetches every bundle at once on the refresher thread (a reload asks for it), without waiting for
+     * the fetches; the regular schedule stays as it was. Nothing happens before {@link #start()}.
+     */
+    public synchronized void refreshSoon() {
+        if (refresher == null) {
+            return;
+        }
+        refresher.execute(() -> {
+            for (Subscription s : subscriptions.values()) {
+                try {
+                    synchronized (s) {
+                        refresh(s);
+                    }
+                } catch (RuntimeException e) {
+                    LOG.error("bundle {}: refresh failed unexpectedly; the copy in force stays", s.spec.name(), e);
+                }
+            }
+        });
     }
 
     private synchronized void schedule(Subscription s, Duration delay) {

@@ -269,6 +269,24 @@ class TrustBundlesTest {
     }
 
     @Test
+    void aReloadFetchesEveryBundleAtOnceBesidesTheSchedule() throws Exception {
+        server.answer(new Answer.Bundle(Bundles.p7b(MEMBER_A.cert())));
+        bundles = bundles(spec(Optional.empty()));
+        bundles.refresh("community");
+        bundles.start(Duration.ZERO); // the copy in force is fresh: the schedule's next fetch is hours away
+        server.answer(new Answer.Bundle(Bundles.p7b(MEMBER_B.cert())));
+
+        bundles.refreshSoon();
+
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (aliceIncoming(bundles).usable() && System.nanoTime() < deadline) {
+            Thread.sleep(10); // polling with a deadline, not a wait for a guessed time
+        }
+        assertThat(aliceIncoming(bundles).usable()).as("member A dropped by the refresh a reload asked for").isFalse();
+        assertThat(server.requests()).isEqualTo(2);
+    }
+
+    @Test
     void aBundleUrlMustBeHttpsOrFile() {
         assertThatThrownBy(() -> new BundleSpec("plain", URI.create("http://example.org/b.p7b"), List.of(LOCAL),
                 Set.of(Direction.INCOMING), Optional.empty(), Duration.ofHours(1)))
