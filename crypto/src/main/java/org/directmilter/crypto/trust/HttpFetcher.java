@@ -5,17 +5,12 @@ import java.net.URISyntaxException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Semaphore;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.directmilter.crypto.trust.FetchException.Category;
 
 /**
@@ -117,28 +112,15 @@ final class HttpFetcher {
 
     private byte[] send(URI uri, Duration timeout, long maxBytes) throws FetchException {
         HttpRequest request = HttpRequest.newBuilder(uri).timeout(timeout).GET().build();
-        CompletableFuture<HttpResponse<byte[]>> future = client.sendAsync(request,
-                info -> new CappedBody(info.statusCode() == 200 ? maxBytes : 0));
         HttpResponse<byte[]> response;
         try {
-            response = future.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (TimeoutException e) {
-            future.cancel(true);
-            throw new FetchException(Category.TIMEOUT, "no answer within " + timeout.toMillis() + " ms");
-        } catch (InterruptedException e) {
-            future.cancel(true);
-            Thread.currentThread().interrupt();
-            throw new FetchException(Category.TIMEOUT, "interrupted");
-        } catch (ExecutionException e) {
-            Throwable cause = e.getCause();
-            if (cause instanceof HttpTimeoutException) {
-                throw new FetchException(Category.TIMEOUT, "no answer within " + timeout.toMillis() + " ms");
-            }
-            if (cause instanceof CappedBody.TooLarge) {
-                throw new FetchException(Category.TOO_LARGE, cause.getMessage());
-            }
-            String what = cause.getMessage() != null ? cause.getMessage() : cause.getClass().getSimpleName();
-            throw new FetchException(Category.UNREACHABLE, what);
+            response = CappedBody.get(client, request, timeout, maxBytes);
+        } catch (CappedBody.GetException e) {
+            throw new FetchException(switch (e.failure()) {
+                case TIMEOUT -> Category.TIMEOUT;
+                case TOO_LARGE -> Category.TOO_LARGE;
+                case UNREACHABLE -> Category.UNREACHABLE;
+            }, e.getMessage());
         }
         if (response.statusCode() != 200) {
             throw new FetchException(Category.HTTP_ERROR, "HTTP status " + response.statusCode());

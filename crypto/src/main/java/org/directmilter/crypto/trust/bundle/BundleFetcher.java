@@ -6,7 +6,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -17,10 +16,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 import org.directmilter.crypto.trust.CappedBody;
@@ -116,28 +111,15 @@ public final class BundleFetcher {
         HttpRequest.Builder request = HttpRequest.newBuilder(url).timeout(timeout).GET();
         etag.ifPresent(v -> request.header("If-None-Match", v));
         lastModified.ifPresent(v -> request.header("If-Modified-Since", v));
-        CompletableFuture<HttpResponse<byte[]>> future = client.sendAsync(request.build(),
-                info -> new CappedBody(info.statusCode() == 200 ? maxBytes : 0));
         HttpResponse<byte[]> response;
         try {
-            // The request timeout covers the wait for the headers only; this covers the body too.
-            response = future.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (TimeoutException e) {
-            future.cancel(true);
-            throw new BundleException(Reason.DOWNLOAD_TIMEOUT, "no complete answer within " + timeout.toMillis() + " ms");
-        } catch (InterruptedException e) {
-            future.cancel(true);
-            Thread.currentThread().interrupt();
-            throw new BundleException(Reason.DOWNLOAD_TIMEOUT, "interrupted");
-        } catch (ExecutionException e) {
-            Throwable cause = e.getCause();
-            if (cause instanceof HttpTimeoutException) {
-                throw new BundleException(Reason.DOWNLOAD_TIMEOUT, "no answer within " + timeout.toMillis() + " ms");
-            }
-            if (cause instanceof CappedBody.TooLarge) {
-                throw new BundleException(Reason.TOO_LARGE, cause.getMessage());
-            }
-            throw new BundleException(Reason.UNREACHABLE, describe(cause));
+            response = CappedBody.get(client, request.build(), timeout, maxBytes);
+        } catch (CappedBody.GetException e) {
+            throw new BundleException(switch (e.failure()) {
+                case TIMEOUT -> Reason.DOWNLOAD_TIMEOUT;
+                case TOO_LARGE -> Reason.TOO_LARGE;
+                case UNREACHABLE -> Reason.UNREACHABLE;
+            }, e.getMessage());
         }
         int status = response.statusCode();
         if (status == 304 && (etag.isPresent() || lastModified.isPresent())) {
@@ -150,17 +132,4 @@ public final class BundleFetcher {
                 response.headers().firstValue("Last-Modified"));
     }
 
-    /** The innermost cause's message: for TLS that is the one naming the real problem. */
-    private static String describe(Throwable t) {
-        Throwable root = t;
-        while (root.getCause() != null && root.getCause() != root) {
-            root = root.getCause();
-        }
-        String what = root.getMessage() != null ? root.getMessage() : root.getClass().getSimpleName();
-        return root == t ? what : describeOuter(t) + ": " + what;
-    }
-
-    private static String describeOuter(Throwable t) {
-        return t.getMessage() != null ? t.getMessage() : t.getClass().getSimpleName();
-    }
 }
