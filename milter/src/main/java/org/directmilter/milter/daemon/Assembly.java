@@ -1,5 +1,8 @@
 package org.directmilter.milter.daemon;
 
+import java.io.IOException;
+import java.security.GeneralSecurityException;
+import java.time.Clock;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -12,6 +15,11 @@ import org.directmilter.crypto.trust.AnchorSource;
 import org.directmilter.crypto.trust.TrustSettings;
 import org.directmilter.crypto.trust.TrustSettings.UnknownRevocation;
 import org.directmilter.crypto.trust.TrustValidator;
+import org.directmilter.crypto.trust.bundle.BundleFetcher;
+import org.directmilter.crypto.trust.bundle.BundleSpec;
+import org.directmilter.crypto.trust.bundle.BundleStateDir;
+import org.directmilter.crypto.trust.bundle.TrustBundles;
+import org.directmilter.milter.config.BundleFiles;
 import org.directmilter.crypto.trust.ValidationBudget;
 import org.directmilter.milter.config.ConfigKeys;
 import org.directmilter.milter.config.HostPort;
@@ -24,6 +32,7 @@ import org.directmilter.milter.session.SessionSettings;
 import org.directmilter.resolver.CertificateDiscovery;
 import org.directmilter.resolver.ResolverSettings;
 import org.directmilter.resolver.cache.CacheSettings;
+import org.directmilter.resolver.ldap.LdapSettings;
 
 /**
  * The one place a {@link MilterConfig} becomes the daemon's parts: the server's, the sessions', the
@@ -76,7 +85,7 @@ public final class Assembly {
                 c.get(ConfigKeys.MESSAGE_MEMORY)));
     }
 
-    /** Certificate discovery: nameservers, timeouts, owner names, the cache and CertificateDir. */
+    /** Certificate discovery: nameservers, timeouts, owner names, the cache, CertificateDir and LDAP. */
     public static ResolverSettings resolverSettings(MilterConfig c) {
         CacheSettings cache = new CacheSettings(c.get(ConfigKeys.DISCOVERY_CACHE_SIZE),
                 c.get(ConfigKeys.DISCOVERY_CACHE_MIN_TTL), c.get(ConfigKeys.DISCOVERY_CACHE_MAX_TTL),
@@ -85,7 +94,10 @@ public final class Assembly {
         return new ResolverSettings(c.get(ConfigKeys.NAMESERVERS).stream().map(HostPort::socketAddress).toList(),
                 c.get(ConfigKeys.DNS_TIMEOUT), c.get(ConfigKeys.DNS_ATTEMPTS), c.get(ConfigKeys.DNS_BUFFER_SIZE),
                 c.get(ConfigKeys.OWNER_NAMES), c.get(ConfigKeys.CERT_URL_TIMEOUT), c.get(ConfigKeys.CERT_URL_MAX_SIZE),
-                c.get(ConfigKeys.CERT_TYPE_253_IS_URL), cache, Optional.of(c.get(ConfigKeys.CERTIFICATE_DIR)));
+                c.get(ConfigKeys.CERT_TYPE_253_IS_URL), cache, Optional.of(c.get(ConfigKeys.CERTIFICATE_DIR)),
+                new LdapSettings(c.get(ConfigKeys.LDAP_DISCOVERY), c.get(ConfigKeys.LDAP_TIMEOUT),
+                        c.get(ConfigKeys.LDAP_CACHE_TTL), c.get(ConfigKeys.LDAP_NEGATIVE_CACHE_TTL),
+                        LdapSettings.DEFAULTS.maxEntries()));
     }
 
     /** Discovery as every key's default sets it, for commands run without a configuration file. */
@@ -107,6 +119,26 @@ public final class Assembly {
         return new TrustSettings(c.get(ConfigKeys.FETCH_TIMEOUT), perMessage,
                 c.get(ConfigKeys.FETCH_MAX_SIZE), Set.copyOf(c.get(ConfigKeys.FETCH_HOSTS)), unknown,
                 c.get(ConfigKeys.CRL_GRACE), defaults.failureCacheTime(), defaults.maxCacheTime());
+    }
+
+    /** The bundle files under BundleDir, read with BundleRefresh as the default interval. */
+    public static BundleFiles.Loaded bundleFiles(MilterConfig c) {
+        return BundleFiles.read(c.get(ConfigKeys.BUNDLE_DIR), c.get(ConfigKeys.BUNDLE_REFRESH));
+    }
+
+    /**
+     * The trust bundles {@code bundles} with their fetcher (BundleTrustStore, BundleTimeout, BundleMaxSize)
+     * and state directory; nothing is read or fetched yet.
+     *
+     * @throws IOException              BundleTrustStore cannot be read
+     * @throws GeneralSecurityException BundleTrustStore holds no usable certificate
+     */
+    public static TrustBundles trustBundles(MilterConfig c, List<BundleSpec> bundles)
+            throws IOException, GeneralSecurityException {
+        BundleFetcher fetcher = BundleFetcher.create(c.get(ConfigKeys.BUNDLE_TRUST_STORE), c.get(ConfigKeys.BUNDLE_TIMEOUT),
+                c.get(ConfigKeys.BUNDLE_MAX_SIZE));
+        return new TrustBundles(bundles, fetcher, new BundleStateDir(c.get(ConfigKeys.BUNDLE_STATE_DIR)),
+                Clock.systemUTC(), c.get(ConfigKeys.BUNDLE_STALE_AFTER));
     }
 
     public static ProtectOptions protectOptions(MilterConfig c) {
