@@ -12,9 +12,6 @@ import org.directmilter.milter.config.MilterConfig;
 import org.directmilter.milter.daemon.ExitStatus;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 /** {@code direct-milter anchors}: the trust anchors per local domain and direction, as the daemon loads them. */
 @Command(name = "anchors", sortOptions = false,
@@ -37,19 +34,17 @@ import picocli.CommandLine.Spec;
         })
 final class AnchorsCommand implements Callable<Integer> {
 
-    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help message and exit.")
-    boolean help;
+    @Mixin
+    Subcommand command;
 
     @Mixin
     ConfigFileOption config;
 
-    @Spec
-    CommandSpec spec;
 
     @Override
     public Integer call() {
-        PrintWriter out = spec.commandLine().getOut();
-        PrintWriter err = spec.commandLine().getErr();
+        PrintWriter out = command.out();
+        PrintWriter err = command.err();
         Optional<MilterConfig> config = this.config.loadOrReport(err);
         if (config.isEmpty()) {
             return ExitStatus.CONFIG;

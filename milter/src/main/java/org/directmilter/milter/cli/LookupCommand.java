@@ -16,10 +16,9 @@ import org.directmilter.crypto.trust.Direction;
 import org.directmilter.crypto.trust.Purpose;
 import org.directmilter.crypto.trust.TrustValidator;
 import org.directmilter.milter.config.ConfigKeys;
-import org.directmilter.milter.config.DiscoverySettings;
 import org.directmilter.milter.config.HostPort;
 import org.directmilter.milter.config.MilterConfig;
-import org.directmilter.milter.config.TrustConfig;
+import org.directmilter.milter.daemon.Assembly;
 import org.directmilter.milter.daemon.ExitStatus;
 import org.directmilter.resolver.CertificateDiscovery;
 import org.directmilter.resolver.DirectAddress;
@@ -31,10 +30,8 @@ import org.directmilter.resolver.ResolverSettings;
 import org.directmilter.resolver.dns.OwnerNames;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 /** {@code direct-milter lookup ADDRESS}: certificate discovery step by step, as the daemon does it. */
 @Command(name = "lookup", sortOptions = false,
@@ -74,8 +71,8 @@ final class LookupCommand implements Callable<Integer> {
     static final int NOT_FOUND = 2;
     static final int TEMPFAIL = 75;
 
-    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help message and exit.")
-    boolean help;
+    @Mixin
+    Subcommand command;
 
     @Parameters(index = "0", paramLabel = "ADDRESS", description = "The Direct address, e.g. bob@partner.example.")
     String address;
@@ -92,8 +89,6 @@ final class LookupCommand implements Callable<Integer> {
                     + "default: the first of Domains.")
     String from;
 
-    @Spec
-    CommandSpec spec;
 
     /** How certificates are judged: by a domain's outgoing anchors, or (without a local domain) by dates only. */
     private record Judge(Predicate<X509Certificate> usable, java.util.function.Function<X509Certificate, String> verdict) {
@@ -101,18 +96,18 @@ final class LookupCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        PrintWriter out = spec.commandLine().getOut();
-        PrintWriter err = spec.commandLine().getErr();
+        PrintWriter out = command.out();
+        PrintWriter err = command.err();
         ResolverSettings settings;
         MilterConfig loadedConfig = null;
-        if (Files.exists(config.file) || spec.commandLine().getParseResult().hasMatchedOption("-c")) {
+        if (Files.exists(config.file) || command.spec.commandLine().getParseResult().hasMatchedOption("-c")) {
             loadedConfig = config.loadOrReport(err).orElse(null);
             if (loadedConfig == null) {
                 return ExitStatus.CONFIG;
             }
-            settings = DiscoverySettings.from(loadedConfig);
+            settings = Assembly.resolverSettings(loadedConfig);
         } else {
-            settings = DiscoverySettings.defaults();
+            settings = Assembly.defaultResolverSettings();
         }
         DirectAddress target;
         try {
@@ -122,9 +117,7 @@ final class LookupCommand implements Callable<Integer> {
                         .map(HostPort::socketAddress).toList());
             }
         } catch (IllegalArgumentException e) {
-            err.println("direct-milter lookup: " + e.getMessage());
-            err.flush();
-            return ExitStatus.USAGE;
+            return command.fail(ExitStatus.USAGE, e.getMessage());
         }
         Judge judge = judge(loadedConfig, target.toString(), out);
         // A fresh discovery per run: every step is asked of DNS, none comes from a cache.
@@ -154,7 +147,7 @@ final class LookupCommand implements Callable<Integer> {
                     : "NOT usable: outside its validity period");
         }
         TrustValidator validator = new TrustValidator(AnchorStore.read(loaded.get(ConfigKeys.ANCHOR_DIR)),
-                TrustConfig.settings(loaded));
+                Assembly.trustSettings(loaded));
         out.println("trust: outgoing anchors of " + local + " under " + loaded.get(ConfigKeys.ANCHOR_DIR));
         return new Judge(validator.usableFor(Purpose.ENCRYPTION, recipient, local, Direction.OUTGOING), c -> {
             var verdict = validator.validate(c, Purpose.ENCRYPTION, recipient, local, Direction.OUTGOING, List.of());

@@ -7,9 +7,6 @@ import org.directmilter.milter.daemon.ExitStatus;
 import org.directmilter.milter.daemon.StartupException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Spec;
 
 /** {@code direct-milter run}: the daemon in the foreground, for systemd without jsvc, containers and tests. */
 @Command(name = "run", sortOptions = false,
@@ -37,14 +34,12 @@ import picocli.CommandLine.Spec;
         })
 final class RunCommand implements Callable<Integer> {
 
-    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help message and exit.")
-    boolean help;
+    @Mixin
+    Subcommand command;
 
     @Mixin
     ConfigFileOption config;
 
-    @Spec
-    CommandSpec spec;
 
     @Override
     public Integer call() {
@@ -52,7 +47,7 @@ final class RunCommand implements Callable<Integer> {
             DaemonRunner.bind(config.file).runInForeground();
             return ExitStatus.OK;
         } catch (StartupException e) {
-            return report(e, spec.commandLine().getErr());
+            return report(e, command.err());
         }
     }
 

@@ -143,7 +143,7 @@ public final class ConfigKeys {
             ON_RELOAD, "mail between two local Direct domains is protected like other outgoing mail (no: delivered as is)");
 
     public static final ConfigKey<Boolean> ROUTING_CHECKS = define("RoutingChecks", ValueTypes.BOOLEAN, "yes",
-            ON_RELOAD, "Direct 1.3 routing: MAIL FROM must match the inner From/Sender, each incoming RCPT be in To/Cc");
+            ON_RELOAD, "Direct 1.3 routing, both ways: MAIL FROM must match the (inner) From/Sender, each RCPT be in To/Cc");
 
     public static final ConfigKey<Duration> ANCHOR_CHECK_INTERVAL = define("AnchorCheckInterval",
             ValueTypes.DURATION, "10s", ON_RESTART, "how often AnchorDir is checked for added, changed or removed anchors");
@@ -212,6 +212,13 @@ public final class ConfigKeys {
     public static final ConfigKey<List<String>> FETCH_HOSTS = defineEmpty("FetchHosts", ValueTypes.DOMAIN_LIST,
             ON_RELOAD, "hosts CRLs and AIA certificates may be fetched from (http: only); none means any");
 
+    // --- side doors (issue 20): where the MTA's notices about decrypted mail may go ---
+
+    public static final ConfigKey<String> INCOMING_ENVELOPE_SENDER = define("IncomingEnvelopeSender",
+            ValueType.of(ConfigKeys::parseEnvelopeSender, sender -> sender.isEmpty() ? "<>" : sender), "<>",
+            ON_RELOAD, "envelope sender verified incoming mail is handed on with, so that no bounce or DSN returns "
+                    + "decrypted mail to its sender: <> (none is sent) or a local address that receives them all");
+
     private static final List<ConfigKey<?>> VIEW = Collections.unmodifiableList(ALL);
 
     private ConfigKeys() {
@@ -243,6 +250,19 @@ public final class ConfigKeys {
     private static <T> ConfigKey<List<T>> defineEmpty(String name, ValueType<List<T>> type,
                                                       ConfigKey.Applies applies, String doc) {
         return register(new ConfigKey<>(name, type, "none", List::of, applies, doc));
+    }
+
+    /** {@code <>} is the null sender (empty); otherwise local-part@domain, angle brackets optional. */
+    private static String parseEnvelopeSender(String text) {
+        String address = text.startsWith("<") && text.endsWith(">") ? text.substring(1, text.length() - 1) : text;
+        if (address.isEmpty()) {
+            return "";
+        }
+        int at = address.lastIndexOf('@');
+        if (at <= 0 || address.chars().anyMatch(c -> c <= ' ' || c == '<' || c == '>' || c == ',' || c == '"')) {
+            throw new IllegalArgumentException("\"" + text + "\" is neither <> nor an address local-part@domain");
+        }
+        return address.substring(0, at) + "@" + ValueTypes.DOMAIN_LIST.parse(address.substring(at + 1)).get(0);
     }
 
     private static <T> ConfigKey<T> register(ConfigKey<T> key) {

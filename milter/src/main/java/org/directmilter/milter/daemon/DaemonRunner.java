@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.directmilter.crypto.trust.AnchorStore;
@@ -77,8 +78,8 @@ public final class DaemonRunner {
         ServerSettings serverSettings;
         SessionSettings sessionSettings;
         try {
-            serverSettings = serverSettings(config);
-            sessionSettings = sessionSettings(config);
+            serverSettings = Assembly.serverSettings(config);
+            sessionSettings = Assembly.sessionSettings(config);
         } catch (IllegalArgumentException e) {
             // The config parser should have refused this already; say so rather than fail vaguely.
             throw new StartupException(ExitStatus.CONFIG, config.source() + ": " + e.getMessage());
@@ -89,7 +90,7 @@ public final class DaemonRunner {
         }
         // Read once here, at start-up, so a problem is in the start-up log; the watcher keeps it current.
         AnchorStore anchors = AnchorStore.load(config.get(ConfigKeys.ANCHOR_DIR));
-        DirectHandler handler = DirectHandler.create(config, anchors::anchorsFor);
+        DirectHandler handler = DirectHandler.create(Assembly.policy(config, anchors::anchorsFor, Optional.empty()));
         MilterSessionFactory sessions = new MilterSessionFactory(handler, sessionSettings);
         try {
             MilterServer server = MilterServer.bind(config.get(ConfigKeys.SOCKET), serverSettings, sessions);
@@ -101,19 +102,6 @@ public final class DaemonRunner {
             sessions.close();
             throw e;
         }
-    }
-
-    static ServerSettings serverSettings(MilterConfig config) {
-        return new ServerSettings(config.get(ConfigKeys.MAX_CONNECTIONS), config.get(ConfigKeys.IDLE_TIMEOUT),
-                config.get(ConfigKeys.READ_TIMEOUT), config.get(ConfigKeys.SOCKET_MODE).permissions(),
-                config.get(ConfigKeys.SOCKET_GROUP));
-    }
-
-    static SessionSettings sessionSettings(MilterConfig config) {
-        return new SessionSettings(Math.toIntExact(config.get(ConfigKeys.MAX_FRAME_SIZE)),
-                config.get(ConfigKeys.SPOOL_THRESHOLD), config.get(ConfigKeys.TEMPORARY_DIRECTORY),
-                config.get(ConfigKeys.PROGRESS_INTERVAL), config.get(ConfigKeys.END_OF_MESSAGE_TIMEOUT),
-                config.get(ConfigKeys.WORKERS));
     }
 
     /**
@@ -240,7 +228,7 @@ public final class DaemonRunner {
             }
         }
         currentConfig = next;
-        handler.reload(next);
+        handler.replace(Assembly.policy(next, anchors::anchorsFor, Optional.of(handler.policy())));
         if (changed.isEmpty() && needRestart.isEmpty()) {
             log.info("configuration reloaded, nothing changed");
         } else {

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 import org.directmilter.crypto.keys.KeyStoreException;
 import org.directmilter.crypto.keys.PrivateKeyEntry;
 import org.directmilter.crypto.smime.SpooledMessage;
@@ -36,6 +37,16 @@ final class IncomingVerification {
 
     /** The trace header; one arriving from outside is removed first, so only ours is ever seen. */
     static final String TRACE_HEADER = "X-Direct-Verified";
+
+    /** What each failure to unprotect answers (a kind not listed here is malformed): a reason in, an outcome out. */
+    private static final Function<String, Outcome> MALFORMED = why -> Outcome.rejected("malformed", Replies.malformed(why));
+    private static final Map<Class<? extends UnprotectResult.Failure>, Function<String, Outcome>> FAILURES = Map.of(
+            UnprotectResult.NoKey.class, why -> Outcome.rejected("no-key", Replies.undecryptable(why)),
+            UnprotectResult.Corrupt.class, why -> Outcome.rejected("corrupt", Replies.undecryptable(why)),
+            UnprotectResult.Unsigned.class, why -> Outcome.rejected("unsigned", Replies.unsigned(why)),
+            UnprotectResult.BadSignature.class, why -> Outcome.rejected("bad-signature", Replies.badSignature(why)),
+            UnprotectResult.WeakAlgorithm.class, why -> Outcome.rejected("weak-algorithm", Replies.weakAlgorithm(why)),
+            UnprotectResult.MalformedMime.class, MALFORMED);
 
     private final MessageState state;
     private final Message message;
@@ -111,26 +122,48 @@ final class IncomingVerification {
         Verdict trusted = byDomain.values().stream().filter(Verdict::usable).findFirst().orElse(null);
         if (trusted == null) {
             String why = byDomain.values().iterator().next().explanation();
-            return finish("untrusted", Outcomes.atEndOfMessage(state.policy.settings().actions().untrusted(),
-                    Replies.untrustedSigner(why)), verified, byDomain);
+            return finish("untrusted", new Outcome("untrusted", state.policy.settings().actions().untrusted(),
+                    Replies.untrustedSigner(why), null).atEndOfMessage(), verified, byDomain);
         }
         for (EnvelopeAddress recipient : refused) {
-            DirectHandler.audit("incoming-recipient", transaction, "removed-untrusted", null)
+            AuditLine.of("incoming-recipient", transaction, "removed-untrusted", null)
                     .with("rcpt", recipient.address()).with("reason", byDomain.get(recipient.domain()).explanation())
                     .log();
         }
         List<HeaderField> replacement = new ArrayList<>();
-        for (org.directmilter.crypto.smime.HeaderField field : head.fields()) {
-            if (!field.is(TRACE_HEADER)) {
-                replacement.add(HeaderRewrite.fromEngine(field));
+        // Trace fields of the hops so far stay outside: RFC 5321 forbids removing them. The sender's own
+        // hops are inside as well (its direct-milter signed them and kept them outside): one copy of each,
+        // or every Direct hop would count twice against the MTA's hop limit.
+        List<HeaderField> outerTrace = new ArrayList<>(message.headers().stream().filter(HeaderRewrite::isTrace).toList());
+        List<HeaderField> innerFields;
+        try (InputStream in = verified.message().openStream()) {
+            innerFields = HeaderBlock.read(in, head.bodyOffset());
+        }
+        for (HeaderField field : innerFields) {
+            if (!field.named(TRACE_HEADER) && !(HeaderRewrite.isTrace(field) && removeSame(outerTrace, field))) {
+                replacement.add(field);
             }
         }
         replacement.add(HeaderField.of(TRACE_HEADER, traceValue(from.get(0), trusted, verified)));
-        // Trace fields of the hops so far stay: RFC 5321 forbids removing them, and they name no content.
         changes.addAll(HeaderRewrite.replace(message.headers(), HeaderRewrite::isTrace, replacement));
         changes.add(new Modification.ReplaceBody(new InnerBody(verified, head.bodyOffset())));
+        // Every notice about this message (bounce, delay, success DSN: RET=FULL quotes it) goes to this
+        // sender, never back to the remote one: the MTA would send the decrypted message in clear.
+        String notify = state.policy.settings().incomingEnvelopeSender();
+        changes.add(new Modification.ChangeFrom("<" + notify + ">", ""));
         return finish("verified", new EndOfMessage(org.directmilter.milter.session.Verdict.ACCEPT, changes), verified,
                 byDomain);
+    }
+
+    /** Removes from {@code fields} one field equal to {@code field} (name and unfolded text); whether there was one. */
+    private static boolean removeSame(List<HeaderField> fields, HeaderField field) {
+        for (int i = 0; i < fields.size(); i++) {
+            if (fields.get(i).name().equalsIgnoreCase(field.name()) && fields.get(i).text().equals(field.text())) {
+                fields.remove(i);
+                return true;
+            }
+        }
+        return false;
     }
 
     /** For each local recipient domain, the first signer it trusts, or the first refusal when it trusts none. */
@@ -181,8 +214,8 @@ final class IncomingVerification {
                 return finish("delivery-report", new EndOfMessage(org.directmilter.milter.session.Verdict.ACCEPT, changes),
                         null, null);
             }
-            EndOfMessage outcome = Outcomes.atEndOfMessage(state.policy.settings().actions().unprotected(),
-                    Replies.unprotected());
+            EndOfMessage outcome = new Outcome("unprotected", state.policy.settings().actions().unprotected(),
+                    Replies.unprotected(), reason).atEndOfMessage();
             if (outcome.verdict() instanceof org.directmilter.milter.session.Verdict.Accept) {
                 List<Modification> changes = new ArrayList<>(outcome.modifications());
                 changes.addAll(HeaderRewrite.deleteAll(message.headers(), TRACE_HEADER));
@@ -190,25 +223,8 @@ final class IncomingVerification {
             }
             return finishFailure("unprotected", outcome, reason);
         }
-        SmtpReply reply;
-        String outcome;
-        if (failure instanceof UnprotectResult.NoKey || failure instanceof UnprotectResult.Corrupt) {
-            reply = Replies.undecryptable(reason);
-            outcome = failure instanceof UnprotectResult.NoKey ? "no-key" : "corrupt";
-        } else if (failure instanceof UnprotectResult.Unsigned) {
-            reply = Replies.unsigned(reason);
-            outcome = "unsigned";
-        } else if (failure instanceof UnprotectResult.BadSignature) {
-            reply = Replies.badSignature(reason);
-            outcome = "bad-signature";
-        } else if (failure instanceof UnprotectResult.WeakAlgorithm) {
-            reply = Replies.weakAlgorithm(reason);
-            outcome = "weak-algorithm";
-        } else {
-            reply = Replies.malformed(reason);
-            outcome = "malformed";
-        }
-        return finishFailure(outcome, reject(reply), reason);
+        Outcome outcome = FAILURES.getOrDefault(failure.getClass(), MALFORMED).apply(reason);
+        return finishFailure(outcome.name(), outcome.atEndOfMessage(), reason);
     }
 
     private boolean isDeliveryReport() {
@@ -221,13 +237,13 @@ final class IncomingVerification {
     }
 
     private EndOfMessage finishFailure(String outcome, EndOfMessage result, String reason) {
-        base(outcome, result).with("reason", reason).log();
+        AuditLine.of("incoming", message, outcome, result).with("reason", reason).log();
         return result;
     }
 
     private EndOfMessage finish(String outcome, EndOfMessage result, UnprotectResult.Verified verified,
                                 Map<String, Verdict> byDomain) {
-        AuditLine line = base(outcome, result);
+        AuditLine line = AuditLine.of("incoming", message, outcome, result);
         if (verified != null) {
             line.with("cipher", verified.algorithms().contentEncryption())
                     .with("keytransport", verified.algorithms().keyTransport())
@@ -240,13 +256,6 @@ final class IncomingVerification {
         }
         line.log();
         return result;
-    }
-
-    private AuditLine base(String outcome, EndOfMessage result) {
-        return DirectHandler.audit("incoming", transaction, outcome, result.verdict())
-                .with("msgid", message.headerValues("Message-ID").stream().findFirst().orElse(null))
-                .with("rcpt", String.join(",", transaction.recipients().stream().map(EnvelopeAddress::address).toList()))
-                .with("size", message.size());
     }
 
     /** The inner message's header fields, for address lookups. */
