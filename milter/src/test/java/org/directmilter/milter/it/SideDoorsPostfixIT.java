@@ -1,11 +1,11 @@
 package org.directmilter.milter.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.directmilter.milter.it.DirectDeployment.ALICE;
-import static org.directmilter.milter.it.DirectDeployment.BOB;
-import static org.directmilter.milter.it.DirectDeployment.DAVE;
-import static org.directmilter.milter.it.DirectDeployment.message;
-import static org.directmilter.milter.it.DirectDeployment.routingHeaders;
+import static org.directmilter.milter.testkit.DirectDeployment.ALICE;
+import static org.directmilter.milter.testkit.DirectDeployment.BOB;
+import static org.directmilter.milter.testkit.DirectDeployment.DAVE;
+import static org.directmilter.milter.testkit.DirectDeployment.message;
+import static org.directmilter.milter.testkit.DirectDeployment.routingHeaders;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -14,6 +14,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import org.directmilter.milter.testkit.DirectSetup;
+import org.directmilter.milter.testkit.Exec;
+import org.directmilter.milter.testkit.Poll;
+import org.directmilter.milter.testkit.PostfixInstance;
+import org.directmilter.milter.testkit.SinkMessage;
+import org.directmilter.milter.testkit.SmtpClient;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
