@@ -219,6 +219,19 @@ public final class ConfigKeys {
             ON_RELOAD, "envelope sender verified incoming mail is handed on with, so that no bounce or DSN returns "
                     + "decrypted mail to its sender: <> (none is sent) or a local address that receives them all");
 
+    // --- notifications (issue 13): MDNs about verified incoming mail, handed to the local MTA ---
+
+    public static final ConfigKey<Boolean> NOTIFICATIONS = define("Notifications", ValueTypes.BOOLEAN, "yes",
+            ON_RELOAD, "send a processed MDN for every verified incoming message and recipient (Direct requires it)");
+
+    public static final ConfigKey<List<String>> NOTIFICATION_COMMAND = define("NotificationCommand",
+            ValueType.of(ConfigKeys::parseCommand, words -> String.join(" ", words)), "/usr/sbin/sendmail -i -t -f <>",
+            ON_RELOAD, "sendmail-compatible command an MDN is piped to (no shell; the MTA must run direct-milter "
+                    + "as non_smtpd_milters so it leaves signed and encrypted)");
+
+    public static final ConfigKey<Duration> NOTIFICATION_TIMEOUT = define("NotificationTimeout", ValueTypes.DURATION,
+            "30s", ON_RELOAD, "longest time NotificationCommand may take to queue an MDN; then the message is tempfailed");
+
     private static final List<ConfigKey<?>> VIEW = Collections.unmodifiableList(ALL);
 
     private ConfigKeys() {
@@ -263,6 +276,15 @@ public final class ConfigKeys {
             throw new IllegalArgumentException("\"" + text + "\" is neither <> nor an address local-part@domain");
         }
         return address.substring(0, at) + "@" + ValueTypes.DOMAIN_LIST.parse(address.substring(at + 1)).get(0);
+    }
+
+    /** A command line split at white space, no shell: the program's absolute path, then its arguments. */
+    private static List<String> parseCommand(String text) {
+        List<String> words = List.of(text.strip().split("\\s+"));
+        if (words.get(0).isEmpty() || !words.get(0).startsWith("/")) {
+            throw new IllegalArgumentException("\"" + text + "\" does not start with the command's absolute path");
+        }
+        return words;
     }
 
     private static <T> ConfigKey<T> register(ConfigKey<T> key) {

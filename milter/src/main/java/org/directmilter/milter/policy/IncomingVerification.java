@@ -9,6 +9,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
 import org.directmilter.crypto.keys.KeyStoreException;
@@ -19,6 +20,10 @@ import org.directmilter.crypto.trust.Certificates;
 import org.directmilter.crypto.trust.Direction;
 import org.directmilter.crypto.trust.Purpose;
 import org.directmilter.crypto.trust.Verdict;
+import org.directmilter.milter.notify.Disposition;
+import org.directmilter.milter.notify.Notice;
+import org.directmilter.milter.notify.Notifier;
+import org.directmilter.milter.notify.OriginalMessage;
 import org.directmilter.milter.session.ByteSource;
 import org.directmilter.milter.session.EndOfMessage;
 import org.directmilter.milter.session.EnvelopeAddress;
@@ -151,8 +156,62 @@ final class IncomingVerification {
         // sender, never back to the remote one: the MTA would send the decrypted message in clear.
         String notify = state.policy.settings().incomingEnvelopeSender();
         changes.add(new Modification.ChangeFrom("<" + notify + ">", ""));
+        List<EnvelopeAddress> delivered = new ArrayList<>(transaction.recipients());
+        delivered.removeAll(refused);
+        if (!notified(inner, delivered)) {
+            return finish("notification-failed", EndOfMessage.of(
+                    org.directmilter.milter.session.Verdict.tempfail(Replies.notificationFailed())), verified, byDomain);
+        }
         return finish("verified", new EndOfMessage(org.directmilter.milter.session.Verdict.ACCEPT, changes), verified,
                 byDomain);
+    }
+
+    /**
+     * Sends the {@code processed} MDNs for the recipients the message is delivered to and audits each
+     * one; false when one could not be handed to the MTA, so that the message is tempfailed and sent
+     * again rather than accepted without its notification.
+     */
+    private boolean notified(InnerHeaders inner, List<EnvelopeAddress> delivered) {
+        OriginalMessage original = new OriginalMessage(inner.value("Message-ID").map(String::strip), inner.addresses("From"),
+                inner.addresses("Disposition-Notification-To"), inner.value("Content-Type").orElse("text/plain"),
+                inner.value("Disposition-Notification-Options").orElse(""));
+        List<Notice> notices = state.policy.notifier().processed(original, delivered.stream()
+                .map(r -> new Notifier.Recipient(r.address(), originalRecipient(r))).toList());
+        for (Notice notice : notices) {
+            AuditLine line = AuditLine.of("notification", transaction, notice.outcome(), null)
+                    .with("disposition", Disposition.PROCESSED.text()).with("rcpt", notice.recipient())
+                    .with("msgid", original.messageId().orElse(null));
+            if (notice instanceof Notice.Sent sent) {
+                line.with("to", sent.destination()).with("mdn", sent.messageId());
+            } else if (notice instanceof Notice.NotSent skipped) {
+                line.with("to", skipped.destination()).with("reason", skipped.reason());
+            } else if (notice instanceof Notice.Failed failed) {
+                line.with("to", failed.destination()).with("reason", failed.reason());
+            }
+            line.log();
+        }
+        return notices.stream().noneMatch(n -> n instanceof Notice.Failed);
+    }
+
+    /** The ORCPT address of a recipient (RFC 3461 §4.2, xtext-decoded) when it is an rfc822 one. */
+    private static Optional<String> originalRecipient(EnvelopeAddress recipient) {
+        for (String parameter : recipient.parameters()) {
+            if (parameter.regionMatches(true, 0, "ORCPT=rfc822;", 0, 13)) {
+                String xtext = parameter.substring(13);
+                StringBuilder out = new StringBuilder(xtext.length());
+                for (int i = 0; i < xtext.length(); i++) {
+                    char c = xtext.charAt(i);
+                    if (c == '+' && i + 2 < xtext.length() && xtext.substring(i + 1, i + 3).matches("[0-9A-F]{2}")) {
+                        out.append((char) Integer.parseInt(xtext.substring(i + 1, i + 3), 16));
+                        i += 2;
+                    } else {
+                        out.append(c);
+                    }
+                }
+                return Optional.of(out.toString());
+            }
+        }
+        return Optional.empty();
     }
 
     /** Removes from {@code fields} one field equal to {@code field} (name and unfolded text); whether there was one. */
@@ -260,6 +319,11 @@ final class IncomingVerification {
 
     /** The inner message's header fields, for address lookups. */
     private record InnerHeaders(List<org.directmilter.crypto.smime.HeaderField> fields) {
+        /** The first field called {@code name}, unfolded. */
+        Optional<String> value(String name) {
+            return fields.stream().filter(f -> f.is(name)).map(f -> f.unfolded()).findFirst();
+        }
+
         List<String> addresses(String name) {
             List<String> out = new ArrayList<>();
             fields.stream().filter(f -> f.is(name)).forEach(f -> out.addAll(Mailboxes.parse(f.unfolded())));
