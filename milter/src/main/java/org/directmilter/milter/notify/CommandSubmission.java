@@ -43,7 +43,7 @@ public final class CommandSubmission implements Submission {
             try {
                 process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile()).start();
             } catch (IOException e) {
-                throw new SubmissionException(command.get(0) + " cannot be run: " + e.getMessage());
+                throw new SubmissionException(e.getMessage()); // names the program and why
             }
             try (OutputStream in = process.getOutputStream()) {
                 in.write(message);

@@ -210,7 +210,7 @@ class NotificationsTest {
         Sent sent = send(incoming(BOB, DAVE), protect(setup.bob, List.of(setup.dave), message(BOB, DAVE, "")));
 
         assertThat(sent.eom()).isEqualTo("451 4.3.0 Direct: cannot send the delivery notification, try again later");
-        assertThat(auditLines()).anyMatch(l -> l.contains(" outcome=failed ") && l.contains("cannot be run"));
+        assertThat(auditLines()).anyMatch(l -> l.contains(" outcome=failed ") && l.contains("Cannot run program"));
     }
 
     @Test
