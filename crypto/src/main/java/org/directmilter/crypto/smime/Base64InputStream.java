@@ -15,7 +15,7 @@ import java.util.Arrays;
  * random input): bytes outside the alphabet are skipped; {@code =} ends the data, after two or three
  * characters of a quantum, and {@code xx=} must be followed at once by a second {@code =}; what comes
  * after the padding is not read; a missing final padding is tolerated, a single dangling character is
- * not. Damage is an {@link IOException}.
+ * not. Damage is a {@link Damaged}, whose text is constant: it may be decoding decrypted content.
  */
 final class Base64InputStream extends BlockTransformInputStream {
 
@@ -93,7 +93,7 @@ final class Base64InputStream extends BlockTransformInputStream {
             int c = encoded[i++] & 0xff;
             if (secondPadExpected) {
                 if (c != '=') {
-                    throw new IOException("Illegal base64 ending sequence: '=' expected after 'xx='");
+                    throw new Damaged("Illegal base64 ending sequence: '=' expected after 'xx='");
                 }
                 secondPadExpected = false;
                 endOfData();
@@ -111,7 +111,7 @@ final class Base64InputStream extends BlockTransformInputStream {
                 }
             } else if (c == '=') {
                 if (count < 2) {
-                    throw new IOException("Illegal base64 ending sequence: '=' after " + count + " character(s)");
+                    throw new Damaged("Illegal base64 ending sequence: '=' after fewer than two characters");
                 }
                 out = flushPartial(decoded, out);
                 boolean padded = count == 3;
@@ -142,10 +142,10 @@ final class Base64InputStream extends BlockTransformInputStream {
     @Override
     int finish(byte[] decoded) throws IOException {
         if (secondPadExpected) {
-            throw new IOException("Illegal base64 ending sequence: the data ends after 'xx='");
+            throw new Damaged("Illegal base64 ending sequence: the data ends after 'xx='");
         }
         if (count == 1) {
-            throw new IOException("Base64 stream has one un-decoded dangling byte.");
+            throw new Damaged("Base64 stream has one un-decoded dangling byte.");
         }
         int out = flushPartial(decoded, 0);
         count = 0;
@@ -162,5 +162,14 @@ final class Base64InputStream extends BlockTransformInputStream {
         }
         bits = 0;
         return out;
+    }
+
+    /** The base64 is not valid. The text is one of a few constants: no input byte is ever quoted. */
+    static final class Damaged extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        Damaged(String constantText) {
+            super(constantText);
+        }
     }
 }

@@ -33,12 +33,22 @@ final class CbcRecipient extends JceKeyTransEnvelopedRecipient {
             "1.2.840.113549.3.7", "DESede");
 
     private final long expectedSize;
+    private final ImplicitRejection rejection;
     private CipherBlockInputStream decrypting;
 
     /** @param expectedSize about how many bytes the ciphertext has, to size the decryption buffers */
-    CbcRecipient(PrivateKey key, long expectedSize) {
+    CbcRecipient(PrivateKey key, long expectedSize, ImplicitRejection rejection) {
         super(key);
         this.expectedSize = expectedSize;
+        this.rejection = rejection;
+    }
+
+    /** Never fails: a key that does not unwrap is replaced by a synthetic one (see {@link ImplicitRejection}). */
+    @Override
+    protected Key extractSecretKey(AlgorithmIdentifier keyEncryption, AlgorithmIdentifier contentEncryption,
+                                   byte[] encryptedContentKey) {
+        return rejection.contentKey(() -> super.extractSecretKey(keyEncryption, contentEncryption, encryptedContentKey),
+                contentEncryption, encryptedContentKey);
     }
 
     @Override
@@ -62,7 +72,7 @@ final class CbcRecipient extends JceKeyTransEnvelopedRecipient {
             cipher.init(Cipher.DECRYPT_MODE, new SecretKeySpec(raw, algorithm), new IvParameterSpec(iv));
         } catch (GeneralSecurityException | IllegalArgumentException | NullPointerException e) {
             // IllegalArgumentException and NullPointerException: absent or malformed IV parameters
-            throw new CMSException("cannot set up " + algorithm + "-CBC decryption: " + e.getMessage(), e);
+            throw new CMSException("cannot set up " + algorithm + "-CBC decryption", e);
         }
         return new RecipientOperator(new InputDecryptor() {
             @Override
@@ -87,7 +97,10 @@ final class CbcRecipient extends JceKeyTransEnvelopedRecipient {
         return Optional.ofNullable(decrypting);
     }
 
-    /** Decrypts up to 64 KB per cipher call into one reused buffer; a bad final block is an IOException. */
+    /**
+     * Decrypts up to 64 KB per cipher call into one reused buffer; a bad final block is an IOException
+     * that says no more than that (its cause is the JDK's, and is never shown).
+     */
     static final class CipherBlockInputStream extends BlockTransformInputStream {
         private final Cipher cipher;
 
@@ -107,7 +120,7 @@ final class CbcRecipient extends JceKeyTransEnvelopedRecipient {
             try {
                 return cipher.update(input, 0, n, output, 0);
             } catch (GeneralSecurityException e) {
-                throw new IOException("decryption failed: " + e.getMessage(), e);
+                throw new IOException("decryption failed", e);
             }
         }
 
@@ -116,7 +129,7 @@ final class CbcRecipient extends JceKeyTransEnvelopedRecipient {
             try {
                 return cipher.doFinal(output, 0);
             } catch (GeneralSecurityException e) {
-                throw new IOException("decryption failed: " + e.getMessage(), e);
+                throw new IOException("decryption failed", e);
             }
         }
     }

@@ -5,13 +5,16 @@ import java.io.IOException;
 import java.io.InputStream;
 
 /**
- * Reads with every bare LF turned into CRLF: the canonical form a sender that wrote LF line ends
- * (openssl without -binary, for one) signed. Used only as the second attempt after the exact bytes.
+ * Reads with every bare LF and every bare CR turned into CRLF: the canonical form (RFC 5751 §3.1.1) a
+ * sender that wrote other line ends (openssl without -binary, for one) signed, and the form
+ * {@link CrlfOutputStream} writes. Used only as the second attempt after the exact bytes.
  */
 final class CrlfInputStream extends FilterInputStream {
 
-    private int previous = -1;
+    private static final int NONE = -2;
+
     private boolean pendingLf;
+    private int ahead = NONE;
 
     CrlfInputStream(InputStream in) {
         super(in);
@@ -21,16 +24,20 @@ final class CrlfInputStream extends FilterInputStream {
     public int read() throws IOException {
         if (pendingLf) {
             pendingLf = false;
-            previous = '\n';
             return '\n';
         }
-        int b = in.read();
-        if (b == '\n' && previous != '\r') {
+        int b = ahead != NONE ? ahead : in.read();
+        ahead = NONE;
+        if (b == '\r') {
+            int next = in.read();
+            if (next != '\n') {
+                ahead = next;
+            }
             pendingLf = true;
-            previous = '\r';
+        } else if (b == '\n') {
+            pendingLf = true;
             return '\r';
         }
-        previous = b;
         return b;
     }
 
@@ -46,9 +53,6 @@ final class CrlfInputStream extends FilterInputStream {
                 return count == 0 ? -1 : count;
             }
             b[off + count++] = (byte) c;
-            if (!pendingLf && in.available() == 0 && count > 0) {
-                break;
-            }
         }
         return count;
     }

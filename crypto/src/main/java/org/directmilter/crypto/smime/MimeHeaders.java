@@ -6,23 +6,43 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 
 /**
  * The header block of a message or MIME entity, read from a stream up to and including the empty
  * line. {@link #length()} is how many bytes it took, so the body's offset is known exactly.
  */
-record MimeHeaders(List<HeaderField> fields, byte[] raw, long length) {
+record MimeHeaders(List<MimeHeaderField> fields, byte[] raw, long length) {
 
     /** Header blocks beyond this are not mail but an attack on our memory. */
     static final int MAX_HEADER_BYTES = 1 << 20;
 
-    Optional<HeaderField> first(String name) {
+    Optional<MimeHeaderField> first(String name) {
         return fields.stream().filter(f -> f.is(name)).findFirst();
     }
 
     Optional<String> value(String name) {
-        return first(name).map(HeaderField::unfolded);
+        return first(name).map(MimeHeaderField::unfolded);
+    }
+
+    /** The Content-Type, {@code text/plain} when there is none (RFC 2045 §5.2). */
+    ContentType contentType() {
+        return value("Content-Type").map(ContentType::parse).orElse(ContentType.TEXT_PLAIN);
+    }
+
+    /**
+     * The body as this header block's Content-Transfer-Encoding decodes it: base64 decoded as it is read,
+     * 7bit, 8bit and binary as they are; empty for any other encoding (quoted-printable among them:
+     * S/MIME structures never use it).
+     */
+    Optional<InputStream> bodyDecoder(InputStream body) {
+        String encoding = value("Content-Transfer-Encoding").orElse("7bit").toLowerCase(Locale.ROOT);
+        return switch (encoding) {
+            case "base64" -> Optional.of(new Base64InputStream(body));
+            case "7bit", "8bit", "binary" -> Optional.of(body);
+            default -> Optional.empty();
+        };
     }
 
     /**
@@ -31,7 +51,7 @@ record MimeHeaders(List<HeaderField> fields, byte[] raw, long length) {
      */
     static MimeHeaders read(InputStream in) throws IOException, MalformedException {
         ByteArrayOutputStream raw = new ByteArrayOutputStream(2048);
-        List<HeaderField> fields = new ArrayList<>();
+        List<MimeHeaderField> fields = new ArrayList<>();
         StringBuilder current = null;
         ByteArrayOutputStream line = new ByteArrayOutputStream(256);
         while (true) {
@@ -46,7 +66,7 @@ record MimeHeaders(List<HeaderField> fields, byte[] raw, long length) {
             byte[] bytes = line.toByteArray();
             raw.write(bytes);
             if (raw.size() > MAX_HEADER_BYTES) {
-                throw new MalformedException("header block larger than " + MAX_HEADER_BYTES + " bytes");
+                throw new MalformedException("header block larger than 1 MiB");
             }
             String text = stripLineEnd(new String(bytes, StandardCharsets.ISO_8859_1));
             boolean end = bytes.length == 0 || text.isEmpty();
@@ -65,14 +85,13 @@ record MimeHeaders(List<HeaderField> fields, byte[] raw, long length) {
                 return new MimeHeaders(List.copyOf(fields), raw.toByteArray(), raw.size());
             }
             if (text.indexOf(':') <= 0) {
-                throw new MalformedException("not a header field: "
-                        + text.substring(0, Math.min(40, text.length())).replaceAll("[^ -~]", "?"));
+                throw new MalformedException("a line of the header block is not a header field");
             }
             current = new StringBuilder(text);
         }
     }
 
-    private static HeaderField field(String text) throws MalformedException {
+    private static MimeHeaderField field(String text) throws MalformedException {
         int colon = text.indexOf(':');
         String name = text.substring(0, colon);
         if (!name.chars().allMatch(c -> c > 32 && c < 127)) {
@@ -82,7 +101,7 @@ record MimeHeaders(List<HeaderField> fields, byte[] raw, long length) {
         if (value.startsWith(" ")) {
             value = value.substring(1);
         }
-        return new HeaderField(name, value);
+        return new MimeHeaderField(name, value);
     }
 
     private static String stripLineEnd(String s) {
@@ -96,12 +115,16 @@ record MimeHeaders(List<HeaderField> fields, byte[] raw, long length) {
         return s.substring(0, end);
     }
 
-    /** The MIME structure is not what it claims to be. */
+    /**
+     * The MIME structure is not what it claims to be. The text is one of a few constants and never quotes
+     * the input: the input may be decrypted content, and an error that quoted it would hand a fragment of
+     * someone's message to whoever resubmitted a piece of its ciphertext.
+     */
     static final class MalformedException extends Exception {
         private static final long serialVersionUID = 1L;
 
-        MalformedException(String message) {
-            super(message);
+        MalformedException(String constantText) {
+            super(constantText);
         }
     }
 }

@@ -115,10 +115,10 @@ public final class Protector {
         }
         String signatureAlgorithm = signatureAlgorithm(signer.key());
         CMSSignedDataStreamGenerator signatureGenerator = signatureGenerator(signer, signatureAlgorithm);
-        List<HeaderField> outer = outerHeaders(original);
+        List<MimeHeaderField> outer = outerHeaders(original);
 
         if (headerOut != null) {
-            for (HeaderField field : outer) {
+            for (MimeHeaderField field : outer) {
                 headerOut.write(field.toBytes());
             }
             headerOut.write(CRLF);
@@ -134,11 +134,14 @@ public final class Protector {
 
             ByteArrayOutputStream signature = new ByteArrayOutputStream(8192);
             OutputStream digest = signatureGenerator.open(signature, false);
-            // CRLF canonicalisation first, so the encryptor and the digest see the very same bytes.
-            OutputStream signedPart = new CrlfOutputStream(new BufferedOutputStream(new Tee(encrypted, digest), buffer));
+            // CRLF canonicalisation first (bare CR and bare LF alike), so the encryptor and the digest see
+            // the very same bytes, and openssl verifies them in text mode as in binary mode.
+            CrlfOutputStream signedPart =
+                    new CrlfOutputStream(new BufferedOutputStream(new Tee(encrypted, digest), buffer));
             signedPart.write(ascii("Content-Type: message/rfc822\r\n\r\n"));
             signedPart.write(original.raw());
             in.transferTo(signedPart);
+            signedPart.finish();
             signedPart.flush();
             digest.close();
 
@@ -156,19 +159,19 @@ public final class Protector {
                 recipients.size());
     }
 
-    private List<HeaderField> outerHeaders(MimeHeaders original) {
-        List<HeaderField> outer = new ArrayList<>();
-        for (HeaderField field : original.fields()) {
+    private List<MimeHeaderField> outerHeaders(MimeHeaders original) {
+        List<MimeHeaderField> outer = new ArrayList<>();
+        for (MimeHeaderField field : original.fields()) {
             if (ROUTING_HEADERS.contains(field.lowerName())) {
                 outer.add(field);
             }
         }
         String smimeType = options.cipher().authenticated() ? "authEnveloped-data" : "enveloped-data";
-        outer.add(new HeaderField("MIME-Version", "1.0"));
-        outer.add(new HeaderField("Content-Type", "application/pkcs7-mime; smime-type=" + smimeType
+        outer.add(new MimeHeaderField("MIME-Version", "1.0"));
+        outer.add(new MimeHeaderField("Content-Type", "application/pkcs7-mime; smime-type=" + smimeType
                 + "; name=smime.p7m"));
-        outer.add(new HeaderField("Content-Transfer-Encoding", "base64"));
-        outer.add(new HeaderField("Content-Disposition", "attachment; filename=smime.p7m"));
+        outer.add(new MimeHeaderField("Content-Transfer-Encoding", "base64"));
+        outer.add(new MimeHeaderField("Content-Disposition", "attachment; filename=smime.p7m"));
         return outer;
     }
 

@@ -56,7 +56,7 @@ public final class SpooledMessage implements AutoCloseable {
     }
 
     /** The header fields of a message and where its body starts. */
-    public record Head(java.util.List<HeaderField> fields, long bodyOffset) {
+    public record Head(java.util.List<MimeHeaderField> fields, long bodyOffset) {
         public Head {
             fields = java.util.List.copyOf(fields);
         }

@@ -24,9 +24,13 @@ import org.junit.jupiter.api.io.TempDir;
  * <p>Which failure is a matter of layer. Damage the base64 encoding itself, or the CMS structure around
  * the ciphertext, and the message cannot be read: {@code Corrupt}. Change the ciphertext while keeping
  * valid base64, or change the plaintext and encrypt again, and everything still decrypts — CBC has no
- * integrity of its own — so it is the signature that catches it: {@code BadSignature}.
+ * integrity of its own — so it is the signature that catches it: the constant {@code NotVerified},
+ * category {@code BAD_SIGNATURE}.
  */
 class TamperTest {
+
+    private static final UnprotectResult BAD_SIGNATURE =
+            new UnprotectResult.NotVerified(UnprotectResult.Category.BAD_SIGNATURE);
 
     @TempDir
     Path tmp;
@@ -57,7 +61,7 @@ class TamperTest {
         byte[] outer = original();
         int at = alphabetCharacterNear(outer, bodyStart(outer) + (outer.length - bodyStart(outer)) / 2);
         outer[at] = (byte) (outer[at] == 'A' ? 'B' : 'A');
-        assertThat(unprotect(outer)).isInstanceOf(UnprotectResult.BadSignature.class);
+        assertThat(unprotect(outer)).isEqualTo(BAD_SIGNATURE);
     }
 
     @Test
@@ -90,19 +94,22 @@ class TamperTest {
     }
 
     @Test
-    void alteredEncryptedContentKeyIsCorrupt() throws Exception {
+    void alteredEncryptedContentKeyFailsLikeAlteredContent() throws Exception {
         byte[] outer = original();
         byte[] cms = cms(outer);
-        // the RSA-encrypted content key, an OCTET STRING of 256 bytes: its padding no longer checks out
+        // the RSA-encrypted content key, an OCTET STRING of 256 bytes: its padding no longer checks out, and
+        // implicit rejection decrypts with a synthetic key instead: the content fails, not the key
         int key = indexOf(cms, new byte[] {0x04, (byte) 0x82, 0x01, 0x00}) + 4;
         cms[key + 128] ^= 0x01;
-        assertThat(unprotect(withCms(outer, cms))).isInstanceOf(UnprotectResult.Corrupt.class);
+        assertThat(unprotect(withCms(outer, cms))).isInstanceOfSatisfying(UnprotectResult.NotVerified.class,
+                failure -> assertThat(failure.category()).isIn(UnprotectResult.Category.DECRYPT,
+                        UnprotectResult.Category.INNER_MIME));
     }
 
     @Test
     void alteredSignedContentIsABadSignature() throws Exception {
         byte[] outer = reencrypt(original(), entity -> entity.replace("199: A long clinical", "199: A l0ng clinical"));
-        assertThat(unprotect(outer)).isInstanceOf(UnprotectResult.BadSignature.class);
+        assertThat(unprotect(outer)).isEqualTo(BAD_SIGNATURE);
     }
 
     @Test
@@ -110,7 +117,7 @@ class TamperTest {
         String other = new String(decrypt(UnprotectorTest.protect(ProtectOptions.DEFAULTS, Fixtures.message(),
                 ALICE, BOB)), StandardCharsets.ISO_8859_1);
         byte[] outer = reencrypt(original(), entity -> signaturePart(entity, signaturePart(other, null)));
-        assertThat(unprotect(outer)).isInstanceOf(UnprotectResult.BadSignature.class);
+        assertThat(unprotect(outer)).isEqualTo(BAD_SIGNATURE);
     }
 
     /**

@@ -112,19 +112,59 @@ class UnprotectorTest {
         String text = new String(outer, StandardCharsets.US_ASCII);
         int body = text.indexOf("\r\n\r\n") + 4;
         String truncated = text.substring(0, body + (text.length() - body) / 2);
+        // cut short inside the ciphertext: found while decrypting, so the one constant failure
         assertThat(unprotect(truncated.getBytes(StandardCharsets.US_ASCII), BOB))
-                .isInstanceOf(UnprotectResult.Corrupt.class);
+                .isEqualTo(new UnprotectResult.NotVerified(UnprotectResult.Category.DECRYPT));
         String garbage = text.substring(0, body) + "bm90IENNUyBhdCBhbGwsIGp1c3QgdGV4dA==\r\n";
         assertThat(unprotect(garbage.getBytes(StandardCharsets.US_ASCII), BOB))
                 .isInstanceOf(UnprotectResult.Corrupt.class);
+    }
+
+    @ParameterizedTest(name = "length given: {0}")
+    @ValueSource(booleans = {false, true})
+    void aFailureOfTheCallersStreamIsTheCallersIoExceptionNotAVerdict(boolean lengthGiven) throws Exception {
+        byte[] outer = protect(ProtectOptions.DEFAULTS, Fixtures.message(), ALICE, BOB);
+        Unprotector unprotector = new Unprotector(new UnprotectOptions(false, 1 << 20, tmp));
+        for (int failAt : List.of(10, outer.length / 2, outer.length - 10)) {
+            java.io.IOException broken = new java.io.IOException("disk went away");
+            java.io.InputStream in = new java.io.FilterInputStream(new ByteArrayInputStream(outer)) {
+                private int read;
+
+                @Override
+                public int read(byte[] b, int off, int len) throws java.io.IOException {
+                    if (read + len > failAt) {
+                        throw broken;
+                    }
+                    int n = super.read(b, off, len);
+                    read += Math.max(0, n);
+                    return n;
+                }
+
+                @Override
+                public int read() throws java.io.IOException {
+                    byte[] one = new byte[1];
+                    return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+                }
+            };
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> {
+                if (lengthGiven) {
+                    unprotector.unprotect(in, outer.length, List.of(BOB));
+                } else {
+                    unprotector.unprotect(in, List.of(BOB));
+                }
+            }).as("failing at byte " + failAt).isSameAs(broken);
+        }
+        try (var left = Files.list(tmp)) {
+            assertThat(left.toList()).isEmpty();
+        }
     }
 
     @Test
     void weakSignerKeyIsRefused() throws Exception {
         PrivateKeyEntry weak = PKI.entity("weak@hisp.example", TestPki.rsa(1024));
         UnprotectResult result = unprotect(protect(ProtectOptions.DEFAULTS, Fixtures.message(), weak, BOB), BOB);
-        assertThat(result).isInstanceOf(UnprotectResult.WeakAlgorithm.class);
-        assertThat(((UnprotectResult.Failure) result).reason()).contains("1024 bits");
+        assertThat(result).isEqualTo(new UnprotectResult.NotVerified(UnprotectResult.Category.WEAK_ALGORITHM));
+        assertThat(((UnprotectResult.Failure) result).reason()).isEqualTo(UnprotectResult.NotVerified.REASON);
     }
 
     @Test

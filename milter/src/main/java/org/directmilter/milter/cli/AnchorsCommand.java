@@ -14,10 +14,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
 /** {@code direct-milter anchors}: the trust anchors per local domain and direction, as the daemon loads them. */
-@Command(name = "anchors", sortOptions = false,
-        headerHeading = "%n",
+@Command(name = "anchors",
         header = "List the trust anchors per domain and direction.",
-        descriptionHeading = "%nDescription:%n",
         description = {
             "Reads AnchorDir as the daemon does and lists, for each local domain and direction (incoming, "
                     + "outgoing) and for all-domains, every anchor: subject, SHA-256 fingerprint, not-after "
@@ -25,8 +23,6 @@ import picocli.CommandLine.Mixin;
             "",
             "Files that were skipped are listed last with the reason."
         },
-        optionListHeading = "%nOptions:%n",
-        exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             " 0:the anchors were listed (warnings included)",
             "78:the configuration has errors (EX_CONFIG)",
@@ -39,7 +35,6 @@ final class AnchorsCommand implements Callable<Integer> {
 
     @Mixin
     ConfigFileOption config;
-
 
     @Override
     public Integer call() {

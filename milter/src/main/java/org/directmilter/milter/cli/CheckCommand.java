@@ -16,10 +16,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
 /** {@code direct-milter check}: would the daemon start with this file? Like {@code opendkim -n}. */
-@Command(name = "check", sortOptions = false,
-        headerHeading = "%n",
+@Command(name = "check",
         header = "Validate the configuration; exit 0 when the daemon would start.",
-        descriptionHeading = "%nDescription:%n",
         description = {
             "Parses the configuration file and reports every error, one per line, as FILE:LINE: reason "
                     + "(unknown or misspelt keys, keys given twice, missing or malformed values).",
@@ -35,8 +33,6 @@ import picocli.CommandLine.Mixin;
             "",
             "When all is well, prints one line with every effective setting (defaults included)."
         },
-        optionListHeading = "%nOptions:%n",
-        exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             " 0:the daemon would start with this configuration",
             "78:the configuration has errors (EX_CONFIG); each is printed on standard error",
@@ -49,7 +45,6 @@ final class CheckCommand implements Callable<Integer> {
 
     @Mixin
     ConfigFileOption config;
-
 
     @Override
     public Integer call() {

@@ -17,10 +17,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code direct-milter demo [DIR]}: a test PKI and configuration made once, then the daemon on 127.0.0.1. */
-@Command(name = "demo", sortOptions = false,
-        headerHeading = "%n",
+@Command(name = "demo",
         header = "Create a self-contained demo (test PKI, configuration) and run the daemon on 127.0.0.1.",
-        descriptionHeading = "%nDescription:%n",
         description = {
             "Creates, once, in DIR: a test PKI for two Direct domains, hisp-a.example and hisp-b.example — a CA "
                     + "each (the trust anchors), a private key and certificate each (KeyStore), the partners' "
@@ -34,8 +32,6 @@ import picocli.CommandLine.Parameters;
             "",
             "The keys are test keys made on this machine, for this demo only."
         },
-        optionListHeading = "%nOptions:%n",
-        exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             " 0:stopped cleanly after SIGTERM or SIGINT",
             "64:bad command line (EX_USAGE)",
@@ -62,7 +58,6 @@ final class DemoCommand implements Callable<Integer> {
             description = "The port on 127.0.0.1 a new configuration listens on (default: ${DEFAULT-VALUE}); "
                     + "an existing DIR/direct-milter.conf keeps its own.")
     int port;
-
 
     @Override
     public Integer call() {

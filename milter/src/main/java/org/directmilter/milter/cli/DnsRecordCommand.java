@@ -23,10 +23,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code direct-milter dns-record CERT --owner ADDRESS|DOMAIN}: the BIND zone line that publishes a certificate. */
-@Command(name = "dns-record", sortOptions = false,
-        headerHeading = "%n",
+@Command(name = "dns-record",
         header = "Print the BIND zone line (CERT PKIX, or IPKIX with --url) that publishes a certificate.",
-        descriptionHeading = "%nDescription:%n",
         description = {
             "Writes one zone line per owner-name form to standard output, e.g.",
             "  bob.example.org. 3600 IN CERT PKIX 0 0 MIIC...",
@@ -38,8 +36,6 @@ import picocli.CommandLine.Parameters;
                     + "need EDNS0 or TCP) and above 1232 bytes (the usual EDNS0 size: the answer comes over "
                     + "TCP, so TCP port 53 must be reachable)."
         },
-        optionListHeading = "%nOptions:%n",
-        exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             " 0:the record was printed",
             "64:bad command line (EX_USAGE)",
@@ -77,7 +73,6 @@ final class DnsRecordCommand implements Callable<Integer> {
     @Option(names = "--owner-names", paramLabel = "MODE", defaultValue = "both",
             description = "naive, escaped or both (default: ${DEFAULT-VALUE}); matters for dotted local parts.")
     String ownerNames;
-
 
     @Override
     public Integer call() {

@@ -34,10 +34,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code direct-milter lookup ADDRESS}: certificate discovery step by step, as the daemon does it. */
-@Command(name = "lookup", sortOptions = false,
-        headerHeading = "%n",
+@Command(name = "lookup",
         header = "Discover the certificates of a Direct address, step by step.",
-        descriptionHeading = "%nDescription:%n",
         description = {
             "Looks in CertificateDir for ADDRESS.pem, then DOMAIN.pem; only when neither exists, queries "
                     + "DNS: the address-bound owner name(s), then — only if they publish no CERT records — the "
@@ -51,8 +49,6 @@ import picocli.CommandLine.Parameters;
                     + "anchor, validity, binding to the address, key usage, revocation. Without a local domain only "
                     + "the validity period is checked, and the output says so."
         },
-        optionListHeading = "%nOptions:%n",
-        exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             " 0:a usable certificate was found",
             " 1:certificates were found, none usable (discovery stops there: no fallback)",

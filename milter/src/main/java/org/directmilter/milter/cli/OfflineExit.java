@@ -8,31 +8,35 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.util.Arrays;
+import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 import org.directmilter.crypto.smime.UnprotectResult;
+import org.directmilter.crypto.smime.UnprotectResult.Category;
 import org.directmilter.crypto.smime.UnprotectResult.Failure;
 import org.directmilter.milter.daemon.ExitStatus;
 
 /**
  * The exit codes of {@code protect} and {@code unprotect}, in one place: each command's --help lists its
- * own from here, and every kind of {@link Failure} has a code of its own, so a script can tell a tampered
- * message from one encrypted to someone else without parsing text. The rest follow sysexits.h.
+ * own from here, and every kind of {@link Failure} (and every category of the constant
+ * {@link UnprotectResult.NotVerified}) has a code, so a script can tell a tampered message from one
+ * encrypted to someone else without parsing text. The rest follow sysexits.h.
  */
 enum OfflineExit {
     OK(ExitStatus.OK, "success", BOTH),
     NOT_SMIME(1, "not an encrypted S/MIME message (plain, or signed only)",
             UnprotectResult.NotSmime.class, UNPROTECT),
     NO_KEY(2, "encrypted, but to none of the keys of the --to address", UnprotectResult.NoKey.class, UNPROTECT),
-    CORRUPT(3, "damaged base64 or CMS structure, or decryption failed", UnprotectResult.Corrupt.class, UNPROTECT),
-    UNSIGNED(4, "decrypted, but there is no signature inside", UnprotectResult.Unsigned.class, UNPROTECT),
-    BAD_SIGNATURE(5, "a signature does not verify: the content or the signature was altered",
-            UnprotectResult.BadSignature.class, UNPROTECT),
+    CORRUPT(3, "damaged base64 or CMS structure, or the content does not decrypt", UnprotectResult.Corrupt.class,
+            UNPROTECT, Category.DECRYPT),
+    UNSIGNED(4, "decrypted, but there is no signature inside", null, UNPROTECT, Category.UNSIGNED),
+    BAD_SIGNATURE(5, "a signature does not verify: the content or the signature was altered", null, UNPROTECT,
+            Category.BAD_SIGNATURE),
     WEAK_ALGORITHM(6, "an algorithm or key the policy refuses (MD5, SHA-1, RSA < 2048 bits, RC2, DES, 3DES)",
-            UnprotectResult.WeakAlgorithm.class, UNPROTECT),
-    MALFORMED_MIME(7, "the MIME structure is broken (boundary, parts, encodings)",
-            UnprotectResult.MalformedMime.class, UNPROTECT),
+            UnprotectResult.WeakAlgorithm.class, UNPROTECT, Category.WEAK_ALGORITHM),
+    MALFORMED_MIME(7, "the MIME or CMS structure is broken (headers, boundary, parts, encodings)",
+            UnprotectResult.MalformedMime.class, UNPROTECT, Category.INNER_MIME, Category.INNER_CMS),
     USAGE(ExitStatus.USAGE, "bad command line (EX_USAGE)", BOTH),
     DATA(65, "IN is not an RFC 5322 message, or a --cert file holds no usable certificate (EX_DATAERR)",
             PROTECT),
@@ -47,13 +51,20 @@ enum OfflineExit {
     final String meaning;
     private final Class<? extends Failure> failure;
     private final Set<String> commands;
+    private final Set<Category> categories;
 
-    /** A code of unprotect's, for one kind of failure. */
-    OfflineExit(int code, String meaning, Class<? extends Failure> failure, Set<String> commands) {
+    /**
+     * A code of unprotect's, for one kind of failure decided before decryption and for categories of
+     * {@link UnprotectResult.NotVerified}: the reply to a sender is one constant for every category, but
+     * the operator running this command holds the key and may know which step failed.
+     */
+    OfflineExit(int code, String meaning, Class<? extends Failure> failure, Set<String> commands,
+                Category... categories) {
         this.code = code;
         this.meaning = meaning;
         this.failure = failure;
         this.commands = commands;
+        this.categories = categories.length == 0 ? Set.of() : EnumSet.copyOf(Arrays.asList(categories));
     }
 
     OfflineExit(int code, String meaning, Set<String> commands) {
@@ -63,7 +74,10 @@ enum OfflineExit {
     /** The code for a failed unprotect. */
     static OfflineExit of(Failure failure) {
         for (OfflineExit exit : values()) {
-            if (exit.failure != null && exit.failure.isInstance(failure)) {
+            boolean matches = failure instanceof UnprotectResult.NotVerified notVerified
+                    ? exit.categories.contains(notVerified.category())
+                    : exit.failure != null && exit.failure.isInstance(failure);
+            if (matches) {
                 return exit;
             }
         }
@@ -81,9 +95,10 @@ enum OfflineExit {
         return list;
     }
 
-    /** The codes of unprotect's verdicts, one per kind of {@link Failure}. */
+    /** The codes of unprotect's verdicts, for the kinds of {@link Failure} and the categories of NotVerified. */
     static OfflineExit[] failures() {
-        return Arrays.stream(values()).filter(e -> e.failure != null).toArray(OfflineExit[]::new);
+        return Arrays.stream(values()).filter(e -> e.failure != null || !e.categories.isEmpty())
+                .toArray(OfflineExit[]::new);
     }
 
     /** Which commands a code belongs to (a holder: enum constants cannot see the enum's own constants). */

@@ -35,10 +35,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code direct-milter probe}: play the MTA for one message, like miltertest, and show what the milter did. */
-@Command(name = "probe", sortOptions = false,
-        headerHeading = "%n",
+@Command(name = "probe",
         header = "Drive a running milter with one message and show its answers and changes.",
-        descriptionHeading = "%nDescription:%n",
         description = {
             "Connects to the milter at --socket the way Postfix does (protocol 6, every action offered, "
                     + "the milter's macro requests honoured), sends CONNECT, HELO, MAIL, one RCPT per --to, "
@@ -51,8 +49,6 @@ import picocli.CommandLine.Parameters;
             "With --output FILE (or '-') the message as the MTA would deliver it after the changes is written "
                     + "there: for an outgoing Direct message that is the S/MIME message the partner receives."
         },
-        optionListHeading = "%nOptions:%n",
-        exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             " 0:the milter accepted the message (possibly changed)",
             " 2:the milter rejected it (5xx) at some step, or refused every recipient",
@@ -122,7 +118,6 @@ final class ProbeCommand implements Callable<Integer> {
 
     @Parameters(index = "0", arity = "0..1", paramLabel = "FILE", description = "The message to send.")
     String file;
-
 
     @Override
     public Integer call() {

@@ -9,10 +9,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
 /** {@code direct-milter run}: the daemon in the foreground, for systemd without jsvc, containers and tests. */
-@Command(name = "run", sortOptions = false,
-        headerHeading = "%n",
+@Command(name = "run",
         header = "Run the milter in the foreground until SIGTERM or SIGINT.",
-        descriptionHeading = "%nDescription:%n",
         description = {
             "Loads the configuration, binds the Socket and serves MTA connections. Logs go to standard "
                     + "output without timestamps (journald adds them). On SIGTERM or SIGINT it stops "
@@ -24,8 +22,6 @@ import picocli.CommandLine.Mixin;
                     + "(under jsvc, as the packaged service runs, the reload signal is SIGUSR2). A reloaded "
                     + "file with errors, or without Domains, is logged and ignored."
         },
-        optionListHeading = "%nOptions:%n",
-        exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             " 0:stopped cleanly after SIGTERM or SIGINT",
             "69:the socket could not be bound (EX_UNAVAILABLE): in use, no permission, directory missing",
@@ -39,7 +35,6 @@ final class RunCommand implements Callable<Integer> {
 
     @Mixin
     ConfigFileOption config;
-
 
     @Override
     public Integer call() {

@@ -19,7 +19,21 @@ public final class LogText {
 
     /** Free text for a log line: {@code String.valueOf(value)} with the escapes above. */
     public static String escape(Object value) {
-        return encode(String.valueOf(value), false);
+        return encode(String.valueOf(value), false, true);
+    }
+
+    /**
+     * A whole log message made one line: only what could break or disguise the line is escaped, and
+     * backslashes stay as they are, so a line whose values were escaped already reads the same. The
+     * net under every message, for values a caller forgot ({@code %oneline} in logback.xml).
+     */
+    public static String oneLine(String message) {
+        for (int i = 0; i < message.length(); i++) {
+            if (hidden(message, i)) {
+                return encode(message, false, false);
+            }
+        }
+        return message;
     }
 
     /** A {@code key=value} field's value: as it is when plain, else quoted and escaped. */
@@ -27,7 +41,7 @@ public final class LogText {
         if (!value.isEmpty() && value.chars().allMatch(LogText::plain)) {
             return value;
         }
-        return '"' + encode(value, true) + '"';
+        return '"' + encode(value, true, true) + '"';
     }
 
     /** A field's key: letters, digits, '.', '-' and '_'; anything else (from a domain name, say) becomes '_'. */
@@ -42,12 +56,12 @@ public final class LogText {
         return c > ' ' && c < 127 && c != '"' && c != '=' && c != '\\';
     }
 
-    private static String encode(String text, boolean quoted) {
+    private static String encode(String text, boolean quoted, boolean backslash) {
         StringBuilder out = new StringBuilder(text.length() + 16);
         for (int i = 0; i < text.length(); i++) {
             char c = text.charAt(i);
             switch (c) {
-                case '\\' -> out.append("\\\\");
+                case '\\' -> out.append(backslash ? "\\\\" : "\\");
                 case '\r' -> out.append("\\r");
                 case '\n' -> out.append("\\n");
                 case '\t' -> out.append("\\t");

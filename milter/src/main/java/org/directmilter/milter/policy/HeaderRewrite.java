@@ -52,7 +52,7 @@ final class HeaderRewrite {
     }
 
     /** A header field from the S/MIME engine as the session carries it (value bytes after the colon). */
-    static HeaderField fromEngine(org.directmilter.crypto.smime.HeaderField field) {
+    static HeaderField fromEngine(org.directmilter.crypto.smime.MimeHeaderField field) {
         String value = " " + field.value().replaceAll("\r?\n", "\r\n");
         return new HeaderField(field.name(), value.getBytes(StandardCharsets.ISO_8859_1));
     }

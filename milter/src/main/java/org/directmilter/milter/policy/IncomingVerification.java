@@ -48,8 +48,6 @@ final class IncomingVerification {
     private static final Map<Class<? extends UnprotectResult.Failure>, Function<String, Outcome>> FAILURES = Map.of(
             UnprotectResult.NoKey.class, why -> Outcome.rejected("no-key", Replies.undecryptable(why)),
             UnprotectResult.Corrupt.class, why -> Outcome.rejected("corrupt", Replies.undecryptable(why)),
-            UnprotectResult.Unsigned.class, why -> Outcome.rejected("unsigned", Replies.unsigned(why)),
-            UnprotectResult.BadSignature.class, why -> Outcome.rejected("bad-signature", Replies.badSignature(why)),
             UnprotectResult.WeakAlgorithm.class, why -> Outcome.rejected("weak-algorithm", Replies.weakAlgorithm(why)),
             UnprotectResult.MalformedMime.class, MALFORMED);
 
@@ -90,7 +88,8 @@ final class IncomingVerification {
         try {
             head = verified.message().head();
         } catch (IOException e) {
-            return finish("malformed", reject(Replies.malformed(e.getMessage())), verified, null);
+            // the inner header block is decrypted content: the constant reply, the category only
+            return finishNotVerified(UnprotectResult.Category.INNER_MIME);
         }
         InnerHeaders inner = new InnerHeaders(head.fields());
         List<String> from = inner.addresses("From");
@@ -143,6 +142,11 @@ final class IncomingVerification {
         List<HeaderField> innerFields;
         try (InputStream in = verified.message().openStream()) {
             innerFields = HeaderBlock.read(in, head.bodyOffset());
+        }
+        if (!sameNames(innerFields, head.fields())) {
+            // Never lose a field to a disagreement between the two readers: the engine's fields then, with
+            // their white space after the colon normalised.
+            innerFields = head.fields().stream().map(HeaderRewrite::fromEngine).toList();
         }
         for (HeaderField field : innerFields) {
             if (!field.named(TRACE_HEADER) && !(HeaderRewrite.isTrace(field) && removeSame(outerTrace, field))) {
@@ -214,6 +218,18 @@ final class IncomingVerification {
         return Optional.empty();
     }
 
+    private static boolean sameNames(List<HeaderField> raw, List<org.directmilter.crypto.smime.MimeHeaderField> parsed) {
+        if (raw.size() != parsed.size()) {
+            return false;
+        }
+        for (int i = 0; i < raw.size(); i++) {
+            if (!raw.get(i).name().equalsIgnoreCase(parsed.get(i).name())) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** Removes from {@code fields} one field equal to {@code field} (name and unfolded text); whether there was one. */
     private static boolean removeSame(List<HeaderField> fields, HeaderField field) {
         for (int i = 0; i < fields.size(); i++) {
@@ -282,6 +298,9 @@ final class IncomingVerification {
             }
             return finishFailure("unprotected", outcome, reason);
         }
+        if (failure instanceof UnprotectResult.NotVerified notVerified) {
+            return finishNotVerified(notVerified.category());
+        }
         Outcome outcome = FAILURES.getOrDefault(failure.getClass(), MALFORMED).apply(reason);
         return finishFailure(outcome.name(), outcome.atEndOfMessage(), reason);
     }
@@ -293,6 +312,13 @@ final class IncomingVerification {
 
     private static EndOfMessage reject(SmtpReply reply) {
         return EndOfMessage.of(org.directmilter.milter.session.Verdict.of(reply));
+    }
+
+    /** One reply for every cause; the audit line gets the category, never a reason built from content. */
+    private EndOfMessage finishNotVerified(UnprotectResult.Category category) {
+        EndOfMessage result = reject(Replies.notVerified());
+        AuditLine.of("incoming", message, "not-verified", result).with("category", category.label()).log();
+        return result;
     }
 
     private EndOfMessage finishFailure(String outcome, EndOfMessage result, String reason) {
@@ -318,7 +344,7 @@ final class IncomingVerification {
     }
 
     /** The inner message's header fields, for address lookups. */
-    private record InnerHeaders(List<org.directmilter.crypto.smime.HeaderField> fields) {
+    private record InnerHeaders(List<org.directmilter.crypto.smime.MimeHeaderField> fields) {
         /** The first field called {@code name}, unfolded. */
         Optional<String> value(String name) {
             return fields.stream().filter(f -> f.is(name)).map(f -> f.unfolded()).findFirst();

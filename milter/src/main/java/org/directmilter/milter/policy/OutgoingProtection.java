@@ -173,7 +173,7 @@ final class OutgoingProtection {
     private static List<HeaderField> outerHeaders(Protected result, List<HeaderField> inner) {
         Map<String, Integer> seen = new HashMap<>();
         List<HeaderField> out = new ArrayList<>();
-        for (org.directmilter.crypto.smime.HeaderField field : result.outerHeaders()) {
+        for (org.directmilter.crypto.smime.MimeHeaderField field : result.outerHeaders()) {
             String name = field.name().toLowerCase(Locale.ROOT);
             HeaderField copy = null;
             if (COPIED.contains(name)) {

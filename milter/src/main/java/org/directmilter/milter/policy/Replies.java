@@ -59,12 +59,12 @@ final class Replies {
         return new SmtpReply(554, "5.7.5", "Direct: cannot decrypt: " + shorten(why));
     }
 
-    static SmtpReply unsigned(String why) {
-        return new SmtpReply(554, "5.7.1", "Direct: not signed: " + shorten(why));
-    }
-
-    static SmtpReply badSignature(String why) {
-        return new SmtpReply(554, "5.7.7", "Direct: signature does not verify: " + shorten(why));
+    /**
+     * Every failure from decryption on (padding, tag, key, inner MIME, signature): one constant text, so
+     * that the reply tells a sender nothing about the plaintext.
+     */
+    static SmtpReply notVerified() {
+        return new SmtpReply(554, "5.7.5", "Direct: message could not be decrypted or verified");
     }
 
     static SmtpReply weakAlgorithm(String why) {

@@ -48,4 +48,12 @@ class LogTextTest {
         assertThat(LogText.key("signer.hisp.example.org")).isEqualTo("signer.hisp.example.org");
         assertThat(LogText.key("signer.x outcome=verified\n")).isEqualTo("signer.x_outcome_verified_");
     }
+
+    @Test
+    void oneLineEscapesOnlyWhatBreaksALineAndLeavesEscapedValuesAlone() {
+        assertThat(LogText.oneLine("key store: x\r\nINFO audit: event=incoming")).isEqualTo("key store: x\\r\\nINFO audit: event=incoming");
+        String audit = "event=incoming reason=\"a \\\" b\"";
+        assertThat(LogText.oneLine(audit)).isSameAs(audit);
+        assertThat(LogText.oneLine("a\\b\u2028")).isEqualTo("a\\b\\u2028");
+    }
 }

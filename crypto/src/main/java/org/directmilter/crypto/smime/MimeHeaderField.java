@@ -5,11 +5,12 @@ import java.util.Locale;
 import java.util.regex.Pattern;
 
 /**
- * One header field exactly as it appeared: {@code name} and {@code value}, the text after the colon
- * (one leading space removed, folding kept, no final line break). Bytes are carried as ISO-8859-1 so
- * that 8-bit header bytes survive a round trip unchanged.
+ * One header field of a message or MIME entity exactly as it appeared in the bytes the S/MIME engine
+ * read: {@code name} and {@code value}, the text after the colon (one leading space removed, folding
+ * kept, no final line break). Bytes are carried as ISO-8859-1 so that 8-bit header bytes survive a round
+ * trip unchanged. (The milter's own {@code HeaderField} is a field as the MTA hands it over.)
  */
-public record HeaderField(String name, String value) {
+public record MimeHeaderField(String name, String value) {
 
     // compiled once: these run for every header field of every message
     private static final Pattern FOLD = Pattern.compile("\r?\n(?=[ \t])");
