@@ -53,7 +53,7 @@ public final class Assembly {
     }
 
     /** The MDN sender: NotificationCommand run for each notification, or none with Notifications no. */
-    static Notifier notifier(MilterConfig c) {
+    public static Notifier notifier(MilterConfig c) {
         if (!c.get(ConfigKeys.NOTIFICATIONS)) {
             return Notifier.disabled();
         }

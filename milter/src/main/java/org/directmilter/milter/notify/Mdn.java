@@ -14,10 +14,12 @@ import java.util.Optional;
  *
  * @param originalRecipient the recipient as the sender's MTA first gave it (ORCPT), when known
  * @param finalDestinationDelivery whether the report carries the timely-and-reliable extension field
+ *                                 (empty, before Disposition, as the certification tools write it)
+ * @param failure the delivery status code for a {@code failed} MDN's Failure field
  */
 public record Mdn(String reporter, String destination, Optional<String> originalMessageId,
                   Optional<String> originalRecipient, Disposition disposition, boolean finalDestinationDelivery,
-                  String reportingUa) {
+                  String reportingUa, Optional<String> failure) {
 
     /** The product named in Reporting-UA after the reporting host's name. */
     public static final String PRODUCT = "direct-milter";
@@ -46,10 +48,11 @@ public record Mdn(String reporter, String destination, Optional<String> original
         originalRecipient.ifPresent(r -> text.append("Original-Recipient: rfc822;").append(r).append('\n'));
         text.append("Final-Recipient: rfc822;").append(reporter).append('\n');
         originalMessageId.ifPresent(id -> text.append("Original-Message-ID: ").append(id).append('\n'));
-        text.append("Disposition: automatic-action/MDN-sent-automatically; ").append(disposition.text()).append('\n');
         if (finalDestinationDelivery) {
-            text.append(OriginalMessage.FINAL_DESTINATION_DELIVERY).append(": ").append(disposition.text()).append('\n');
+            text.append(OriginalMessage.FINAL_DESTINATION_DELIVERY).append(":\n");
         }
+        text.append("Disposition: automatic-action/MDN-sent-automatically; ").append(disposition.text()).append('\n');
+        failure.ifPresent(f -> text.append("Failure: ").append(f).append('\n'));
         text.append('\n').append("--").append(boundary).append("--\n");
         return text.toString().getBytes(StandardCharsets.US_ASCII);
     }

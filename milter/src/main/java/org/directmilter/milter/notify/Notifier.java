@@ -56,7 +56,29 @@ public final class Notifier {
         return notices;
     }
 
+    /**
+     * The notification about one recipient's final delivery, as the MTA reported it: {@code dispatched}
+     * when the message reached the mailbox and the sender asked for final-destination delivery (none
+     * otherwise: {@code processed} said enough), {@code failed} when it never will (whether or not it
+     * was asked for: the sender would not learn it otherwise). {@code status} is the delivery status code.
+     */
+    public Notice delivery(OriginalMessage original, Recipient recipient, boolean delivered, String status) {
+        Optional<String> destination = original.destination();
+        if (delivered && !original.wantsFinalDelivery()) {
+            return new Notice.NotSent(recipient.address(), destination.orElse(null),
+                    "final-destination delivery was not asked for");
+        }
+        return delivered ? notify(original, recipient, destination, Disposition.DISPATCHED, Optional.empty())
+                : notify(original, recipient, destination, Disposition.FAILED,
+                        Optional.of(status).filter(s -> s.matches("[245]\\.[0-9]{1,3}\\.[0-9]{1,3}")));
+    }
+
     private Notice notify(OriginalMessage original, Recipient recipient, Optional<String> destination) {
+        return notify(original, recipient, destination, Disposition.PROCESSED, Optional.empty());
+    }
+
+    private Notice notify(OriginalMessage original, Recipient recipient, Optional<String> destination,
+                          Disposition disposition, Optional<String> failure) {
         String to = destination.orElse(null);
         if (!enabled) {
             return new Notice.NotSent(recipient.address(), to, "disabled");
@@ -75,14 +97,14 @@ public final class Notifier {
         }
         String domain = recipient.address().substring(recipient.address().lastIndexOf('@') + 1);
         Mdn mdn = new Mdn(recipient.address(), to, original.messageId().filter(id -> MESSAGE_ID.matcher(id).matches()),
-                recipient.original().filter(a -> ADDRESS.matcher(a).matches()), Disposition.PROCESSED,
-                false, domain);
+                recipient.original().filter(a -> ADDRESS.matcher(a).matches()), disposition,
+                disposition == Disposition.DISPATCHED, domain, failure);
         String messageId = "<" + UUID.randomUUID() + "@" + domain + ">";
         try {
             submission.submit(mdn.render(messageId, ZonedDateTime.now(clock)));
         } catch (Submission.SubmissionException e) {
             return new Notice.Failed(recipient.address(), to, e.getMessage());
         }
-        return new Notice.Sent(recipient.address(), to, Disposition.PROCESSED, messageId);
+        return new Notice.Sent(recipient.address(), to, disposition, messageId);
     }
 }

@@ -40,6 +40,7 @@ public record OriginalMessage(Optional<String> messageId, List<String> from, Lis
 
     /** Whether the sender asked for timely and reliable delivery: {@code dispatched} and {@code failed} too. */
     public boolean wantsFinalDelivery() {
-        return options.toUpperCase(Locale.ROOT).replaceAll("\\s+", "").contains(FINAL_DESTINATION_DELIVERY + "=");
+        return options.toUpperCase(Locale.ROOT).replaceAll("\\s+", "")
+                .matches("(.*;)?" + FINAL_DESTINATION_DELIVERY + "=(OPTIONAL|REQUIRED),TRUE(;.*)?");
     }
 }

@@ -162,7 +162,16 @@ final class IncomingVerification {
         changes.add(new Modification.ChangeFrom("<" + notify + ">", ""));
         List<EnvelopeAddress> delivered = new ArrayList<>(transaction.recipients());
         delivered.removeAll(refused);
-        if (!notified(inner, delivered)) {
+        OriginalMessage original = original(inner);
+        if (original.wantsFinalDelivery() && !notify.isEmpty() && !original.isReport()) {
+            // Timely and reliable delivery: the MTA reports success as well as failure, to the notification
+            // address, whose `direct-milter notify` turns them into dispatched and failed MDNs.
+            for (EnvelopeAddress recipient : delivered) {
+                changes.add(new Modification.DeleteRecipient(recipient.raw()));
+                changes.add(new Modification.AddRecipient(recipient.raw(), "NOTIFY=SUCCESS,FAILURE"));
+            }
+        }
+        if (!notified(original, delivered)) {
             return finish("notification-failed", EndOfMessage.of(
                     org.directmilter.milter.session.Verdict.tempfail(Replies.notificationFailed())), verified, byDomain);
         }
@@ -175,10 +184,7 @@ final class IncomingVerification {
      * one; false when one could not be handed to the MTA, so that the message is tempfailed and sent
      * again rather than accepted without its notification.
      */
-    private boolean notified(InnerHeaders inner, List<EnvelopeAddress> delivered) {
-        OriginalMessage original = new OriginalMessage(inner.value("Message-ID").map(String::strip), inner.addresses("From"),
-                inner.addresses("Disposition-Notification-To"), inner.value("Content-Type").orElse("text/plain"),
-                inner.value("Disposition-Notification-Options").orElse(""));
+    private boolean notified(OriginalMessage original, List<EnvelopeAddress> delivered) {
         List<Notice> notices = state.policy.notifier().processed(original, delivered.stream()
                 .map(r -> new Notifier.Recipient(r.address(), originalRecipient(r))).toList());
         for (Notice notice : notices) {
@@ -195,6 +201,13 @@ final class IncomingVerification {
             line.log();
         }
         return notices.stream().noneMatch(n -> n instanceof Notice.Failed);
+    }
+
+    /** What the notifications need of the inner message. */
+    private static OriginalMessage original(InnerHeaders inner) {
+        return new OriginalMessage(inner.value("Message-ID").map(String::strip), inner.addresses("From"),
+                inner.addresses("Disposition-Notification-To"), inner.value("Content-Type").orElse("text/plain"),
+                inner.value("Disposition-Notification-Options").orElse(""));
     }
 
     /** The ORCPT address of a recipient (RFC 3461 §4.2, xtext-decoded) when it is an rfc822 one. */
