@@ -85,6 +85,84 @@ class NotifierTest {
         assertThat(original(null, List.of(), "text/plain", "").wantsFinalDelivery()).isFalse();
     }
 
+    /** A failure report as Postfix 3.7 writes it to IncomingEnvelopeSender (shortened), returned message and all. */
+    private static final String POSTFIX_BOUNCE = """
+            From: Mail Delivery System <MAILER-DAEMON@mta.example>
+            To: direct-notify@hisp-a.example
+            MIME-Version: 1.0
+            Content-Type: multipart/report; report-type=delivery-status;
+            \tboundary="9CDD55284D2.1796522236/mta.example"
+
+            This is a MIME-encapsulated message.
+
+            --9CDD55284D2.1796522236/mta.example
+            Content-Description: Notification
+            Content-Type: text/plain; charset=utf-8
+
+            <dave@hisp-a.example>: mailbox disabled
+
+            --9CDD55284D2.1796522236/mta.example
+            Content-Description: Delivery report
+            Content-Type: message/delivery-status
+
+            Reporting-MTA: dns; mta.example
+            X-Postfix-Queue-ID: 9CDD55284D2
+
+            Final-Recipient: rfc822; dave@hisp-a.example
+            Original-Recipient: rfc822;Dave@hisp-a.example
+            Action: failed
+            Status: 5.2.1
+            Diagnostic-Code: X-Postfix; mailbox disabled
+
+            --9CDD55284D2.1796522236/mta.example
+            Content-Description: Undelivered Message
+            Content-Type: message/rfc822
+
+            Return-Path: <direct-notify@hisp-a.example>
+            Disposition-Notification-To: bob@partner.example
+            Disposition-Notification-Options: X-DIRECT-FINAL-DESTINATION-DELIVERY=optional,true
+            From: bob@partner.example
+            To: dave@hisp-a.example
+            Message-ID: <m1@partner.example>
+            Content-Type: text/plain; charset=us-ascii
+
+            Summary of care.
+
+            --9CDD55284D2.1796522236/mta.example--
+            """.replace("\n", "\r\n");
+
+    @Test
+    void aPostfixFailureReportIsRead() {
+        DeliveryReport report = DeliveryReport.parse(POSTFIX_BOUNCE);
+
+        assertThat(report.recipients()).containsExactly(new DeliveryReport.RecipientStatus(DAVE,
+                Optional.of("Dave@hisp-a.example"), "failed", "5.2.1"));
+        assertThat(report.returned("Message-ID")).contains("<m1@partner.example>");
+        assertThat(report.returned("Disposition-Notification-Options"))
+                .contains("X-DIRECT-FINAL-DESTINATION-DELIVERY=optional,true");
+        assertThat(DeliveryReport.parse("From: x\n\nnot a report\n").recipients()).isEmpty();
+    }
+
+    @Test
+    void aFailedDeliveryGetsAFailedMdnWithItsStatusAndADeliveredOneADispatchedOnlyWhenAsked() {
+        OriginalMessage asked = original("<m1@partner.example>", List.of(), "text/plain",
+                "X-DIRECT-FINAL-DESTINATION-DELIVERY=optional,true");
+        OriginalMessage notAsked = original("<m2@partner.example>", List.of(), "text/plain", "");
+        Notifier.Recipient dave = new Notifier.Recipient(DAVE, Optional.empty());
+
+        assertThat(notifier.delivery(notAsked, dave, false, "5.2.1")).isInstanceOf(Notice.Sent.class);
+        assertThat(notifier.delivery(notAsked, dave, true, "2.0.0")).isInstanceOf(Notice.NotSent.class);
+        assertThat(notifier.delivery(asked, dave, true, "2.0.0")).isInstanceOf(Notice.Sent.class);
+
+        assertThat(submitted).hasSize(2);
+        assertThat(submitted.get(0)).contains("Original-Message-ID: <m2@partner.example>\n"
+                + "Disposition: automatic-action/MDN-sent-automatically; failed\nFailure: 5.2.1\n")
+                .doesNotContain(OriginalMessage.FINAL_DESTINATION_DELIVERY);
+        assertThat(submitted.get(1)).contains("Original-Message-ID: <m1@partner.example>\n"
+                + "X-DIRECT-FINAL-DESTINATION-DELIVERY:\n"
+                + "Disposition: automatic-action/MDN-sent-automatically; dispatched\n");
+    }
+
     @Test
     void aCommandThatFailsOrHangsIsAFailedHandOff() {
         CommandSubmission failing = new CommandSubmission(List.of("/bin/sh", "-c", "cat >/dev/null; echo no queue >&2; exit 75"),

@@ -223,6 +223,33 @@ class NotificationsTest {
         assertThat(auditLines()).anyMatch(l -> l.contains(" outcome=not-sent ") && l.contains(" reason=disabled"));
     }
 
+    @Test
+    void forTimelyAndReliableDeliveryTheMtaIsAskedForSuccessAndFailureReportsToTheNotificationAddress() throws Exception {
+        start("IncomingEnvelopeSender direct-notify@hisp-a.example\n");
+        String options = "Disposition-Notification-Options: X-DIRECT-FINAL-DESTINATION-DELIVERY=optional,true\r\n";
+        Sent asked = send(incoming(BOB, DAVE), protect(setup.bob, List.of(setup.dave), message(BOB, DAVE, options)));
+        Sent notAsked = send(incoming(BOB, DAVE), protect(setup.bob, List.of(setup.dave), message(BOB, DAVE, "")));
+
+        assertThat(asked.accepted()).isTrue();
+        assertThat(asked.outcome().endOfMessage().orElseThrow().modifications())
+                .contains(new Response.DeleteRecipient("<" + DAVE + ">"),
+                        new Response.AddRecipientWithArgs("<" + DAVE + ">", "NOTIFY=SUCCESS,FAILURE"),
+                        new Response.ChangeFrom("<direct-notify@hisp-a.example>", ""));
+        assertThat(notAsked.outcome().endOfMessage().orElseThrow().modifications())
+                .noneMatch(m -> m instanceof Response.AddRecipientWithArgs || m instanceof Response.DeleteRecipient);
+        assertThat(setup.submittedNotifications()).as("processed for both").hasSize(2);
+    }
+
+    @Test
+    void withTheNullNotificationSenderNoReportIsAskedFor() throws Exception {
+        start("");
+        String options = "Disposition-Notification-Options: X-DIRECT-FINAL-DESTINATION-DELIVERY=optional,true\r\n";
+        Sent asked = send(incoming(BOB, DAVE), protect(setup.bob, List.of(setup.dave), message(BOB, DAVE, options)));
+
+        assertThat(asked.outcome().endOfMessage().orElseThrow().modifications())
+                .noneMatch(m -> m instanceof Response.AddRecipientWithArgs);
+    }
+
     private record Sent(Exchange.Outcome outcome, ChangedMessage delivered) {
         String eom() {
             return outcome.steps().stream().filter(s -> s.command().startsWith("EOM")).findFirst()
