@@ -250,6 +250,16 @@ class NotificationsTest {
                 .noneMatch(m -> m instanceof Response.AddRecipientWithArgs);
     }
 
+    @Test
+    void aStrangerCannotWriteToTheNotificationAddress() throws Exception {
+        start("IncomingEnvelopeSender direct-notify@hisp-a.example\n");
+        Sent forged = send(incoming("", "direct-notify@hisp-a.example"), "From: x\r\n\r\nx\r\n".getBytes(StandardCharsets.US_ASCII));
+
+        assertThat(forged.outcome().steps()).anyMatch(s -> s.command().startsWith("RCPT")
+                && s.reply() instanceof Response.ReplyCode r
+                && r.text().equals("550 5.7.1 Direct: <direct-notify@hisp-a.example> takes reports from this host only"));
+    }
+
     private record Sent(Exchange.Outcome outcome, ChangedMessage delivered) {
         String eom() {
             return outcome.steps().stream().filter(s -> s.command().startsWith("EOM")).findFirst()
