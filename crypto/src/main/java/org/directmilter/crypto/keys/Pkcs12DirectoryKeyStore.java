@@ -23,6 +23,9 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
+import org.directmilter.crypto.text.LogSafe;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Private keys in a directory of PKCS#12 files: {@code <address>.p12} for one address,
@@ -32,9 +35,12 @@ import java.util.regex.Pattern;
  * <p>A key or password file that anyone but the owner and the daemon's groups may read is refused,
  * naming the path: such a key must be treated as disclosed, and silently using it would hide that.
  * Loaded files are cached until their modification time or size changes (PKCS#12 decryption is
- * deliberately slow).
+ * deliberately slow); the modes of a cached key and its password file are checked again each time the
+ * key is asked for, so a file made readable after the daemon loaded it is refused from then on.
  */
 public final class Pkcs12DirectoryKeyStore implements PrivateKeyStore {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Pkcs12DirectoryKeyStore.class);
 
     // What may appear in a file name derived from an address; anything else (a '/', "..") is refused.
     private static final Pattern SAFE_NAME = Pattern.compile("[a-z0-9!#$%&'*+=?^_`{|}~.-]+(@[a-z0-9.-]+)?");
@@ -43,6 +49,8 @@ public final class Pkcs12DirectoryKeyStore implements PrivateKeyStore {
     private final Set<Long> daemonGroups;
     private final Map<Path, Loaded> cache = new ConcurrentHashMap<>();
     private final Map<Path, Object> loading = new ConcurrentHashMap<>();
+    /** Files refused for their modes, with the reason last logged. */
+    private final Map<Path, String> refused = new ConcurrentHashMap<>();
 
     /**
      * A store for the groups of the running process. Run as root (the administrator's {@code check},
@@ -91,24 +99,41 @@ public final class Pkcs12DirectoryKeyStore implements PrivateKeyStore {
         }
         Loaded cached = cache.get(file);
         if (cached != null && cached.modified().equals(modified) && cached.size() == size) {
-            return cached.entries();
+            return stillPrivate(file, cached);
         }
         // One reader per file: sixteen connections arriving together must not each pay the deliberately
         // slow PKCS#12 key derivation.
         synchronized (loading.computeIfAbsent(file, f -> new Object())) {
             cached = cache.get(file);
             if (cached != null && cached.modified().equals(modified) && cached.size() == size) {
-                return cached.entries();
+                return stillPrivate(file, cached);
             }
-            List<PrivateKeyEntry> entries = read(file, name);
-            cache.put(file, new Loaded(modified, size, entries));
+            Path passwordFile = passwordFile(file, name);
+            List<PrivateKeyEntry> entries = read(file, passwordFile);
+            cache.put(file, new Loaded(modified, size, passwordFile, entries));
             return entries;
         }
     }
 
-    private List<PrivateKeyEntry> read(Path file, String name) throws KeyStoreException {
+    /**
+     * A chmod changes neither size nor modification time, so the modes of a cached key and of its
+     * password file are checked again (two stats) every time the key is asked for: one made readable
+     * to others after loading is refused from then on, and dropped from memory.
+     */
+    private List<PrivateKeyEntry> stillPrivate(Path file, Loaded cached) throws KeyStoreException {
+        try {
+            checkPrivate(file);
+            checkPrivate(cached.passwordFile());
+        } catch (KeyStoreException e) {
+            cache.remove(file, cached);
+            throw e;
+        }
+        return cached.entries();
+    }
+
+    private List<PrivateKeyEntry> read(Path file, Path passwordFile) throws KeyStoreException {
         checkPrivate(file);
-        char[] password = password(file, name);
+        char[] password = password(passwordFile);
         try (InputStream in = Files.newInputStream(file)) {
             KeyStore store = KeyStore.getInstance("PKCS12");
             store.load(in, password);
@@ -142,12 +167,17 @@ public final class Pkcs12DirectoryKeyStore implements PrivateKeyStore {
         }
     }
 
-    private char[] password(Path keyFile, String name) throws KeyStoreException {
+    /** {@code NAME.pass} beside the key, else the directory's {@code password} file. */
+    private Path passwordFile(Path keyFile, String name) throws KeyStoreException {
         Path own = directory.resolve(name + ".pass");
         Path file = Files.exists(own) ? own : directory.resolve("password");
         if (!Files.exists(file)) {
             throw new KeyStoreException(keyFile, "no password file: neither " + own + " nor " + file + " exists");
         }
+        return file;
+    }
+
+    private char[] password(Path file) throws KeyStoreException {
         checkPrivate(file);
         try {
             String text = Files.readString(file, StandardCharsets.UTF_8);
@@ -159,25 +189,42 @@ public final class Pkcs12DirectoryKeyStore implements PrivateKeyStore {
         }
     }
 
-    /** Refuses files others may read, and group-readable files whose group is not one of ours. */
+    /**
+     * Refuses files others may read, and group-readable files whose group is not one of ours. A refusal
+     * is logged once per file, not for every message that asks for the key; once the file is private
+     * again, a later refusal is logged anew.
+     */
     private void checkPrivate(Path file) throws KeyStoreException {
+        String refusal = refusal(file);
+        if (refusal == null) {
+            refused.remove(file);
+            return;
+        }
+        KeyStoreException e = new KeyStoreException(file, refusal);
+        if (!refusal.equals(refused.put(file, refusal))) {
+            LOG.warn("key store: {}", LogSafe.escape(e.getMessage()));
+        }
+        throw e;
+    }
+
+    private String refusal(Path file) {
         try {
             Set<PosixFilePermission> perms = Files.getPosixFilePermissions(file);
             if (perms.contains(PosixFilePermission.OTHERS_READ) || perms.contains(PosixFilePermission.OTHERS_WRITE)) {
-                throw new KeyStoreException(file, "is accessible to every user; refusing it (chmod o-rwx, "
-                        + "and treat the key as disclosed)");
+                return "is accessible to every user; refusing it (chmod o-rwx, and treat the key as disclosed)";
             }
             if (perms.contains(PosixFilePermission.GROUP_READ) || perms.contains(PosixFilePermission.GROUP_WRITE)) {
                 long gid = ((Number) Files.getAttribute(file, "unix:gid")).longValue();
                 if (!daemonGroups.contains(gid)) {
-                    throw new KeyStoreException(file, "is accessible to group " + gid
-                            + ", which is not the daemon's group; refusing it (chmod g-rwx or chgrp)");
+                    return "is accessible to group " + gid + ", which is not the daemon's group; refusing it "
+                            + "(chmod g-rwx or chgrp)";
                 }
             }
+            return null;
         } catch (UnsupportedOperationException | IllegalArgumentException e) {
-            // Not a POSIX file system: nothing to check against.
+            return null; // not a POSIX file system: nothing to check against
         } catch (IOException e) {
-            throw new KeyStoreException(file, "cannot be read: " + e.getMessage());
+            return "cannot be read: " + e.getMessage();
         }
     }
 
@@ -208,6 +255,6 @@ public final class Pkcs12DirectoryKeyStore implements PrivateKeyStore {
         }
     }
 
-    private record Loaded(FileTime modified, long size, List<PrivateKeyEntry> entries) {
+    private record Loaded(FileTime modified, long size, Path passwordFile, List<PrivateKeyEntry> entries) {
     }
 }

@@ -5,16 +5,16 @@ import java.io.IOException;
 import java.io.InputStream;
 
 /**
- * Reads with every bare LF and every bare CR turned into CRLF: the canonical form (RFC 5751 §3.1.1) a
- * sender that wrote other line ends (openssl without -binary, for one) signed, and the form
- * {@link CrlfOutputStream} writes. Used only as the second attempt after the exact bytes.
+ * Reads in the canonical form {@link CrlfOutputStream} writes: an LF with any CRs just before it, or CRs
+ * at the very end, become one CRLF; a CR inside a line stays. The form a sender that wrote other line
+ * ends (openssl without -binary, for one) signed. Used only as the second attempt after the exact bytes.
  */
 final class CrlfInputStream extends FilterInputStream {
 
     private static final int NONE = -2;
 
-    private boolean pendingLf;
-    private int ahead = NONE;
+    private int queuedCrs;
+    private int queued = NONE;
 
     CrlfInputStream(InputStream in) {
         super(in);
@@ -22,23 +22,35 @@ final class CrlfInputStream extends FilterInputStream {
 
     @Override
     public int read() throws IOException {
-        if (pendingLf) {
-            pendingLf = false;
-            return '\n';
-        }
-        int b = ahead != NONE ? ahead : in.read();
-        ahead = NONE;
-        if (b == '\r') {
-            int next = in.read();
-            if (next != '\n') {
-                ahead = next;
-            }
-            pendingLf = true;
-        } else if (b == '\n') {
-            pendingLf = true;
+        if (queuedCrs > 0) {
+            queuedCrs--;
             return '\r';
         }
-        return b;
+        if (queued != NONE) {
+            int b = queued;
+            queued = NONE;
+            return b;
+        }
+        int b = in.read();
+        if (b == '\n') {
+            queued = '\n';
+            return '\r';
+        }
+        if (b != '\r') {
+            return b;
+        }
+        int crs = 1;
+        int next;
+        while ((next = in.read()) == '\r') {
+            crs++;
+        }
+        if (next == '\n' || next < 0) {
+            queued = '\n'; // a line end, or CRs at the very end: one CRLF
+        } else {
+            queuedCrs = crs - 1; // CRs inside a line: as they were
+            queued = next;
+        }
+        return '\r';
     }
 
     @Override

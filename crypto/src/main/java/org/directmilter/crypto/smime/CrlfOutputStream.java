@@ -5,19 +5,22 @@ import java.io.IOException;
 import java.io.OutputStream;
 
 /**
- * Canonical line endings (RFC 5751 §3.1.1): every bare LF and every bare CR becomes CRLF; CRLF passes
- * unchanged. What is signed must be canonical, or a receiver that canonicalises will compute another
- * digest: {@code openssl cms -verify} in its default text mode strips every CR before a line end and a
- * CR at the very end, so {@code "a\r\r\n"} or a final bare CR would verify only with {@code -binary}.
- * With no bare CR left, the text and the binary form are the same bytes.
+ * Canonical line endings (RFC 5751 §3.1.1), in the form every receiver computes the same: a line end is
+ * an LF with any CRs just before it, and it becomes one CRLF; CRs at the very end become one CRLF; a CR
+ * inside a line stays as it is.
  *
- * <p>A CR at the end of one write may be the first half of a CRLF: it is held until the next byte, and
- * {@link #finish} writes it out as CRLF when nothing follows.
+ * <p>Why the CRs before a line end go: {@code openssl cms -verify} in its default text mode strips them
+ * (and a final CR) before digesting, so {@code "a\r\r\n"} signed as it was verified only with
+ * {@code -binary}. After this, the text form and the binary form are the same bytes. A CR inside a line
+ * is kept rather than made a line end, because in a header field that would split it in two.
+ *
+ * <p>CRs at the end of one write may belong to a line end that comes with the next: they are held, and
+ * {@link #finish} writes them out as CRLF when nothing follows.
  */
 final class CrlfOutputStream extends FilterOutputStream {
 
     private static final byte[] CRLF = {'\r', '\n'};
-    private boolean pendingCr;
+    private int heldCrs;
 
     CrlfOutputStream(OutputStream out) {
         super(out);
@@ -34,40 +37,34 @@ final class CrlfOutputStream extends FilterOutputStream {
         int end = off + len;
         for (int i = off; i < end; i++) {
             byte c = b[i];
-            if (pendingCr) {
-                // the CR held back from the previous write; start == i here
-                pendingCr = false;
-                out.write(CRLF);
-                if (c == '\n') {
-                    start = i + 1;
-                    continue;
+            if (c != '\r' && c != '\n') {
+                if (heldCrs > 0) {
+                    writeHeldCrs(); // CRs inside a line: as they were (start == i here)
                 }
+                continue;
             }
+            out.write(b, start, i - start);
+            start = i + 1;
             if (c == '\r') {
-                if (i + 1 == end) {
-                    out.write(b, start, i - start);
-                    pendingCr = true;
-                    start = end;
-                } else if (b[i + 1] == '\n') {
-                    i++; // CRLF: passes as it is
-                } else {
-                    out.write(b, start, i + 1 - start);
-                    out.write('\n');
-                    start = i + 1;
-                }
-            } else if (c == '\n') {
-                out.write(b, start, i - start);
+                heldCrs++;
+            } else {
+                heldCrs = 0;
                 out.write(CRLF);
-                start = i + 1;
             }
         }
         out.write(b, start, end - start);
     }
 
-    /** The content is complete: a CR held back is a bare CR at the end, written as CRLF. Does not close. */
+    private void writeHeldCrs() throws IOException {
+        for (; heldCrs > 0; heldCrs--) {
+            out.write('\r');
+        }
+    }
+
+    /** The content is complete: CRs held at the very end are one line end, written as CRLF. Does not close. */
     void finish() throws IOException {
-        if (pendingCr) {
-            pendingCr = false;
+        if (heldCrs > 0) {
+            heldCrs = 0;
             out.write(CRLF);
         }
     }

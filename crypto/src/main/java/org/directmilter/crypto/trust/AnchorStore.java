@@ -20,6 +20,7 @@ import java.util.TreeMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import org.directmilter.crypto.text.LogSafe;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -107,8 +108,8 @@ public final class AnchorStore implements AutoCloseable {
             lastStamp = stamp;
             current = set;
             if (logging) {
-                problems.forEach(p -> LOG.warn("anchor skipped: {}", p));
-                LOG.info("anchors loaded from {}: {} anchors, {} problems", root, anchors.size(), problems.size());
+                problems.forEach(p -> LOG.warn("anchor skipped: {}", LogSafe.escape(p)));
+                LOG.info("anchors loaded from {}: {} anchors, {} problems", LogSafe.escape(root), anchors.size(), problems.size());
             }
             return set;
         }

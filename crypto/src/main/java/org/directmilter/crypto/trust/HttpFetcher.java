@@ -7,26 +7,43 @@ import java.net.URISyntaxException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Flow;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.directmilter.crypto.trust.FetchException.Category;
 
 /**
  * Bounded HTTP GETs for CRLs and issuer certificates: only {@code http:} URLs, only allowed hosts, no
  * redirects, a size cap enforced while reading, and one deadline covering connect, answer and body.
+ *
+ * <p>Nothing here is shared in a way that makes one fetch wait for another: the client is asynchronous
+ * and no lock is held while a fetch runs. How many fetches run at once is capped in total and per host
+ * with permits that are tried, never waited for: a validation that finds no permit free gets
+ * {@link FetchException.Category#BUSY} at once instead of queueing behind a dead server.
  */
 final class HttpFetcher {
 
+    /** Fetches in flight at once, all hosts together. */
+    static final int MAX_IN_FLIGHT = 32;
+    /** Fetches in flight at once to one host. */
+    static final int MAX_IN_FLIGHT_PER_HOST = 4;
+
     private final HttpClient client;
     private final Set<String> allowedHosts;
+    private final Semaphore inFlight = new Semaphore(MAX_IN_FLIGHT);
+    private final Map<String, Semaphore> perHost = new ConcurrentHashMap<>();
 
     HttpFetcher(Duration connectTimeout, Set<String> allowedHosts) {
         this.client = HttpClient.newBuilder()
@@ -39,10 +56,8 @@ final class HttpFetcher {
 
     /** Refuses what must never be fetched; null when {@code url} may be fetched, else the reason. */
     String refusal(String url) {
-        URI uri;
-        try {
-            uri = new URI(url);
-        } catch (URISyntaxException e) {
+        URI uri = parse(url);
+        if (uri == null) {
             return "not a URL";
         }
         if (uri.getScheme() == null || !uri.getScheme().equalsIgnoreCase("http")) {
@@ -52,20 +67,62 @@ final class HttpFetcher {
             return "no host in URL";
         }
         if (!allowedHosts.isEmpty() && !allowedHosts.contains(uri.getHost().toLowerCase(Locale.ROOT))) {
-            return "host " + uri.getHost() + " is not in the allowed fetch hosts";
+            return "host is not in FetchHosts";
         }
         return null;
     }
 
-    byte[] get(String url, Duration timeout, long maxBytes) throws IOException {
+    /**
+     * The scheme, host and port of an {@code http:} URL ({@code http://host:80}), lower-cased; null for
+     * anything else. Two URLs with the same origin reach the same server.
+     */
+    static String origin(String url) {
+        URI uri = parse(url);
+        if (uri == null || uri.getScheme() == null || !uri.getScheme().equalsIgnoreCase("http")
+                || uri.getHost() == null) {
+            return null;
+        }
+        return "http://" + uri.getHost().toLowerCase(Locale.ROOT) + ":" + (uri.getPort() < 0 ? 80 : uri.getPort());
+    }
+
+    private static URI parse(String url) {
+        try {
+            return new URI(url);
+        } catch (URISyntaxException e) {
+            return null;
+        }
+    }
+
+    byte[] get(String url, Duration timeout, long maxBytes) throws FetchException {
         String refusal = refusal(url);
         if (refusal != null) {
-            throw new IOException(refusal);
+            throw new FetchException(Category.NOT_ALLOWED, refusal);
         }
         if (timeout.isZero() || timeout.isNegative()) {
-            throw new IOException("fetch budget exhausted");
+            throw new FetchException(Category.BUDGET_SPENT, "fetch budget exhausted");
         }
-        HttpRequest request = HttpRequest.newBuilder(URI.create(url)).timeout(timeout).GET().build();
+        URI uri = URI.create(url);
+        Semaphore host = perHost.computeIfAbsent(uri.getHost().toLowerCase(Locale.ROOT),
+                h -> new Semaphore(MAX_IN_FLIGHT_PER_HOST));
+        if (!host.tryAcquire()) {
+            throw new FetchException(Category.BUSY, MAX_IN_FLIGHT_PER_HOST + " fetches to this host in progress");
+        }
+        try {
+            if (!inFlight.tryAcquire()) {
+                throw new FetchException(Category.BUSY, MAX_IN_FLIGHT + " fetches in progress");
+            }
+            try {
+                return send(uri, timeout, maxBytes);
+            } finally {
+                inFlight.release();
+            }
+        } finally {
+            host.release();
+        }
+    }
+
+    private byte[] send(URI uri, Duration timeout, long maxBytes) throws FetchException {
+        HttpRequest request = HttpRequest.newBuilder(uri).timeout(timeout).GET().build();
         CompletableFuture<HttpResponse<byte[]>> future = client.sendAsync(request,
                 info -> new CappedBody(info.statusCode() == 200 ? maxBytes : 0));
         HttpResponse<byte[]> response;
@@ -73,21 +130,34 @@ final class HttpFetcher {
             response = future.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
             future.cancel(true);
-            throw new IOException("no answer within " + timeout.toMillis() + " ms");
+            throw new FetchException(Category.TIMEOUT, "no answer within " + timeout.toMillis() + " ms");
         } catch (InterruptedException e) {
             future.cancel(true);
             Thread.currentThread().interrupt();
-            throw new IOException("interrupted");
+            throw new FetchException(Category.TIMEOUT, "interrupted");
         } catch (ExecutionException e) {
             Throwable cause = e.getCause();
+            if (cause instanceof HttpTimeoutException) {
+                throw new FetchException(Category.TIMEOUT, "no answer within " + timeout.toMillis() + " ms");
+            }
+            if (cause instanceof TooLarge) {
+                throw new FetchException(Category.TOO_LARGE, cause.getMessage());
+            }
             String what = cause.getMessage() != null ? cause.getMessage() : cause.getClass().getSimpleName();
-            throw new IOException(cause instanceof java.net.http.HttpTimeoutException
-                    ? "no answer within " + timeout.toMillis() + " ms" : what);
+            throw new FetchException(Category.UNREACHABLE, what);
         }
         if (response.statusCode() != 200) {
-            throw new IOException("HTTP status " + response.statusCode());
+            throw new FetchException(Category.HTTP_ERROR, "HTTP status " + response.statusCode());
         }
         return response.body();
+    }
+
+    private static final class TooLarge extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        TooLarge(long maxBytes) {
+            super("answer larger than " + maxBytes + " bytes");
+        }
     }
 
     /** Collects the body, failing (and cancelling the transfer) beyond {@code maxBytes}. */
@@ -124,7 +194,7 @@ final class HttpFetcher {
             }
             if (bytes.size() > maxBytes && maxBytes > 0) {
                 subscription.cancel();
-                result.completeExceptionally(new IOException("answer larger than " + maxBytes + " bytes"));
+                result.completeExceptionally(new TooLarge(maxBytes));
             }
         }
 

@@ -1,7 +1,9 @@
 package org.directmilter.crypto.trust;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Expiry;
 import java.io.ByteArrayInputStream;
-import java.io.IOException;
 import java.security.cert.CRLException;
 import java.security.cert.CertificateException;
 import java.security.cert.X509CRL;
@@ -10,114 +12,159 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import org.directmilter.crypto.text.LogSafe;
+import org.directmilter.crypto.trust.FetchException.Category;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** CRLs and issuer certificates over HTTP, cached, each fetch within the timeout and the budget. */
+/**
+ * CRLs and issuer certificates over HTTP, cached, each fetch within the timeout and the message's
+ * budget. A CRL is fetched again at its nextUpdate; while a newer one cannot be had, the one held keeps
+ * being offered until its nextUpdate plus the grace ({@link Revocation} decides whether it still counts).
+ * A failed fetch is remembered for {@link TrustSettings#failureCacheTime()}, so a dead server is not
+ * asked again for every message. No lock is held while fetching.
+ */
 final class Network {
 
     private static final Logger LOG = LoggerFactory.getLogger(Network.class);
+    private static final int MAX_ENTRIES = 10_000;
+
+    /** The CRL last had from a URL (or none) and the failure of the latest attempt (or none). */
+    private record HeldCrl(X509CRL crl, FetchException failure, Instant refreshAt, Instant keepUntil) {
+    }
+
+    /** Issuer certificates had from a URL, or why none could be had. */
+    private record HeldIssuers(List<X509Certificate> certificates, FetchException failure, Instant keepUntil) {
+    }
 
     private final TrustSettings settings;
+    private final Clock clock;
     private final HttpFetcher http;
-    private final TimedCache<X509CRL> crls;
-    private final TimedCache<List<X509Certificate>> issuers;
+    private final Cache<String, HeldCrl> crls;
+    private final Cache<String, HeldIssuers> issuers;
 
     Network(TrustSettings settings, Clock clock) {
         this.settings = settings;
+        this.clock = clock;
         this.http = new HttpFetcher(settings.fetchTimeout(), settings.allowedHosts());
-        this.crls = new TimedCache<>(clock, 10_000);
-        this.issuers = new TimedCache<>(clock, 10_000);
+        this.crls = Caffeine.newBuilder().maximumSize(MAX_ENTRIES).ticker(() -> nanos(clock.instant()))
+                .expireAfter(Expiry.<String, HeldCrl>writing((url, held) -> untilNow(held.keepUntil())))
+                .build();
+        this.issuers = Caffeine.newBuilder().maximumSize(MAX_ENTRIES).ticker(() -> nanos(clock.instant()))
+                .expireAfter(Expiry.<String, HeldIssuers>writing((url, held) -> untilNow(held.keepUntil())))
+                .build();
     }
 
-    /** The CRL at {@code url}, from the cache until its nextUpdate; IOException says why there is none. */
-    X509CRL crl(String url, FetchBudget budget) throws IOException {
-        TimedCache.Entry<X509CRL> cached = crls.get(url);
-        if (cached == null) {
-            cached = fetchCrl(url, budget);
-            if (cached == null) {
-                throw new IOException("fetch budget exhausted before fetching " + url);
+    /** The newest CRL had from {@code url}, possibly past its nextUpdate; else why there is none. */
+    X509CRL crl(String url, ValidationBudget budget) throws FetchException {
+        Instant now = clock.instant();
+        HeldCrl held = crls.getIfPresent(url);
+        if (held != null && now.isBefore(held.refreshAt())) {
+            if (held.crl() != null) {
+                return held.crl();
             }
-            crls.put(url, cached);
+            throw held.failure().again();
         }
-        if (cached.failure() != null) {
-            throw new IOException(cached.failure());
+        try {
+            X509CRL fresh = fetchCrl(url, budget);
+            Instant next = fresh.getNextUpdate().toInstant();
+            Instant refresh = latest(earliest(next, now.plus(settings.maxCacheTime())),
+                    now.plus(settings.failureCacheTime()));
+            crls.put(url, new HeldCrl(fresh, null, refresh, latest(refresh, next.plus(settings.crlGrace()))));
+            return fresh;
+        } catch (FetchException e) {
+            X509CRL previous = held == null ? null : held.crl();
+            if (!e.ours()) {
+                Instant retry = now.plus(settings.failureCacheTime());
+                crls.put(url, new HeldCrl(previous, e, retry, held == null ? retry : latest(retry, held.keepUntil())));
+            }
+            if (previous != null) {
+                return previous;
+            }
+            throw e;
         }
-        return cached.value();
     }
 
     /** Certificates published at an AIA caIssuers {@code url} (DER, PEM or PKCS#7), cached. */
-    List<X509Certificate> certificates(String url, FetchBudget budget) throws IOException {
-        TimedCache.Entry<List<X509Certificate>> cached = issuers.get(url);
-        if (cached == null) {
-            cached = fetchCertificates(url, budget);
-            if (cached == null) {
-                throw new IOException("fetch budget exhausted before fetching " + url);
+    List<X509Certificate> certificates(String url, ValidationBudget budget) throws FetchException {
+        HeldIssuers held = issuers.getIfPresent(url);
+        if (held != null) {
+            if (held.failure() != null) {
+                throw held.failure().again();
             }
-            issuers.put(url, cached);
+            return held.certificates();
         }
-        if (cached.failure() != null) {
-            throw new IOException(cached.failure());
+        Instant now = clock.instant();
+        try {
+            List<X509Certificate> found;
+            try {
+                found = Certificates.parse(fetch(url, budget));
+            } catch (CertificateException e) {
+                throw failed(url, new FetchException(Category.UNREADABLE, e.getMessage()));
+            }
+            issuers.put(url, new HeldIssuers(List.copyOf(found), null, now.plus(settings.maxCacheTime())));
+            return found;
+        } catch (FetchException e) {
+            if (!e.ours()) {
+                issuers.put(url, new HeldIssuers(null, e, now.plus(settings.failureCacheTime())));
+            }
+            throw e;
         }
-        return cached.value();
     }
 
-    private TimedCache.Entry<X509CRL> fetchCrl(String url, FetchBudget budget) {
-        byte[] body;
-        try {
-            body = fetch(url, budget);
-        } catch (BudgetSpent e) {
-            return null;
-        } catch (IOException e) {
-            return failed(url, e.getMessage());
-        }
+    private X509CRL fetchCrl(String url, ValidationBudget budget) throws FetchException {
+        byte[] body = fetch(url, budget);
         try {
             X509CRL crl = (X509CRL) Certificates.factory().generateCRL(new ByteArrayInputStream(body));
             if (crl.getNextUpdate() == null) {
-                return failed(url, "CRL has no nextUpdate");
+                throw failed(url, new FetchException(Category.UNREADABLE, "CRL has no nextUpdate"));
             }
-            Instant until = crl.getNextUpdate().toInstant();
-            Instant cap = crls.inAtMost(settings.maxCacheTime());
-            return TimedCache.Entry.ok(crl, until.isBefore(cap) ? until : cap);
+            return crl;
         } catch (CRLException | CertificateException | RuntimeException e) {
-            return failed(url, "not a CRL (" + e.getMessage() + ")");
+            throw failed(url, new FetchException(Category.UNREADABLE, "not a CRL (" + e.getMessage() + ")"));
         }
     }
 
-    private TimedCache.Entry<List<X509Certificate>> fetchCertificates(String url, FetchBudget budget) {
-        try {
-            byte[] body = fetch(url, budget);
-            return TimedCache.Entry.ok(Certificates.parse(body), issuers.inAtMost(settings.maxCacheTime()));
-        } catch (BudgetSpent e) {
-            return null;
-        } catch (IOException | CertificateException e) {
-            return failed(url, e.getMessage());
-        }
-    }
-
-    private byte[] fetch(String url, FetchBudget budget) throws IOException {
+    private byte[] fetch(String url, ValidationBudget budget) throws FetchException {
         String refusal = http.refusal(url);
         if (refusal != null) {
-            throw new IOException(refusal);
+            throw new FetchException(Category.NOT_ALLOWED, refusal);
         }
-        Duration left = budget.remaining();
+        Duration left = budget.claimFetch();
         if (left.isZero()) {
-            throw new BudgetSpent();
+            throw new FetchException(Category.BUDGET_SPENT, "fetch budget of this message exhausted");
         }
         Duration timeout = left.compareTo(settings.fetchTimeout()) < 0 ? left : settings.fetchTimeout();
-        LOG.debug("fetching {} (timeout {} ms)", url, timeout.toMillis());
-        return http.get(url, timeout, settings.maxFetchBytes());
-    }
-
-    private <T> TimedCache.Entry<T> failed(String url, String reason) {
-        LOG.warn("fetch of {} failed: {}", url, reason);
-        return TimedCache.Entry.failed(url + ": " + reason, crls.inAtMost(settings.failureCacheTime()));
-    }
-
-    /** The budget ran out before the fetch began: not a failure of the server, so not cached. */
-    private static final class BudgetSpent extends IOException {
-        BudgetSpent() {
-            super("fetch budget exhausted");
+        LOG.debug("fetching {} (timeout {} ms)", LogSafe.escape(url), timeout.toMillis());
+        long start = System.nanoTime();
+        try {
+            return http.get(url, timeout, settings.maxFetchBytes());
+        } catch (FetchException e) {
+            throw e.ours() ? e : failed(url, e);
+        } finally {
+            budget.fetched(Duration.ofNanos(System.nanoTime() - start));
         }
+    }
+
+    private static FetchException failed(String url, FetchException e) {
+        LOG.warn("fetch of {} failed: {}", LogSafe.escape(url), LogSafe.escape(e.getMessage()));
+        return e;
+    }
+
+    private Duration untilNow(Instant until) {
+        Duration left = Duration.between(clock.instant(), until);
+        return left.isNegative() ? Duration.ZERO : left;
+    }
+
+    private static Instant earliest(Instant a, Instant b) {
+        return a.isBefore(b) ? a : b;
+    }
+
+    private static Instant latest(Instant a, Instant b) {
+        return a.isAfter(b) ? a : b;
+    }
+
+    private static long nanos(Instant i) {
+        return i.getEpochSecond() * 1_000_000_000L + i.getNano();
     }
 }

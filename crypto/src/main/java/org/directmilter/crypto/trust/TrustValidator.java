@@ -1,15 +1,17 @@
 package org.directmilter.crypto.trust;
 
-import java.io.IOException;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Predicate;
+import org.directmilter.crypto.text.LogSafe;
 import org.directmilter.crypto.trust.Problem.Kind;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -19,9 +21,19 @@ import org.slf4j.LoggerFactory;
  * Applicability Statement (not expired, valid signatures, not revoked, bound to the expected address,
  * a path to one of the domain's anchors for the direction) plus key usage and key policy.
  *
- * <p>Nothing is fetched for a certificate that is already unusable for local reasons (expired, wrong
- * binding, weak key…): AIA issuers are fetched only then, and CRLs only once a path to an anchor has been
- * verified, each from an {@code http:} URL within the fetch timeout and the validation's budget.
+ * <p>What is fetched, and for whom:
+ * <ul>
+ * <li>nothing for a certificate already unusable for local reasons (expired, wrong binding, weak key…),
+ *     nor for a domain without anchors for the direction (no path is possible);
+ * <li>an AIA caIssuers URL only when no held certificate (anchor, the message's certificates, local
+ *     ones) issued the certificate, and only from a host the operator vouched for: one in
+ *     {@code FetchHosts} when it is set, else the origin (host and port) of a URL the domain's own
+ *     anchors name in their AIA or CRL distribution points. A stranger's certificate, whose URLs point
+ *     anywhere it likes, so causes no request at all;
+ * <li>a CRL only once a path to an anchor has been verified, from {@code FetchHosts} when set.
+ * </ul>
+ * Every fetch is an {@code http:} URL within the fetch timeout and the message's {@link ValidationBudget}.
+ * What a fetch returned or why it failed is a warning for the operator, never part of a {@link Problem}.
  *
  * <p>Thread-safe; one instance serves the daemon.
  */
@@ -44,14 +56,18 @@ public final class TrustValidator {
         this.settings = settings;
         this.clock = clock;
         this.network = new Network(settings, clock);
-        this.revocation = new Revocation(network);
+        this.revocation = new Revocation(network, settings.crlGrace());
     }
 
-    /** Validation with its own fetch budget ({@link TrustSettings#validationBudget()}). */
-    public Verdict validate(X509Certificate certificate, Purpose purpose, String expected, String localDomain,
-                            Direction direction, Collection<X509Certificate> intermediates) {
-        return validate(certificate, purpose, expected, localDomain, direction, intermediates,
-                FetchBudget.of(settings.validationBudget()));
+    /** A budget for the validations of one message, from {@link TrustSettings#perMessage()}. */
+    public ValidationBudget newBudget() {
+        return ValidationBudget.start(settings.perMessage());
+    }
+
+    /** Validation with a budget of its own. */
+    public ValidationResult validate(X509Certificate certificate, Purpose purpose, String expected, String localDomain,
+                                     Direction direction, Collection<X509Certificate> intermediates) {
+        return validate(certificate, purpose, expected, localDomain, direction, intermediates, newBudget());
     }
 
     /**
@@ -62,10 +78,16 @@ public final class TrustValidator {
      *                      incoming)
      * @param direction     which of the domain's anchor sets
      * @param intermediates candidate intermediates: the message's SignedData certificates, local ones
-     * @param budget        the time left for network fetches, shareable across one message's validations
+     * @param budget        what one message's validations may spend together: share it between them
      */
-    public Verdict validate(X509Certificate certificate, Purpose purpose, String expected, String localDomain,
-                            Direction direction, Collection<X509Certificate> intermediates, FetchBudget budget) {
+    public ValidationResult validate(X509Certificate certificate, Purpose purpose, String expected,
+                                     String localDomain, Direction direction,
+                                     Collection<X509Certificate> intermediates, ValidationBudget budget) {
+        if (!budget.admitCertificate(certificate)) {
+            return finish(new ValidationResult(certificate, List.of(certificate), Optional.empty(),
+                    List.of(new Problem(Kind.TOO_MANY_CERTIFICATES, "not judged: one message may have at most "
+                            + budget.limits().certificates() + " certificates judged")), List.of()));
+        }
         Instant now = clock.instant();
         List<Problem> problems = new ArrayList<>();
         List<String> warnings = new ArrayList<>();
@@ -75,28 +97,28 @@ public final class TrustValidator {
         CertificateChecks.criticalExtensions(certificate, "", problems);
         CertificateChecks.binding(certificate, expected, problems);
         CertificateChecks.usage(certificate, purpose, problems);
-        boolean mayFetch = problems.isEmpty();
 
         List<Anchor> scope = anchors.anchorsFor(localDomain, direction);
+        boolean mayFetch = problems.isEmpty() && !scope.isEmpty();
+        Set<String> vouched = mayFetch ? vouchedOrigins(scope) : Set.of();
         PathBuilder builder = new PathBuilder(scope, intermediates,
-                mayFetch ? c -> fetchIssuers(c, budget, warnings) : c -> List.of());
+                mayFetch ? c -> fetchIssuers(c, vouched, budget, warnings) : c -> List.of());
         Optional<PathBuilder.Path> path = builder.build(certificate, p -> pathProblems(p, now).isEmpty());
         String anchorsName = direction.directoryName() + " anchor of " + localDomain.toLowerCase(Locale.ROOT);
         if (path.isEmpty()) {
-            String why = scope.isEmpty() ? "no path to any " + anchorsName + " (there are none)"
-                    : "no path to any " + anchorsName;
-            if (!builder.notes().isEmpty()) {
-                why += " (" + String.join("; ", builder.notes()) + ")";
-            }
-            problems.add(new Problem(Kind.NO_TRUSTED_PATH, why));
-            return finish(new Verdict(certificate, List.of(certificate), Optional.empty(), problems, warnings));
+            problems.add(new Problem(Kind.NO_TRUSTED_PATH, scope.isEmpty()
+                    ? "no path to any " + anchorsName + " (there are none)" : "no path to any " + anchorsName));
+            // Refused links may name certificates a server sent: the operator's to read, not the sender's.
+            builder.notes().forEach(n -> warnings.add("path: " + n));
+            return finish(new ValidationResult(certificate, List.of(certificate), Optional.empty(), problems,
+                    warnings));
         }
         problems.addAll(pathProblems(path.get(), now));
         if (problems.isEmpty()) {
             checkRevocation(path.get(), now, budget, problems, warnings);
         }
-        return finish(new Verdict(certificate, path.get().chain(), Optional.of(path.get().anchor()), problems,
-                warnings));
+        return finish(new ValidationResult(certificate, path.get().chain(), Optional.of(path.get().anchor()),
+                problems, warnings));
     }
 
     /** {@link #validate} as a usability test, for discovery ("is any certificate found usable?"). */
@@ -121,8 +143,8 @@ public final class TrustValidator {
         return out;
     }
 
-    private void checkRevocation(PathBuilder.Path path, Instant now, FetchBudget budget, List<Problem> problems,
-                                 List<String> warnings) {
+    private void checkRevocation(PathBuilder.Path path, Instant now, ValidationBudget budget,
+                                 List<Problem> problems, List<String> warnings) {
         List<X509Certificate> chain = path.chain();
         for (int i = 0; i < chain.size(); i++) {
             X509Certificate cert = chain.get(i);
@@ -133,33 +155,72 @@ public final class TrustValidator {
                 problems.add(new Problem(Kind.REVOKED, who + revoked.explanation()));
                 return;
             }
-            if (status instanceof RevocationStatus.Unknown unknown) {
+            if (status instanceof RevocationStatus.Good good && good.inGrace()) {
+                warnings.add(who + good.explanation());
+            }
+            if (status instanceof RevocationStatus.NotPublished) {
+                // Nothing to wait for: used unless the operator refuses what cannot be checked.
                 if (settings.unknownRevocation() == TrustSettings.UnknownRevocation.REJECT) {
-                    problems.add(new Problem(Kind.REVOCATION_UNKNOWN, who + unknown.explanation()));
+                    problems.add(new Problem(Kind.REVOCATION_UNKNOWN, who + status.explanation()));
                     return;
                 }
-                warnings.add(who + unknown.explanation() + "; accepted by policy");
+                warnings.add(who + "names no CRL distribution point; not checked for revocation");
+            }
+            if (status instanceof RevocationStatus.Unknown unknown) {
+                switch (settings.unknownRevocation()) {
+                    case ACCEPT -> warnings.add(who + unknown.explanation() + " (" + unknown.detail()
+                            + "); accepted by policy");
+                    case TEMPFAIL, REJECT -> {
+                        problems.add(new Problem(Kind.REVOCATION_UNKNOWN, who + unknown.explanation(),
+                                settings.unknownRevocation() == TrustSettings.UnknownRevocation.TEMPFAIL));
+                        warnings.add(who + unknown.detail());
+                        return;
+                    }
+                }
             }
         }
     }
 
-    private List<X509Certificate> fetchIssuers(X509Certificate cert, FetchBudget budget, List<String> warnings) {
+    /** The origins the anchors name in their own AIA and CRL URLs: where their CAs publish. */
+    private static Set<String> vouchedOrigins(List<Anchor> scope) {
+        Set<String> out = new HashSet<>();
+        for (Anchor anchor : scope) {
+            List<String> urls = new ArrayList<>(Urls.caIssuers(anchor.certificate()));
+            urls.addAll(Urls.crlDistributionPoints(anchor.certificate()));
+            for (String url : urls) {
+                String origin = HttpFetcher.origin(url);
+                if (origin != null) {
+                    out.add(origin);
+                }
+            }
+        }
+        return out;
+    }
+
+    private List<X509Certificate> fetchIssuers(X509Certificate cert, Set<String> vouched, ValidationBudget budget,
+                                               List<String> warnings) {
         List<X509Certificate> out = new ArrayList<>();
         for (String url : Urls.caIssuers(cert)) {
+            if (settings.allowedHosts().isEmpty() && !vouched.contains(HttpFetcher.origin(url))) {
+                warnings.add("AIA " + url + " not fetched: no anchor of the domain names that host"
+                        + " (FetchHosts can allow it)");
+                continue;
+            }
             try {
                 out.addAll(network.certificates(url, budget));
-            } catch (IOException e) {
-                warnings.add("AIA " + e.getMessage());
+            } catch (FetchException e) {
+                warnings.add("AIA " + url + ": " + e.getMessage());
             }
         }
         return out;
     }
 
     /** Warnings go to DEBUG: a caller judging a message reports them once, in its audit line. */
-    private static Verdict finish(Verdict verdict) {
-        if (!verdict.warnings().isEmpty()) {
-            LOG.debug("certificate {}: {}", Certificates.describe(verdict.certificate()), verdict.explanation());
+    private static ValidationResult finish(ValidationResult result) {
+        if (!result.warnings().isEmpty() && LOG.isDebugEnabled()) {
+            LOG.debug("certificate {}: {}", LogSafe.escape(Certificates.describe(result.certificate())),
+                    LogSafe.escape(result.explanation()));
         }
-        return verdict;
+        return result;
     }
 }

@@ -3,11 +3,13 @@ package org.directmilter.crypto.keys;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import ch.qos.logback.classic.Level;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Set;
 import org.directmilter.crypto.testpki.TestPki;
+import org.directmilter.crypto.text.LogCapture;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -90,5 +92,39 @@ class Pkcs12DirectoryKeyStoreTest {
         assertThatThrownBy(() -> store.keysFor("a@hisp.example")).isInstanceOf(KeyStoreException.class)
                 .hasMessageContaining("no password file");
         assertThatThrownBy(() -> store.keysFor("../../etc/passwd")).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void aKeyMadeWorldReadableAfterLoadingIsRefusedFromThenOnAndLoggedOnce() throws Exception {
+        write("hisp.example", DOMAIN, "pw", "rw-------");
+        password("password", "pw");
+        var store = new Pkcs12DirectoryKeyStore(dir, Set.of(ownGroup));
+        assertThat(store.keysFor("a@hisp.example")).hasSize(1);
+
+        Files.setPosixFilePermissions(dir.resolve("hisp.example.p12"), PosixFilePermissions.fromString("rw----r--"));
+        try (LogCapture log = LogCapture.of(Pkcs12DirectoryKeyStore.class)) {
+            for (int message = 0; message < 3; message++) {
+                assertThatThrownBy(() -> store.keysFor("a@hisp.example")).isInstanceOf(KeyStoreException.class)
+                        .hasMessageContaining("hisp.example.p12").hasMessageContaining("accessible to every user");
+            }
+
+            assertThat(log.lines(Level.WARN)).singleElement().satisfies(line -> assertThat(line)
+                    .contains("hisp.example.p12").contains("accessible to every user"));
+        }
+        Files.setPosixFilePermissions(dir.resolve("hisp.example.p12"), PosixFilePermissions.fromString("rw-------"));
+        assertThat(store.keysFor("a@hisp.example")).as("private again: used again").hasSize(1);
+    }
+
+    @Test
+    void aPasswordFileMadeWorldReadableAfterLoadingRefusesItsKey() throws Exception {
+        write("hisp.example", DOMAIN, "pw", "rw-------");
+        password("password", "pw");
+        var store = new Pkcs12DirectoryKeyStore(dir, Set.of(ownGroup));
+        assertThat(store.keysFor("a@hisp.example")).hasSize(1);
+
+        Files.setPosixFilePermissions(dir.resolve("password"), PosixFilePermissions.fromString("rw-r--r--"));
+
+        assertThatThrownBy(() -> store.keysFor("a@hisp.example")).isInstanceOf(KeyStoreException.class)
+                .hasMessageContaining("password").hasMessageContaining("accessible to every user");
     }
 }

@@ -3,12 +3,14 @@ package org.directmilter.crypto.smime;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.directmilter.crypto.smime.Fixtures.ALICE;
 import static org.directmilter.crypto.smime.Fixtures.BOB;
+import static org.directmilter.crypto.smime.CmsForgery.envelope;
+import static org.directmilter.crypto.smime.CmsForgery.outer;
+import static org.directmilter.crypto.smime.CmsForgery.recipientInfo;
 
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.SecureRandom;
-import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
@@ -16,23 +18,10 @@ import java.util.List;
 import javax.crypto.Cipher;
 import javax.crypto.spec.IvParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
-import org.bouncycastle.asn1.ASN1ObjectIdentifier;
-import org.bouncycastle.asn1.ASN1Primitive;
-import org.bouncycastle.asn1.ASN1Set;
-import org.bouncycastle.asn1.DERNull;
-import org.bouncycastle.asn1.DEROctetString;
-import org.bouncycastle.asn1.DERSet;
-import org.bouncycastle.asn1.cms.CMSObjectIdentifiers;
-import org.bouncycastle.asn1.cms.ContentInfo;
-import org.bouncycastle.asn1.cms.EncryptedContentInfo;
 import org.bouncycastle.asn1.cms.EnvelopedData;
-import org.bouncycastle.asn1.cms.IssuerAndSerialNumber;
-import org.bouncycastle.asn1.cms.KeyTransRecipientInfo;
-import org.bouncycastle.asn1.cms.RecipientIdentifier;
 import org.bouncycastle.asn1.cms.RecipientInfo;
 import org.bouncycastle.asn1.nist.NISTObjectIdentifiers;
 import org.bouncycastle.asn1.pkcs.PKCSObjectIdentifiers;
-import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.AlgorithmIdentifier;
 import org.bouncycastle.cms.CMSEnvelopedData;
 import org.bouncycastle.cms.jcajce.JceKeyTransEnvelopedRecipient;
@@ -56,8 +45,19 @@ class NoOracleTest {
     @TempDir
     Path tmp;
 
+    /** One instance, as in the daemon: its implicit rejection secret is drawn once. */
+    private Unprotector unprotector;
+
+    @org.junit.jupiter.api.BeforeEach
+    void unprotector() {
+        unprotector = new Unprotector(new UnprotectOptions(false, 1 << 20, tmp));
+    }
+
     private UnprotectResult unprotect(byte[] message) throws Exception {
-        return Fixtures.unprotectBothWays(new Unprotector(new UnprotectOptions(false, 1 << 20, tmp)), message, BOB);
+        UnprotectResult spooled = unprotector.unprotect(new ByteArrayInputStream(message), List.of(BOB));
+        UnprotectResult result = Fixtures.unprotectBothWays(unprotector, message, BOB);
+        assertThat(result).as("with the length given, as without").isEqualTo(spooled);
+        return result;
     }
 
     /** A real protected message whose body has {@link #MARKER} on every line. */
@@ -79,7 +79,7 @@ class NoOracleTest {
 
     @Test
     void resubmittedCiphertextTailDecryptsToPlaintextButAnswersOnlyTheConstant() throws Exception {
-        EnvelopedData original = envelopedData(protectedMessage());
+        EnvelopedData original = CmsForgery.envelopedData(protectedMessage());
         byte[] ciphertext = original.getEncryptedContentInfo().getEncryptedContent().getOctets();
         int blocks = ciphertext.length / 16;
         List<UnprotectResult> results = new ArrayList<>();
@@ -188,40 +188,6 @@ class NoOracleTest {
     }
 
     // ---- building CMS by hand, as an attacker would ----
-
-    static EnvelopedData envelopedData(byte[] outer) {
-        String text = new String(outer, StandardCharsets.US_ASCII);
-        byte[] cms = Base64.getMimeDecoder().decode(text.substring(text.indexOf("\r\n\r\n") + 4));
-        try {
-            return EnvelopedData.getInstance(ContentInfo.getInstance(ASN1Primitive.fromByteArray(cms)).getContent());
-        } catch (java.io.IOException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    static ASN1Set recipientInfo(X509Certificate cert, ASN1ObjectIdentifier transport, byte[] encryptedKey) {
-        IssuerAndSerialNumber id = new IssuerAndSerialNumber(
-                X500Name.getInstance(cert.getIssuerX500Principal().getEncoded()), cert.getSerialNumber());
-        AlgorithmIdentifier algorithm = transport.equals(PKCSObjectIdentifiers.rsaEncryption)
-                ? new AlgorithmIdentifier(transport, DERNull.INSTANCE) : new AlgorithmIdentifier(transport);
-        return new DERSet(new RecipientInfo(new KeyTransRecipientInfo(new RecipientIdentifier(id), algorithm,
-                new DEROctetString(encryptedKey))));
-    }
-
-    static byte[] envelope(ASN1Set recipientInfos, byte[] iv, byte[] ciphertext) throws Exception {
-        EncryptedContentInfo content = new EncryptedContentInfo(CMSObjectIdentifiers.data,
-                new AlgorithmIdentifier(NISTObjectIdentifiers.id_aes256_CBC, new DEROctetString(iv)),
-                new DEROctetString(ciphertext));
-        return new ContentInfo(CMSObjectIdentifiers.envelopedData,
-                new EnvelopedData(null, recipientInfos, content, (ASN1Set) null)).getEncoded("DER");
-    }
-
-    static byte[] outer(byte[] cms) {
-        return ("MIME-Version: 1.0\r\nContent-Type: application/pkcs7-mime; smime-type=enveloped-data;"
-                + " name=smime.p7m\r\nContent-Transfer-Encoding: base64\r\n\r\n"
-                + Base64.getMimeEncoder(76, "\r\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(cms) + "\r\n")
-                .getBytes(StandardCharsets.US_ASCII);
-    }
 
     private static byte[] decryptWithBouncyCastle(byte[] outer) throws Exception {
         String text = new String(outer, StandardCharsets.US_ASCII);

@@ -44,7 +44,7 @@ class UnprotectFuzzTest {
         byte[] cbc = UnprotectorTest.protect(ProtectOptions.DEFAULTS, message, ALICE, BOB);
         byte[] gcm = UnprotectorTest.protect(new ProtectOptions(ContentCipher.AES_128_GCM, KeyTransport.RSA_OAEP_SHA1),
                 message, ALICE, BOB);
-        EnvelopedData envelope = NoOracleTest.envelopedData(cbc);
+        EnvelopedData envelope = CmsForgery.envelopedData(cbc);
         byte[] ciphertext = envelope.getEncryptedContentInfo().getEncryptedContent().getOctets();
         // a small threshold, so that file spools are exercised and must be cleaned up too
         Unprotector unprotector = new Unprotector(new UnprotectOptions(false, 512, tmp));
@@ -134,6 +134,6 @@ class UnprotectFuzzTest {
                 System.arraycopy(saved, 0, content, b * 16, 16);
             }
         }
-        return NoOracleTest.outer(NoOracleTest.envelope(envelope.getRecipientInfos(), iv, content));
+        return CmsForgery.outer(CmsForgery.envelope(envelope.getRecipientInfos(), iv, content));
     }
 }

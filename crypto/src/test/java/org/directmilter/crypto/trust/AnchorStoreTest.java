@@ -10,7 +10,8 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.function.BooleanSupplier;
-import org.directmilter.crypto.trust.TestPki.Issued;
+import org.directmilter.crypto.testpki.TestPki;
+import org.directmilter.crypto.testpki.TestPki.Issued;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
@@ -29,6 +30,9 @@ final class TestServer implements AutoCloseable {
         server.createContext("/", exchange -> {
             String path = exchange.getRequestURI().getPath();
             hits.computeIfAbsent(path, p -> new AtomicInteger()).incrementAndGet();
+            synchronized (hits) {
+                hits.notifyAll();
+            }
             if (path.startsWith("/slow/")) {
                 try {
                     stopping.await(30, TimeUnit.SECONDS);
@@ -56,8 +60,27 @@ final class TestServer implements AutoCloseable {
         return "http://127.0.0.1:" + server.getAddress().getPort() + path;
     }
 
+    /** Serves {@code body} at {@code path}; null stops serving it (404). */
     void put(String path, byte[] body) {
-        content.put(path, body);
+        if (body == null) {
+            content.remove(path);
+        } else {
+            content.put(path, body);
+        }
+    }
+
+    /** Waits until {@code path} was asked for at least once; false when {@code max} passed first. */
+    boolean awaitHit(String path, Duration max) throws InterruptedException {
+        long deadline = System.nanoTime() + max.toNanos();
+        while (hits(path) == 0) {
+            if (System.nanoTime() > deadline) {
+                return false;
+            }
+            synchronized (hits) {
+                hits.wait(10);
+            }
+        }
+        return true;
     }
 
     int hits(String path) {

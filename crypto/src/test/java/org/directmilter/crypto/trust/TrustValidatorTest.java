@@ -14,7 +14,8 @@ import java.util.Optional;
 import org.bouncycastle.asn1.x509.KeyPurposeId;
 import org.bouncycastle.asn1.x509.KeyUsage;
 import org.directmilter.crypto.trust.Problem.Kind;
-import org.directmilter.crypto.trust.TestPki.Issued;
+import org.directmilter.crypto.testpki.TestPki;
+import org.directmilter.crypto.testpki.TestPki.Issued;
 import org.junit.jupiter.api.Test;
 
 /** The validator without the network: paths, binding, usage, key and algorithm policy. */
@@ -41,7 +42,7 @@ class TrustValidatorTest {
         anchors.add(new Anchor(ca.cert(), Path.of("test.pem"), Optional.of(LOCAL), direction));
     }
 
-    Verdict outgoing(X509Certificate cert, String address, X509Certificate... intermediates) {
+    ValidationResult outgoing(X509Certificate cert, String address, X509Certificate... intermediates) {
         return validator.validate(cert, Purpose.ENCRYPTION, address, LOCAL, Direction.OUTGOING, List.of(intermediates));
     }
 
@@ -50,13 +51,13 @@ class TrustValidatorTest {
         anchor(ROOT, Direction.OUTGOING);
         Issued alice = leaf("alice").email("alice@partner.example").build();
 
-        Verdict v = outgoing(alice.cert(), "Alice@Partner.Example", INTER.cert());
+        ValidationResult v = outgoing(alice.cert(), "Alice@Partner.Example", INTER.cert());
 
         assertThat(v.usable()).as(v.explanation()).isTrue();
         assertThat(v.chain()).containsExactly(alice.cert(), INTER.cert());
         assertThat(v.anchor()).get().extracting(Anchor::certificate).isEqualTo(ROOT.cert());
-        assertThat(v.warnings()).anySatisfy(w -> assertThat(w).contains("revocation status unknown")
-                .contains("no CRL distribution point"));
+        assertThat(v.warnings()).as("nothing to wait for: used, with a warning").anySatisfy(w -> assertThat(w)
+                .isEqualTo("names no CRL distribution point; not checked for revocation"));
         assertThat(validator.usableFor(Purpose.ENCRYPTION, "alice@partner.example", LOCAL, Direction.OUTGOING)
                 .test(alice.cert())).as("no intermediate given: no path").isFalse();
     }
@@ -66,8 +67,8 @@ class TrustValidatorTest {
         anchor(ROOT, Direction.INCOMING);
         Issued alice = leaf("alice").email("alice@partner.example").build();
 
-        Verdict out = outgoing(alice.cert(), "alice@partner.example", INTER.cert());
-        Verdict in = validator.validate(alice.cert(), Purpose.SIGNING, "alice@partner.example", LOCAL,
+        ValidationResult out = outgoing(alice.cert(), "alice@partner.example", INTER.cert());
+        ValidationResult in = validator.validate(alice.cert(), Purpose.SIGNING, "alice@partner.example", LOCAL,
                 Direction.INCOMING, List.of(INTER.cert()));
 
         assertThat(out.usable()).isFalse();
@@ -83,7 +84,7 @@ class TrustValidatorTest {
         anchor(INTER, Direction.OUTGOING);
         Issued alice = leaf("alice").email("alice@partner.example").build();
 
-        Verdict v = outgoing(alice.cert(), "alice@partner.example");
+        ValidationResult v = outgoing(alice.cert(), "alice@partner.example");
 
         assertThat(v.usable()).as(v.explanation()).isTrue();
         assertThat(v.chain()).containsExactly(alice.cert());
@@ -101,8 +102,8 @@ class TrustValidatorTest {
         Issued mallory = TestPki.cert("mallory", TestPki.rsa("leaf")).issuer(forged)
                 .email("alice@partner.example").build();
 
-        Verdict direct = outgoing(mallory.cert(), "alice@partner.example", forged.cert());
-        Verdict itself = outgoing(forged.cert(), "alice@partner.example");
+        ValidationResult direct = outgoing(mallory.cert(), "alice@partner.example", forged.cert());
+        ValidationResult itself = outgoing(forged.cert(), "alice@partner.example");
 
         assertThat(direct.usable()).isFalse();
         assertThat(direct.has(Kind.NO_TRUSTED_PATH)).isTrue();
@@ -132,7 +133,7 @@ class TrustValidatorTest {
                 .validity(Instant.now().minus(800, ChronoUnit.DAYS), Instant.now().minus(2, ChronoUnit.DAYS)).build();
         Issued alice = TestPki.cert("alice", TestPki.rsa("leaf")).issuer(oldInter).email("a@partner.example").build();
 
-        Verdict v = outgoing(alice.cert(), "a@partner.example", oldInter.cert());
+        ValidationResult v = outgoing(alice.cert(), "a@partner.example", oldInter.cert());
 
         assertThat(v.problems()).singleElement().satisfies(p -> {
             assertThat(p.kind()).isEqualTo(Kind.EXPIRED);
@@ -220,7 +221,7 @@ class TrustValidatorTest {
         Issued sha1 = TestPki.cert("sha1", TestPki.rsa("leaf")).issuer(INTER).email("a@partner.example")
                 .signatureAlgorithm("SHA1withRSA").build();
 
-        Verdict v = validator.validate(sha1.cert(), Purpose.SIGNING, "a@partner.example", LOCAL,
+        ValidationResult v = validator.validate(sha1.cert(), Purpose.SIGNING, "a@partner.example", LOCAL,
                 Direction.INCOMING, List.of(INTER.cert()));
 
         assertThat(v.problems()).containsExactly(new Problem(Kind.WEAK_SIGNATURE, "signed with SHA1withRSA, which is refused"));
@@ -232,7 +233,7 @@ class TrustValidatorTest {
         Issued bad = TestPki.cert("bad", TestPki.rsa("small", 1024)).issuer(INTER).email("bob@partner.example")
                 .serial(BigInteger.TEN).build();
 
-        Verdict v = outgoing(bad.cert(), "alice@partner.example", INTER.cert());
+        ValidationResult v = outgoing(bad.cert(), "alice@partner.example", INTER.cert());
 
         assertThat(v.problems()).extracting(Problem::kind)
                 .containsExactly(Kind.WEAK_KEY, Kind.NOT_BOUND, Kind.NO_TRUSTED_PATH);
@@ -261,11 +262,11 @@ class TrustValidatorTest {
         }
         Issued leaf = TestPki.cert("spin", TestPki.rsa("leaf")).issuer(signer0).email("a@partner.example").build();
 
-        long start = System.nanoTime();
-        Verdict v = outgoing(leaf.cert(), "a@partner.example", pool.toArray(X509Certificate[]::new));
+        ValidationResult v = outgoing(leaf.cert(), "a@partner.example", pool.toArray(X509Certificate[]::new));
 
-        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
+        // The bound is a count the search reports, not a time: a busy machine cannot fail it.
         assertThat(v.has(Kind.NO_TRUSTED_PATH)).isTrue();
-        assertThat(v.explanation()).contains("path search stopped after 500 signature verifications");
+        assertThat(v.warnings()).contains("path: path search stopped after " + PathBuilder.MAX_VERIFICATIONS
+                + " signature verifications");
     }
 }

@@ -61,6 +61,7 @@ final class CheckCommand implements Callable<Integer> {
         }
         new AnchorReport(AnchorStore.read(loaded.get(ConfigKeys.ANCHOR_DIR)),
                 loaded.get(ConfigKeys.DOMAINS), Instant.now()).warnings().forEach(w -> err.println("warning: " + w));
+        EnvironmentChecks.revocationWarning(loaded).ifPresent(w -> err.println("warning: " + w));
         err.flush();
         out.println(config.file + ": OK: " + loaded.summary());
         out.flush();

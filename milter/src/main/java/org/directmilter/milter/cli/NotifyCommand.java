@@ -10,10 +10,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import org.directmilter.crypto.text.LogSafe;
 import org.directmilter.milter.config.MilterConfig;
 import org.directmilter.milter.daemon.Assembly;
 import org.directmilter.milter.daemon.ExitStatus;
-import org.directmilter.milter.log.LogText;
 import org.directmilter.milter.notify.DeliveryReport;
 import org.directmilter.milter.notify.Notice;
 import org.directmilter.milter.notify.Notifier;
@@ -77,7 +77,7 @@ final class NotifyCommand implements Callable<Integer> {
         DeliveryReport report = DeliveryReport.parse(new String(bytes, StandardCharsets.ISO_8859_1));
         if (report.recipients().isEmpty() || report.returnedHeader().isEmpty()) {
             out.println("event=notification outcome=not-sent reason="
-                    + LogText.value("not a delivery report with recipients and the returned header"));
+                    + LogSafe.value("not a delivery report with recipients and the returned header"));
             out.flush();
             return ExitStatus.OK;
         }
@@ -111,16 +111,16 @@ final class NotifyCommand implements Callable<Integer> {
 
     private static void print(PrintWriter out, String action, OriginalMessage original, Notice notice) {
         StringBuilder line = new StringBuilder("event=notification outcome=").append(notice.outcome())
-                .append(" action=").append(LogText.value(action))
-                .append(" rcpt=").append(LogText.value(notice.recipient()));
-        original.messageId().ifPresent(id -> line.append(" msgid=").append(LogText.value(id)));
+                .append(" action=").append(LogSafe.value(action))
+                .append(" rcpt=").append(LogSafe.value(notice.recipient()));
+        original.messageId().ifPresent(id -> line.append(" msgid=").append(LogSafe.value(id)));
         if (notice instanceof Notice.Sent sent) {
             line.append(" disposition=").append(sent.disposition().text()).append(" to=")
-                    .append(LogText.value(sent.destination())).append(" mdn=").append(LogText.value(sent.messageId()));
+                    .append(LogSafe.value(sent.destination())).append(" mdn=").append(LogSafe.value(sent.messageId()));
         } else if (notice instanceof Notice.NotSent skipped) {
-            line.append(" reason=").append(LogText.value(skipped.reason()));
+            line.append(" reason=").append(LogSafe.value(skipped.reason()));
         } else if (notice instanceof Notice.Failed failed) {
-            line.append(" reason=").append(LogText.value(failed.reason()));
+            line.append(" reason=").append(LogSafe.value(failed.reason()));
         }
         out.println(line);
     }

@@ -248,9 +248,14 @@ public final class ConfigKeys {
     // ---- trust: revocation and fetching (CRLs, AIA issuers) ----
 
     public static final ConfigKey<FailureAction> ON_REVOCATION_UNKNOWN = define("On-RevocationUnknown",
-            ValueTypes.failureAction(FailureAction.ACCEPT, FailureAction.REJECT), "accept", ON_RELOAD,
-            "when no current CRL can be had: `accept` keeps the certificate usable (with a "
-                    + "warning in the audit line); `reject` treats it as untrusted");
+            ValueTypes.failureAction(FailureAction.TEMPFAIL, FailureAction.REJECT, FailureAction.ACCEPT), "tempfail",
+            ON_RELOAD,
+            "when no current CRL can be had: `tempfail` answers `451 4.7.1` so the sender retries; `reject` "
+                    + "treats the certificate as untrusted; `accept` keeps it usable with a warning (fails open: "
+                    + "`check` and the start-up log say so)");
+
+    public static final ConfigKey<Duration> CRL_GRACE = define("CrlGrace", ValueTypes.DURATION, "6h", ON_RELOAD,
+            "how long past its nextUpdate a CRL already held still counts while no newer one can be fetched");
 
     public static final ConfigKey<Duration> FETCH_TIMEOUT = define("FetchTimeout", ValueTypes.DURATION, "5s",
             ON_RELOAD,
@@ -258,7 +263,11 @@ public final class ConfigKeys {
 
     public static final ConfigKey<Duration> FETCH_BUDGET = define("FetchBudget", ValueTypes.DURATION, "10s",
             ON_RELOAD,
-            "longest time all fetches for one certificate validation may take together");
+            "longest time all fetches for one message (all its signers, or all of a recipient's certificates) "
+                    + "may take together");
+
+    public static final ConfigKey<Integer> FETCH_LIMIT = define("FetchLimit", ValueTypes.intRange(1, 100), "10",
+            ON_RELOAD, "most CRL and AIA fetches one message may cause");
 
     public static final ConfigKey<Long> FETCH_MAX_SIZE = define("FetchMaxSize", ValueTypes.size(1024, 1L << 30),
             "4M", ON_RELOAD,
@@ -266,8 +275,32 @@ public final class ConfigKeys {
 
     public static final ConfigKey<List<String>> FETCH_HOSTS = defineEmpty("FetchHosts", ValueTypes.DOMAIN_LIST,
             ON_RELOAD,
-            "hosts CRLs and AIA certificates may be fetched from (`http:` URLs only); none: "
-                    + "any host");
+            "hosts CRLs and AIA certificates may be fetched from (`http:` URLs only); none: any host for CRLs, "
+                    + "and for AIA only the hosts the domain's anchors name");
+
+    // ---- Message limits (session: what one message and all connections may make the daemon hold) ----
+
+    public static final ConfigKey<Integer> MAX_RECIPIENTS = define("MaxRecipients", ValueTypes.intRange(1, 100_000),
+            "1000", ON_RESTART,
+            "RCPT commands per message; each further one is answered `452 4.5.3 too many "
+                    + "recipients` (MTAs send those recipients in a later transaction)");
+
+    public static final ConfigKey<Integer> MAX_HEADER_FIELDS = define("MaxHeaderFields",
+            ValueTypes.intRange(1, 100_000), "1000", ON_RESTART,
+            "header fields per message; a message with more is refused with `552 5.3.4 "
+                    + "message header too large: too many header fields`");
+
+    public static final ConfigKey<Long> MAX_HEADER_BYTES = define("MaxHeaderBytes", ValueTypes.size(1024, 1L << 30),
+            "256K", ON_RESTART,
+            "bytes of all header fields of a message together (names and values); a message "
+                    + "with more is refused with `552 5.3.4 message header too large`");
+
+    public static final ConfigKey<Long> MESSAGE_MEMORY = define("MessageMemory", ValueTypes.size(1L << 20, 1L << 40),
+            "64M", ON_RESTART,
+            "heap that milter packets being read and bodies below `SpoolThreshold` may take "
+                    + "across all connections; beyond it a body goes to its private file early, and a "
+                    + "packet that does not fit closes its connection (the MTA applies its "
+                    + "`milter_default_action`)");
 
     // ---- side doors (issue 20): where the MTA's notices about decrypted mail may go ----
 

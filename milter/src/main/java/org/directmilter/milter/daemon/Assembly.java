@@ -13,8 +13,8 @@ import org.directmilter.crypto.trust.AnchorSource;
 import org.directmilter.crypto.trust.TrustSettings;
 import org.directmilter.crypto.trust.TrustSettings.UnknownRevocation;
 import org.directmilter.crypto.trust.TrustValidator;
+import org.directmilter.crypto.trust.ValidationBudget;
 import org.directmilter.milter.config.ConfigKeys;
-import org.directmilter.milter.config.FailureAction;
 import org.directmilter.milter.config.HostPort;
 import org.directmilter.milter.config.MilterConfig;
 import org.directmilter.milter.notify.CommandSubmission;
@@ -22,6 +22,7 @@ import org.directmilter.milter.notify.Notifier;
 import org.directmilter.milter.policy.DirectPolicy;
 import org.directmilter.milter.policy.PolicySettings;
 import org.directmilter.milter.server.ServerSettings;
+import org.directmilter.milter.session.MessageLimits;
 import org.directmilter.milter.session.SessionSettings;
 import org.directmilter.resolver.CertificateDiscovery;
 import org.directmilter.resolver.ResolverSettings;
@@ -82,7 +83,9 @@ public final class Assembly {
         return new SessionSettings(Math.toIntExact(c.get(ConfigKeys.MAX_FRAME_SIZE)),
                 c.get(ConfigKeys.SPOOL_THRESHOLD), c.get(ConfigKeys.TEMPORARY_DIRECTORY),
                 c.get(ConfigKeys.PROGRESS_INTERVAL), c.get(ConfigKeys.END_OF_MESSAGE_TIMEOUT),
-                c.get(ConfigKeys.WORKERS));
+                c.get(ConfigKeys.WORKERS)).withLimits(new MessageLimits(c.get(ConfigKeys.MAX_RECIPIENTS),
+                c.get(ConfigKeys.MAX_HEADER_FIELDS), c.get(ConfigKeys.MAX_HEADER_BYTES),
+                c.get(ConfigKeys.MESSAGE_MEMORY)));
     }
 
     /** Certificate discovery: nameservers, timeouts, owner names, the cache and CertificateDir. */
@@ -105,12 +108,17 @@ public final class Assembly {
 
     /** The validator's fetch limits, allowed hosts and revocation policy. */
     public static TrustSettings trustSettings(MilterConfig c) {
-        UnknownRevocation unknown = c.get(ConfigKeys.ON_REVOCATION_UNKNOWN) == FailureAction.ACCEPT
-                ? UnknownRevocation.ACCEPT : UnknownRevocation.REJECT;
+        UnknownRevocation unknown = switch (c.get(ConfigKeys.ON_REVOCATION_UNKNOWN)) {
+            case ACCEPT -> UnknownRevocation.ACCEPT;
+            case REJECT -> UnknownRevocation.REJECT;
+            default -> UnknownRevocation.TEMPFAIL;
+        };
         TrustSettings defaults = TrustSettings.defaults();
-        return new TrustSettings(c.get(ConfigKeys.FETCH_TIMEOUT), c.get(ConfigKeys.FETCH_BUDGET),
+        ValidationBudget.Limits perMessage = new ValidationBudget.Limits(defaults.perMessage().certificates(),
+                c.get(ConfigKeys.FETCH_LIMIT), c.get(ConfigKeys.FETCH_BUDGET));
+        return new TrustSettings(c.get(ConfigKeys.FETCH_TIMEOUT), perMessage,
                 c.get(ConfigKeys.FETCH_MAX_SIZE), Set.copyOf(c.get(ConfigKeys.FETCH_HOSTS)), unknown,
-                defaults.failureCacheTime(), defaults.maxCacheTime());
+                c.get(ConfigKeys.CRL_GRACE), defaults.failureCacheTime(), defaults.maxCacheTime());
     }
 
     public static ProtectOptions protectOptions(MilterConfig c) {

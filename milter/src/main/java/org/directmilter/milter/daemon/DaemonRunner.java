@@ -22,6 +22,7 @@ import org.directmilter.milter.policy.DirectHandler;
 import org.directmilter.milter.server.MilterServer;
 import org.directmilter.milter.server.ServerSettings;
 import org.directmilter.milter.server.Uninterruptibly;
+import org.directmilter.milter.session.MessageLimits;
 import org.directmilter.milter.session.MilterSessionFactory;
 import org.directmilter.milter.session.SessionSettings;
 import org.slf4j.Logger;
@@ -114,6 +115,9 @@ public final class DaemonRunner {
             stop(Duration.ZERO); // release the socket: nothing was served yet
             throw new StartupException(ExitStatus.CONFIG, spool.get().toString());
         }
+        // As the daemon user (after jsvc's switch): the key files as the daemon will read them, said as check says it.
+        EnvironmentChecks.startupWarnings(startupConfig).forEach(w -> log.warn("{}", w));
+        sessions.removeLeftoverSpoolFiles();
         server.start();
         anchors.watch(startupConfig.get(ConfigKeys.ANCHOR_CHECK_INTERVAL));
         log.info("direct-milter {} serving on {} ({}), pid {}", MilterVersion.get(),
@@ -133,6 +137,7 @@ public final class DaemonRunner {
             log.info("stopping: no new connections, waiting up to {}s for messages in flight", grace.toSeconds());
             server.stop(grace);
             sessions.close();
+            sessions.removeLeftoverSpoolFiles();
             anchors.close();
             log.info("stopped");
         } finally {

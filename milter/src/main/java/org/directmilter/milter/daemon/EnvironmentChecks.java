@@ -13,6 +13,7 @@ import org.directmilter.crypto.keys.Pkcs12DirectoryKeyStore;
 import org.directmilter.milter.config.ConfigError;
 import org.directmilter.milter.config.ConfigKey;
 import org.directmilter.milter.config.ConfigKeys;
+import org.directmilter.milter.config.FailureAction;
 import org.directmilter.milter.config.MilterConfig;
 import org.directmilter.milter.server.SocketSpec;
 
@@ -58,6 +59,26 @@ public final class EnvironmentChecks {
                     + System.getProperty("user.name")));
         }
         return Optional.empty();
+    }
+
+    /**
+     * What {@code run} logs as warnings at start, as {@code check} reports it: key files it will refuse
+     * (others may read them, wrong password…), and {@code On-RevocationUnknown accept}. The daemon starts
+     * all the same; a refused key answers its messages with the internal-error action.
+     */
+    public static List<String> startupWarnings(MilterConfig config) {
+        List<String> out = new ArrayList<>(keyFiles(config).stream().map(ConfigError::toString).toList());
+        revocationWarning(config).ifPresent(out::add);
+        return out;
+    }
+
+    /** Said by {@code check} and at start when revocation fails open. */
+    public static Optional<String> revocationWarning(MilterConfig config) {
+        if (config.get(ConfigKeys.ON_REVOCATION_UNKNOWN) != FailureAction.ACCEPT) {
+            return Optional.empty();
+        }
+        return Optional.of(ConfigKeys.ON_REVOCATION_UNKNOWN.name() + " accept: a certificate whose revocation "
+                + "status cannot be learnt (CRL unreachable or stale) is used as if not revoked");
     }
 
     /** A Direct agent with no Direct domain would pass every message through unprotected: refuse it. */

@@ -3,7 +3,7 @@ package org.directmilter.milter.policy;
 import java.security.cert.X509Certificate;
 import org.directmilter.crypto.trust.Anchor;
 import org.directmilter.crypto.trust.Certificates;
-import org.directmilter.crypto.trust.Verdict;
+import org.directmilter.crypto.trust.ValidationResult;
 
 /** How a certificate is named in audit lines and the trace header: serial, issuer, SHA-256, anchor. */
 final class CertificateIdentity {
@@ -11,7 +11,7 @@ final class CertificateIdentity {
     private CertificateIdentity() {
     }
 
-    static String describe(Verdict verdict) {
+    static String describe(ValidationResult verdict) {
         X509Certificate c = verdict.certificate();
         return "serial:" + c.getSerialNumber().toString(16) + ",issuer:" + c.getIssuerX500Principal().getName()
                 + ",sha256:" + Certificates.sha256(c)

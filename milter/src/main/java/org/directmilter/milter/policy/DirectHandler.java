@@ -4,11 +4,12 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 import org.directmilter.crypto.keys.KeyStoreException;
 import org.directmilter.crypto.keys.PrivateKeyEntry;
+import org.directmilter.crypto.text.LogSafe;
 import org.directmilter.milter.config.FailureAction;
-import org.directmilter.milter.log.LogText;
 import org.directmilter.milter.policy.MessageState.Route;
 import org.directmilter.milter.session.EndOfMessage;
 import org.directmilter.milter.session.EnvelopeAddress;
+import org.directmilter.milter.session.MacroRequests;
 import org.directmilter.milter.session.Message;
 import org.directmilter.milter.session.MessageHandler;
 import org.directmilter.milter.session.Transaction;
@@ -28,6 +29,18 @@ import org.slf4j.LoggerFactory;
 public final class DirectHandler implements MessageHandler {
 
     private static final Logger log = LoggerFactory.getLogger(DirectHandler.class);
+
+    /**
+     * What the policy reads ("i" for the audit's queue id, {auth_authen} and {daemon_name} for the
+     * direction of a message) and what the log's session context shows.
+     */
+    private static final MacroRequests MACROS = MacroRequests.none()
+            .atConnect("j", "_", "{daemon_name}", "{daemon_addr}", "{daemon_port}", "{client_addr}", "{client_name}")
+            .atHelo("{tls_version}", "{cipher}", "{cert_subject}", "{cert_issuer}")
+            .atMail("i", "{auth_type}", "{auth_authen}", "{auth_author}", "{mail_addr}", "{mail_host}", "{mail_mailer}")
+            .atRecipient("i", "{rcpt_addr}", "{rcpt_host}", "{rcpt_mailer}")
+            .atEndOfHeaders("i")
+            .atEndOfMessage("i", "{msg_id}");
 
     private final AtomicReference<DirectPolicy> current;
 
@@ -51,6 +64,11 @@ public final class DirectHandler implements MessageHandler {
     }
 
     @Override
+    public MacroRequests macros() {
+        return MACROS;
+    }
+
+    @Override
     public Verdict mail(Transaction transaction) {
         DirectPolicy policy = current.get();
         PolicySettings settings = policy.settings();
@@ -67,7 +85,7 @@ public final class DirectHandler implements MessageHandler {
         } catch (IllegalArgumentException e) {
             keys = List.of(); // an address no key file can be named after has no key
         } catch (KeyStoreException e) {
-            log.error("key store: {}", LogText.escape(e.getMessage()));
+            log.error("key store: {}", LogSafe.escape(e.getMessage()));
             return refuse("sender", transaction, new Outcome("key-store-error", settings.actions().internalError(),
                     Replies.internalError(), e.getMessage()), null);
         }
@@ -117,7 +135,10 @@ public final class DirectHandler implements MessageHandler {
         if (wanted == Route.OUTGOING) {
             return outgoingRecipient(transaction, state, recipient.address(), transaction.sender().domain());
         }
-        if (wanted == Route.PASS && settings.actions().nonDirect() == FailureAction.REJECT) {
+        if (wanted == Route.PASS && settings.actions().nonDirect() == FailureAction.REJECT
+                && !settings.trustedClient(transaction)) {
+            // From a trusted client the message may still be ours by its From: (a null-sender notice, a
+            // local program's sendmail -t): that is known at end of data, where it is refused otherwise.
             return refuse("recipient", transaction, Outcome.rejected("non-direct", Replies.nonDirect()),
                     recipient.address());
         }
@@ -160,9 +181,14 @@ public final class DirectHandler implements MessageHandler {
     private static Outcome unreachable(DiscoveryResult result, String recipient, VerdictRecorder recorder,
                                        PolicySettings.FailureActions actions) {
         if (result instanceof DiscoveryResult.FoundNoneUsable) {
-            String why = recorder.refusals().isEmpty() ? "the certificates published could not be read"
+            String reason = recorder.refusals().isEmpty() ? "the certificates published could not be read"
                     : recorder.refusals();
-            return new Outcome("untrusted", actions.untrusted(), Replies.untrustedRecipient(recipient, why), why);
+            String why = recorder.refusals().isEmpty() ? reason : recorder.publicRefusals();
+            // Revocation status unknown (On-RevocationUnknown tempfail): the sender retries later.
+            boolean temporary = recorder.allTemporary();
+            return new Outcome(temporary ? "revocation-unknown" : "untrusted",
+                    temporary ? FailureAction.TEMPFAIL : actions.untrusted(), Replies.untrustedRecipient(recipient, why),
+                    reason);
         }
         if (result instanceof DiscoveryResult.NotFound) {
             return new Outcome("no-certificate", actions.noCertificate(), Replies.noCertificate(recipient),
@@ -198,6 +224,12 @@ public final class DirectHandler implements MessageHandler {
             if (byHeader != null) {
                 return byHeader.run();
             }
+            if (route == Route.PASS && state.policy.settings().actions().nonDirect() == FailureAction.REJECT) {
+                Verdict verdict = Outcome.rejected("non-direct", Replies.nonDirect()).atEnvelope();
+                AuditLine.of("pass", transaction, "non-direct", verdict).with("rcpt", AuditLine.recipients(transaction))
+                        .log();
+                return EndOfMessage.of(verdict);
+            }
             AuditLine.of(route == Route.LOCAL_PLAIN ? "outgoing" : "pass", transaction,
                     route == Route.LOCAL_PLAIN ? "local-unprotected" : "passed", Verdict.ACCEPT)
                     .with("rcpt", AuditLine.recipients(transaction)).log();
@@ -205,7 +237,7 @@ public final class DirectHandler implements MessageHandler {
         } catch (Exception | StackOverflowError e) {
             // A stack overflow is what a maliciously deep MIME structure produces: still this message's fault
             // alone, so it gets the configured internal-error answer rather than the session's generic one.
-            log.error("internal error at end of message (queue id {})", LogText.escape(transaction.queueId().orElse("-")), e);
+            log.error("internal error at end of message (queue id {})", LogSafe.escape(transaction.queueId().orElse("-")), e);
             FailureAction action = state.policy.settings().actions().internalError();
             if (action == FailureAction.QUARANTINE && state.route().orElse(route) == Route.OUTGOING) {
                 // Released from the hold queue, a quarantined outgoing message would leave in plaintext.

@@ -19,7 +19,9 @@ import org.directmilter.crypto.smime.UnprotectResult;
 import org.directmilter.crypto.trust.Certificates;
 import org.directmilter.crypto.trust.Direction;
 import org.directmilter.crypto.trust.Purpose;
-import org.directmilter.crypto.trust.Verdict;
+import org.directmilter.crypto.trust.ValidationBudget;
+import org.directmilter.crypto.trust.ValidationResult;
+import org.directmilter.milter.config.FailureAction;
 import org.directmilter.milter.notify.Disposition;
 import org.directmilter.milter.notify.Notice;
 import org.directmilter.milter.notify.Notifier;
@@ -114,7 +116,7 @@ final class IncomingVerification {
                 }
             }
         }
-        Map<String, Verdict> byDomain = signerVerdicts(verified, from.get(0));
+        Map<String, ValidationResult> byDomain = signerVerdicts(verified, from.get(0));
         List<Modification> changes = new ArrayList<>();
         List<EnvelopeAddress> refused = new ArrayList<>();
         for (EnvelopeAddress recipient : transaction.recipients()) {
@@ -123,11 +125,15 @@ final class IncomingVerification {
                 refused.add(recipient);
             }
         }
-        Verdict trusted = byDomain.values().stream().filter(Verdict::usable).findFirst().orElse(null);
+        ValidationResult trusted = byDomain.values().stream().filter(ValidationResult::usable).findFirst().orElse(null);
         if (trusted == null) {
-            String why = byDomain.values().iterator().next().explanation();
-            return finish("untrusted", new Outcome("untrusted", state.policy.settings().actions().untrusted(),
-                    Replies.untrustedSigner(why), null).atEndOfMessage(), verified, byDomain);
+            ValidationResult first = byDomain.values().iterator().next();
+            // Revocation status unknown (On-RevocationUnknown tempfail): the sender retries later.
+            boolean temporary = byDomain.values().stream().allMatch(ValidationResult::temporary);
+            String name = temporary ? "revocation-unknown" : "untrusted";
+            return finish(name, new Outcome(name, temporary ? FailureAction.TEMPFAIL
+                    : state.policy.settings().actions().untrusted(), Replies.untrustedSigner(first.reason()), null)
+                    .atEndOfMessage(), verified, byDomain);
         }
         for (EnvelopeAddress recipient : refused) {
             AuditLine.of("incoming-recipient", transaction, "removed-untrusted", null)
@@ -255,18 +261,20 @@ final class IncomingVerification {
     }
 
     /** For each local recipient domain, the first signer it trusts, or the first refusal when it trusts none. */
-    private Map<String, Verdict> signerVerdicts(UnprotectResult.Verified verified, String fromAddress) {
-        Map<String, Verdict> out = new LinkedHashMap<>();
+    private Map<String, ValidationResult> signerVerdicts(UnprotectResult.Verified verified, String fromAddress) {
+        Map<String, ValidationResult> out = new LinkedHashMap<>();
+        // One budget for the whole message: its signers' number and URLs are the sender's choice.
+        ValidationBudget budget = state.policy.validator().newBudget();
         for (EnvelopeAddress recipient : transaction.recipients()) {
             out.computeIfAbsent(recipient.domain(), domain -> {
-                Verdict first = null;
+                ValidationResult first = null;
                 for (X509Certificate signer : verified.signers()) {
-                    Verdict v = state.policy.validator().validate(signer, Purpose.SIGNING, fromAddress, domain,
-                            Direction.INCOMING, verified.certificates());
+                    ValidationResult v = state.policy.validator().validate(signer, Purpose.SIGNING, fromAddress, domain,
+                            Direction.INCOMING, verified.certificates(), budget);
                     if (v.usable()) {
                         return v;
                     }
-                    first = first == null ? v : first;
+                    first = first == null || (v.temporary() && !first.temporary()) ? v : first;
                 }
                 return first;
             });
@@ -274,7 +282,7 @@ final class IncomingVerification {
         return out;
     }
 
-    private static String traceValue(String signer, Verdict trusted, UnprotectResult.Verified verified) {
+    private static String traceValue(String signer, ValidationResult trusted, UnprotectResult.Verified verified) {
         return "signer=" + signer + "; sha256=" + Certificates.sha256(trusted.certificate())
                 + "; cipher=" + verified.algorithms().contentEncryption()
                 + "; signature=" + String.join(",", verified.algorithms().signatures());
@@ -340,7 +348,7 @@ final class IncomingVerification {
     }
 
     private EndOfMessage finish(String outcome, EndOfMessage result, UnprotectResult.Verified verified,
-                                Map<String, Verdict> byDomain) {
+                                Map<String, ValidationResult> byDomain) {
         AuditLine line = AuditLine.of("incoming", message, outcome, result);
         if (verified != null) {
             line.with("cipher", verified.algorithms().contentEncryption())

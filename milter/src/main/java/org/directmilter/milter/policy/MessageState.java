@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.directmilter.crypto.keys.PrivateKeyEntry;
-import org.directmilter.crypto.trust.Verdict;
+import org.directmilter.crypto.trust.ValidationResult;
 import org.directmilter.milter.session.Transaction;
 
 /** What the policy learnt about one message between MAIL and end of data. */
@@ -28,7 +28,7 @@ final class MessageState {
     }
 
     /** The certificates a recipient will be encrypted to, and the verdicts that made them usable. */
-    record Recipient(String address, List<X509Certificate> certificates, List<Verdict> verdicts, String source) {
+    record Recipient(String address, List<X509Certificate> certificates, List<ValidationResult> verdicts, String source) {
         Recipient {
             certificates = List.copyOf(certificates);
             verdicts = List.copyOf(verdicts);

@@ -46,6 +46,20 @@ class CheckCommandTest {
     }
 
     @Test
+    void revocationFailingOpenIsSaidAndTheDefaultFailsClosed() throws IOException {
+        Path accept = config("Socket inet:0@127.0.0.1\nTemporaryDirectory " + dir + "\nOn-RevocationUnknown accept\n");
+        Outcome explicit = run("check", "-c", accept.toString());
+        Path plain = config("Socket inet:0@127.0.0.1\nTemporaryDirectory " + dir + "\n");
+        Outcome byDefault = run("check", "-c", plain.toString());
+
+        assertThat(explicit.status()).isZero();
+        assertThat(explicit.err().lines()).contains("warning: On-RevocationUnknown accept: a certificate whose "
+                + "revocation status cannot be learnt (CRL unreachable or stale) is used as if not revoked");
+        assertThat(byDefault.err()).doesNotContain("On-RevocationUnknown");
+        assertThat(byDefault.out()).contains("On-RevocationUnknown=tempfail");
+    }
+
+    @Test
     void everyErrorIsPrintedWithFileAndLineAndExitIs78() throws IOException {
         Path file = config("Sockte inet:1@127.0.0.1\n\nWorkers many\nWorkers 2\n");
         Outcome outcome = run("check", "--config", file.toString());

@@ -3,13 +3,17 @@ package org.directmilter.milter.daemon;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import ch.qos.logback.classic.Level;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import org.directmilter.crypto.testpki.TestPki;
+import org.directmilter.crypto.text.LogCapture;
 import org.directmilter.milter.config.ConfigKeys;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -110,6 +114,28 @@ class DaemonRunnerTest {
         try (Socket late = new Socket()) {
             assertThatThrownBy(() -> late.connect(new InetSocketAddress("127.0.0.1", runner.port()), 1_000))
                     .isInstanceOf(IOException.class);
+        }
+    }
+
+    @Test
+    void startLogsWhatCheckWouldReportAboutKeysAndRevocation() throws Exception {
+        Path keys = Files.createDirectories(dir.resolve("keys"));
+        Path key = TestPki.writePkcs12(keys.resolve("a.example.p12"),
+                TestPki.create("runner CA").rsaEntity("a.example", 2048), "pw");
+        Files.setPosixFilePermissions(key, PosixFilePermissions.fromString("rw-r--r--"));
+        Path password = Files.writeString(keys.resolve("password"), "pw\n");
+        Files.setPosixFilePermissions(password, PosixFilePermissions.fromString("rw-------"));
+        Path file = config("Socket inet:0@127.0.0.1\nKeyStore " + keys + "\nOn-RevocationUnknown accept\n");
+        DaemonRunner runner = DaemonRunner.bind(file);
+        try (LogCapture log = LogCapture.of(DaemonRunner.class)) {
+            runner.start();
+
+            assertThat(log.lines(Level.WARN)).anySatisfy(line -> assertThat(line)
+                    .contains(key + ": is accessible to every user; refusing it"));
+            assertThat(log.lines(Level.WARN)).contains("On-RevocationUnknown accept: a certificate whose revocation "
+                    + "status cannot be learnt (CRL unreachable or stale) is used as if not revoked");
+        } finally {
+            runner.stop(Duration.ofSeconds(5));
         }
     }
 }

@@ -16,7 +16,7 @@ import org.directmilter.crypto.trust.Direction;
 import org.directmilter.crypto.trust.Purpose;
 import org.directmilter.crypto.trust.TrustSettings;
 import org.directmilter.crypto.trust.TrustValidator;
-import org.directmilter.crypto.trust.Verdict;
+import org.directmilter.crypto.trust.ValidationResult;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -111,7 +111,7 @@ class DemoSetupTest {
         X509Certificate bob = certificate(layout().certificateFile(DemoLayout.RECIPIENT));
         X509Certificate hispA = certificate(layout().certificateFile("hisp-a.example"));
 
-        List<Verdict> verdicts = List.of(
+        List<ValidationResult> verdicts = List.of(
                 validator.validate(bob, Purpose.ENCRYPTION, DemoLayout.RECIPIENT, "hisp-a.example", Direction.OUTGOING, List.of()),
                 validator.validate(hispA, Purpose.SIGNING, DemoLayout.SENDER, "hisp-b.example", Direction.INCOMING, List.of()),
                 validator.validate(hispA, Purpose.ENCRYPTION, DemoLayout.SENDER, "hisp-b.example", Direction.OUTGOING, List.of()),

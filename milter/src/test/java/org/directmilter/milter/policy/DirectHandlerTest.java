@@ -4,19 +4,25 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
+import com.sun.net.httpserver.HttpServer;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.KeyPair;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.bouncycastle.asn1.x509.KeyPurposeId;
+import org.bouncycastle.asn1.x509.KeyUsage;
 import org.directmilter.crypto.keys.PrivateKeyEntry;
 import org.directmilter.crypto.smime.ProtectOptions;
 import org.directmilter.crypto.smime.Protector;
@@ -196,6 +202,22 @@ class DirectHandlerTest {
     }
 
     @Test
+    void aRecipientWhoseRevocationStatusCannotBeLearntIsTempfailedAndTheReplyNamesNoUrl() throws Exception {
+        int deadPort;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            deadPort = s.getLocalPort();
+        }
+        String crl = "http://127.0.0.1:" + deadPort + "/partner.crl";
+        publish(setup.partnerCa.entity("rita@partner.example", TestPki.rsa(2048), b -> b.crl(crl)));
+
+        Sent sent = send(outgoing(ALICE, "rita@partner.example"), message(ALICE, "rita@partner.example"));
+
+        assertThat(sent.reply("RCPT")).isEqualTo("451 4.7.1 Direct: no valid trusted certificate for "
+                + "<rita@partner.example>: revocation status unknown: CRL not fetched, server unreachable");
+        assertThat(sent.outcome().endOfMessage()).isEmpty();
+    }
+
+    @Test
     void aDnsFailureIsATempfailNeverAnUnencryptedMessage() throws Exception {
         dns.put("carol.partner.example.", new OwnerLookup.Unavailable("carol.partner.example.", "SERVFAIL", List.of()));
         Sent sent = send(outgoing(ALICE, "carol@partner.example"), message(ALICE, "carol@partner.example"));
@@ -257,6 +279,34 @@ class DirectHandlerTest {
     }
 
     @Test
+    void anUntrustedSignersAiaUrlReceivesNoRequest() throws Exception {
+        AtomicInteger requests = new AtomicInteger();
+        HttpServer http = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 4);
+        http.createContext("/", exchange -> {
+            requests.incrementAndGet();
+            exchange.sendResponseHeaders(404, -1);
+            exchange.close();
+        });
+        http.start();
+        try {
+            TestPki.Issued ca = TestPki.intermediate("Eve CA", TestPki.root("Eve Root"));
+            KeyPair keys = TestPki.rsa("eve");
+            TestPki.Issued eve = TestPki.cert("eve", keys).issuer(ca).email("eve@partner.example")
+                    .keyUsage(KeyUsage.digitalSignature | KeyUsage.keyEncipherment)
+                    .eku(KeyPurposeId.id_kp_emailProtection)
+                    .aia("http://127.0.0.1:" + http.getAddress().getPort() + "/eve-ca.cer").build();
+            PrivateKeyEntry signer = new PrivateKeyEntry(keys.getPrivate(), List.of(eve.cert()));
+            byte[] wire = protectAs(signer, setup.dave, message("eve@partner.example", DAVE));
+
+            assertThat(send(incoming("eve@partner.example", DAVE), wire).eom())
+                    .isEqualTo("550 5.7.1 Direct: sender not trusted: no path to any incoming anchor of hisp-a.example");
+            assertThat(requests).as("a stranger's URL is never fetched").hasValue(0);
+        } finally {
+            http.stop(0);
+        }
+    }
+
+    @Test
     void incomingFailuresGetTheirOwnReplies() throws Exception {
         assertThat(send(incoming(BOB, DAVE), message(BOB, DAVE)).eom())
                 .isEqualTo("550 5.7.1 Direct: message must be signed and encrypted");
@@ -275,6 +325,42 @@ class DirectHandlerTest {
 
         byte[] toSomeoneElse = protectAs(setup.bob, setup.bob, message(BOB, DAVE));
         assertThat(send(incoming(BOB, DAVE), toSomeoneElse).eom()).startsWith("554 5.7.5 Direct: cannot decrypt");
+    }
+
+    /**
+     * Issue 19's decryption oracles through the milter protocol: pieces of a real message to Dave,
+     * resubmitted under its own RecipientInfo (they decrypt to its plaintext), and an altered ciphertext,
+     * all get one reply; the audit line names a category, never a byte of the plaintext.
+     */
+    @Test
+    void everyFailureAfterDecryptionGetsOneConstantReplyAndAnAuditCategory() throws Exception {
+        String marker = "PHI-MARKER-0b5e";
+        StringBuilder body = new StringBuilder();
+        for (int i = 0; i < 60; i++) {
+            body.append(i).append(": potassium ").append(marker).append(" mmol/L, no colon after this\r\n");
+        }
+        byte[] wire = protectAs(setup.bob, setup.dave, (text(message(BOB, DAVE)) + body)
+                .getBytes(StandardCharsets.ISO_8859_1));
+        int blocks = org.directmilter.crypto.smime.CmsForgery.ciphertext(
+                org.directmilter.crypto.smime.CmsForgery.envelopedData(wire)).length / 16;
+        ch.qos.logback.classic.Logger audit =
+                (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(AuditLine.LOGGER);
+        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> lines =
+                new ch.qos.logback.core.read.ListAppender<>();
+        lines.start();
+        audit.addAppender(lines);
+        try {
+            for (int block = blocks / 5; block < blocks - 1; block += blocks / 5) {
+                byte[] forged = org.directmilter.crypto.smime.CmsForgery.resubmittedTail(wire, block);
+                assertThat(send(incoming(BOB, DAVE), forged).eom()).as("tail from block " + block)
+                        .isEqualTo("554 5.7.5 Direct: message could not be decrypted or verified");
+            }
+        } finally {
+            audit.detachAppender(lines);
+        }
+        assertThat(lines.list).extracting(ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage)
+                .isNotEmpty().allSatisfy(line -> assertThat(line).contains("outcome=not-verified", "category=")
+                        .doesNotContain(marker, "potassium"));
     }
 
     @Test

@@ -273,6 +273,19 @@ class SideDoorsTest {
     }
 
     @Test
+    void withOnlyDirectMailAllowedANullSenderNoticeOfOursStillLeavesProtected() throws Exception {
+        start("On-NonDirect reject\n");
+        String original = message(ALICE, BOB, "");
+        Sent sent = send(internal("", BOB), bytes(original));
+
+        assertThat(sent.accepted()).isTrue();
+        assertThat(openAsBob(sent.delivered().toBytes())).isEqualTo(original);
+        assertThat(send(internal("", "y@other.example"), bytes(message("x@elsewhere.example", "y@other.example", "")))
+                .eom()).as("a trusted client's non-Direct mail, refused at end of data")
+                .isEqualTo("550 5.7.1 Direct: this server accepts only Direct mail for its own domains");
+    }
+
+    @Test
     void aMessageOutgoingByItsHeaderFromAStrangerIsRefused() throws Exception {
         start("");
         Sent sent = send(incoming("x@elsewhere.example", BOB), bytes(message(ALICE, BOB, "")));

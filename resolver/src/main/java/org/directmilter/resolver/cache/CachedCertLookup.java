@@ -27,7 +27,7 @@ public final class CachedCertLookup implements CertLookup {
     public CachedCertLookup(CertLookup delegate, CacheSettings settings, Ticker ticker) {
         this.cache = Caffeine.newBuilder()
                 .maximumSize(settings.maxEntries())
-                .expireAfter(new Lifetime(settings))
+                .expireAfter(Expiry.<String, OwnerLookup>writing((owner, answer) -> lifetime(answer, settings)))
                 .ticker(ticker)
                 .recordStats()
                 .build(delegate::lookup);
@@ -58,22 +58,5 @@ public final class CachedCertLookup implements CertLookup {
 
     private static Duration clamp(Duration d, Duration min, Duration max) {
         return d.compareTo(min) < 0 ? min : d.compareTo(max) > 0 ? max : d;
-    }
-
-    private record Lifetime(CacheSettings settings) implements Expiry<String, OwnerLookup> {
-        @Override
-        public long expireAfterCreate(String key, OwnerLookup value, long currentTime) {
-            return lifetime(value, settings).toNanos();
-        }
-
-        @Override
-        public long expireAfterUpdate(String key, OwnerLookup value, long currentTime, long currentDuration) {
-            return lifetime(value, settings).toNanos();
-        }
-
-        @Override
-        public long expireAfterRead(String key, OwnerLookup value, long currentTime, long currentDuration) {
-            return currentDuration;
-        }
     }
 }
