@@ -40,6 +40,28 @@ public final class Notifier {
 
     /** A local recipient of a message and, when the sender's MTA gave it (ORCPT), the address it was first given as. */
     public record Recipient(String address, Optional<String> original) {
+
+        /** A recipient as RCPT gave it: its ESMTP parameters may hold ORCPT (RFC 3461 §4.2). */
+        public static Recipient of(String address, List<String> esmtpParameters) {
+            return new Recipient(address, esmtpParameters.stream()
+                    .filter(p -> p.regionMatches(true, 0, "ORCPT=rfc822;", 0, 13))
+                    .map(p -> decodeXtext(p.substring(13))).findFirst());
+        }
+
+        /** RFC 3461 xtext: {@code +HH} is the byte HH. */
+        private static String decodeXtext(String xtext) {
+            StringBuilder out = new StringBuilder(xtext.length());
+            for (int i = 0; i < xtext.length(); i++) {
+                char c = xtext.charAt(i);
+                if (c == '+' && i + 2 < xtext.length() && xtext.substring(i + 1, i + 3).matches("[0-9A-F]{2}")) {
+                    out.append((char) Integer.parseInt(xtext.substring(i + 1, i + 3), 16));
+                    i += 2;
+                } else {
+                    out.append(c);
+                }
+            }
+            return out.toString();
+        }
     }
 
     /**

@@ -192,7 +192,7 @@ final class IncomingVerification {
      */
     private boolean notified(OriginalMessage original, List<EnvelopeAddress> delivered) {
         List<Notice> notices = state.policy.notifier().processed(original, delivered.stream()
-                .map(r -> new Notifier.Recipient(r.address(), originalRecipient(r))).toList());
+                .map(r -> Notifier.Recipient.of(r.address(), r.parameters())).toList());
         for (Notice notice : notices) {
             AuditLine line = AuditLine.of("notification", transaction, notice.outcome(), null)
                     .with("disposition", Disposition.PROCESSED.text()).with("rcpt", notice.recipient())
@@ -214,27 +214,6 @@ final class IncomingVerification {
         return new OriginalMessage(inner.value("Message-ID").map(String::strip), inner.addresses("From"),
                 inner.addresses("Disposition-Notification-To"), inner.value("Content-Type").orElse("text/plain"),
                 inner.value("Disposition-Notification-Options").orElse(""));
-    }
-
-    /** The ORCPT address of a recipient (RFC 3461 §4.2, xtext-decoded) when it is an rfc822 one. */
-    private static Optional<String> originalRecipient(EnvelopeAddress recipient) {
-        for (String parameter : recipient.parameters()) {
-            if (parameter.regionMatches(true, 0, "ORCPT=rfc822;", 0, 13)) {
-                String xtext = parameter.substring(13);
-                StringBuilder out = new StringBuilder(xtext.length());
-                for (int i = 0; i < xtext.length(); i++) {
-                    char c = xtext.charAt(i);
-                    if (c == '+' && i + 2 < xtext.length() && xtext.substring(i + 1, i + 3).matches("[0-9A-F]{2}")) {
-                        out.append((char) Integer.parseInt(xtext.substring(i + 1, i + 3), 16));
-                        i += 2;
-                    } else {
-                        out.append(c);
-                    }
-                }
-                return Optional.of(out.toString());
-            }
-        }
-        return Optional.empty();
     }
 
     private static boolean sameNames(List<HeaderField> raw, List<org.directmilter.crypto.smime.MimeHeaderField> parsed) {

@@ -49,6 +49,13 @@ class NotifierTest {
     }
 
     @Test
+    void theOriginalRecipientIsTheOrcptParameterDecoded() {
+        assertThat(Notifier.Recipient.of(DAVE, List.of("NOTIFY=NEVER", "ORCPT=rfc822;Dave+2Bmed@hisp-a.example")).original())
+                .contains("Dave+med@hisp-a.example");
+        assertThat(Notifier.Recipient.of(DAVE, List.of("ORCPT=x400;whatever")).original()).isEmpty();
+    }
+
+    @Test
     void itGoesToDispositionNotificationToWhenThereIsOne() {
         List<Notice> notices = processed(original("<m1@partner.example>", List.of("records@partner.example"),
                 "text/plain", ""), Optional.empty());
