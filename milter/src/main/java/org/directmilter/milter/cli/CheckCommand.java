@@ -3,8 +3,10 @@ package org.directmilter.milter.cli;
 import java.io.PrintWriter;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.directmilter.crypto.trust.AnchorStore;
+import org.directmilter.crypto.trust.bundle.TrustBundles;
 import org.directmilter.milter.config.ConfigError;
 import org.directmilter.milter.config.ConfigKeys;
 import org.directmilter.milter.config.ConfigLoader;
@@ -29,7 +31,10 @@ import picocli.CommandLine.Mixin;
             "",
             "Loads the trust anchors under AnchorDir and prints a warning for each file skipped (with the "
                     + "reason), each anchor expired or expiring within 30 days, and each local domain without "
-                    + "incoming or outgoing anchors. Warnings do not change the exit code: the daemon would start.",
+                    + "incoming or outgoing anchors. Reads the trust bundle files of BundleDir (an error there is a "
+                    + "configuration error) and fetches and verifies each bundle now, warning about each that cannot "
+                    + "be fetched or verified, has no persisted copy, or whose persisted copy is stale. Warnings do "
+                    + "not change the exit code: the daemon would start.",
             "",
             "When all is well, prints one line with every effective setting (defaults included)."
         },
@@ -59,8 +64,15 @@ final class CheckCommand implements Callable<Integer> {
         if (!problems.isEmpty()) {
             return report(err, problems);
         }
+        Optional<TrustBundles> bundles = BundleSetup.load(loaded, err);
+        if (bundles.isEmpty()) {
+            err.println(config.file + ": the trust bundles have errors; direct-milter would not start");
+            err.flush();
+            return ExitStatus.CONFIG;
+        }
         new AnchorReport(AnchorStore.read(loaded.get(ConfigKeys.ANCHOR_DIR)),
                 loaded.get(ConfigKeys.DOMAINS), Instant.now()).warnings().forEach(w -> err.println("warning: " + w));
+        new BundleReport(bundles.get(), loaded.get(ConfigKeys.DOMAINS)).warnings(true).forEach(w -> err.println("warning: " + w));
         EnvironmentChecks.revocationWarning(loaded).ifPresent(w -> err.println("warning: " + w));
         err.flush();
         out.println(config.file + ": OK: " + loaded.summary());

@@ -11,7 +11,12 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.security.GeneralSecurityException;
+import java.util.stream.Collectors;
+import org.directmilter.crypto.trust.AnchorSource;
 import org.directmilter.crypto.trust.AnchorStore;
+import org.directmilter.crypto.trust.bundle.TrustBundles;
+import org.directmilter.milter.config.BundleFiles;
 import org.directmilter.milter.config.ConfigError;
 import org.directmilter.milter.config.ConfigKey;
 import org.directmilter.milter.config.ConfigKeys;
@@ -49,14 +54,18 @@ public final class DaemonRunner {
     private final MilterServer server;
     private final MilterSessionFactory sessions;
     private final AnchorStore anchors;
+    private final TrustBundles bundles;
+    private final AnchorSource anchorSource;
     private final DirectHandler handler;
     private final AtomicBoolean stopRequested = new AtomicBoolean();
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile MilterConfig currentConfig;
 
     private DaemonRunner(ConfigLoader loader, MilterConfig config, MilterServer server, MilterSessionFactory sessions,
-                         AnchorStore anchors, DirectHandler handler) {
+                         AnchorStore anchors, TrustBundles bundles, AnchorSource anchorSource, DirectHandler handler) {
         this.anchors = anchors;
+        this.bundles = bundles;
+        this.anchorSource = anchorSource;
         this.handler = handler;
         this.loader = loader;
         this.startupConfig = config;
@@ -91,11 +100,14 @@ public final class DaemonRunner {
         }
         // Read once here, at start-up, so a problem is in the start-up log; the watcher keeps it current.
         AnchorStore anchors = AnchorStore.load(config.get(ConfigKeys.ANCHOR_DIR));
-        DirectHandler handler = DirectHandler.create(Assembly.policy(config, anchors::anchorsFor, Optional.empty()));
+        TrustBundles bundles = trustBundles(config);
+        // AnchorDir first: a certificate both there and in a bundle shows (and is audited) as the file.
+        AnchorSource anchorSource = AnchorSource.both(anchors::anchorsFor, bundles);
+        DirectHandler handler = DirectHandler.create(Assembly.policy(config, anchorSource, Optional.empty()));
         MilterSessionFactory sessions = new MilterSessionFactory(handler, sessionSettings);
         try {
             MilterServer server = MilterServer.bind(config.get(ConfigKeys.SOCKET), serverSettings, sessions);
-            return new DaemonRunner(loader, config, server, sessions, anchors, handler);
+            return new DaemonRunner(loader, config, server, sessions, anchors, bundles, anchorSource, handler);
         } catch (IOException e) {
             sessions.close();
             throw new StartupException(ExitStatus.UNAVAILABLE, e.getMessage());
@@ -103,6 +115,30 @@ public final class DaemonRunner {
             sessions.close();
             throw e;
         }
+    }
+
+    /**
+     * The bundles of BundleDir with their persisted copies in force: until the refresher's first fetch
+     * (and whenever the publishers are unreachable) the daemon trusts what it trusted before the restart.
+     */
+    private static TrustBundles trustBundles(MilterConfig config) throws StartupException {
+        BundleFiles.Loaded files = Assembly.bundleFiles(config);
+        if (!files.errors().isEmpty()) {
+            throw new StartupException(ExitStatus.CONFIG, files.errors().stream().map(ConfigError::toString)
+                    .collect(Collectors.joining("; ")));
+        }
+        TrustBundles bundles;
+        try {
+            bundles = Assembly.trustBundles(config, files.bundles());
+        } catch (IOException | GeneralSecurityException e) {
+            throw new StartupException(ExitStatus.CONFIG, ConfigKeys.BUNDLE_TRUST_STORE.name() + " "
+                    + config.format(ConfigKeys.BUNDLE_TRUST_STORE) + ": " + e.getMessage());
+        }
+        if (!files.bundles().isEmpty()) {
+            log.info("trust bundles: {}", BundleFiles.names(files.bundles()));
+        }
+        bundles.loadPersisted();
+        return bundles;
     }
 
     /**
@@ -120,6 +156,8 @@ public final class DaemonRunner {
         sessions.removeLeftoverSpoolFiles();
         server.start();
         anchors.watch(startupConfig.get(ConfigKeys.ANCHOR_CHECK_INTERVAL));
+        // As the daemon user, so the persisted copies are written by the user that reads them.
+        bundles.start();
         log.info("direct-milter {} serving on {} ({}), pid {}", MilterVersion.get(),
                 startupConfig.get(ConfigKeys.SOCKET), printable(server.boundAddress()), ProcessHandle.current().pid());
     }
@@ -139,6 +177,7 @@ public final class DaemonRunner {
             sessions.close();
             sessions.removeLeftoverSpoolFiles();
             anchors.close();
+            bundles.close();
             log.info("stopped");
         } finally {
             stopped.countDown();
@@ -203,6 +242,8 @@ public final class DaemonRunner {
         Path file = startupConfig.source();
         log.info("reloading configuration from {}", file);
         anchors.reload();
+        // The bundle files are read at start only; a reload fetches the bundles subscribed to at once.
+        bundles.refreshSoon();
         ConfigResult result = loader.load(file);
         if (result instanceof ConfigResult.Invalid invalid) {
             invalid.errors().forEach(error -> log.error("{}", error));
@@ -233,7 +274,7 @@ public final class DaemonRunner {
             }
         }
         currentConfig = next;
-        handler.replace(Assembly.policy(next, anchors::anchorsFor, Optional.of(handler.policy())));
+        handler.replace(Assembly.policy(next, anchorSource, Optional.of(handler.policy())));
         if (changed.isEmpty() && needRestart.isEmpty()) {
             log.info("configuration reloaded, nothing changed");
         } else {
