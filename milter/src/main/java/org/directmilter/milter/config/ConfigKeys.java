@@ -360,6 +360,22 @@ public final class ConfigKeys {
     public static final ConfigKey<Duration> BUNDLE_STALE_AFTER = define("BundleStaleAfter", ValueTypes.DURATION,
             "72h", ON_RESTART, "a bundle whose copy in force is older than this is logged at WARN on every attempt");
 
+    // --- notifications (issue 13): MDNs about verified incoming mail, handed to the local MTA ---
+
+    public static final ConfigKey<Boolean> NOTIFICATIONS = define("Notifications", ValueTypes.BOOLEAN, "yes",
+            ON_RELOAD, "send a `processed` MDN for every verified incoming message and recipient; `no` sends none "
+                    + "(a Direct HISP must send them)");
+
+    public static final ConfigKey<List<String>> NOTIFICATION_COMMAND = define("NotificationCommand",
+            ValueType.of("command line", ConfigKeys::parseCommand, words -> String.join(" ", words)),
+            "/usr/sbin/sendmail -i -t -f <>", ON_RELOAD, "the command an MDN is piped to: its absolute path, then "
+                    + "arguments split at white space, no shell. It must read the recipients from `To:` (`-t`), give "
+                    + "the null envelope sender (`-f <>`) and return once the MTA has queued the message");
+
+    public static final ConfigKey<Duration> NOTIFICATION_TIMEOUT = define("NotificationTimeout", ValueTypes.DURATION,
+            "30s", ON_RELOAD, "longest time `NotificationCommand` may take; a command that fails or takes longer "
+                    + "tempfails the incoming message (`451 4.3.0`)");
+
     private static final List<ConfigKey<?>> VIEW = Collections.unmodifiableList(ALL);
 
     private ConfigKeys() {
@@ -409,6 +425,15 @@ public final class ConfigKeys {
             throw new IllegalArgumentException("\"" + text + "\" is neither <> nor an address local-part@domain");
         }
         return address.substring(0, at) + "@" + ValueTypes.DOMAIN_LIST.parse(address.substring(at + 1)).get(0);
+    }
+
+    /** A command line split at white space, no shell: the program's absolute path, then its arguments. */
+    private static List<String> parseCommand(String text) {
+        List<String> words = List.of(text.strip().split("\\s+"));
+        if (words.get(0).isEmpty() || !words.get(0).startsWith("/")) {
+            throw new IllegalArgumentException("\"" + text + "\" does not start with the command's absolute path");
+        }
+        return words;
     }
 
     private static <T> ConfigKey<T> register(ConfigKey<T> key) {

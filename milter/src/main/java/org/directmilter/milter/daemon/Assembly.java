@@ -24,6 +24,8 @@ import org.directmilter.crypto.trust.ValidationBudget;
 import org.directmilter.milter.config.ConfigKeys;
 import org.directmilter.milter.config.HostPort;
 import org.directmilter.milter.config.MilterConfig;
+import org.directmilter.milter.notify.CommandSubmission;
+import org.directmilter.milter.notify.Notifier;
 import org.directmilter.milter.policy.DirectPolicy;
 import org.directmilter.milter.policy.PolicySettings;
 import org.directmilter.milter.server.ServerSettings;
@@ -56,7 +58,16 @@ public final class Assembly {
         return new DirectPolicy(policySettings(config), new Pkcs12DirectoryKeyStore(config.get(ConfigKeys.KEY_STORE)),
                 new TrustValidator(anchors, trustSettings(config)), resolver, discovery,
                 new Protector(protectOptions(config)), new Unprotector(unprotectOptions(config)),
-                config.get(ConfigKeys.SPOOL_THRESHOLD), config.get(ConfigKeys.TEMPORARY_DIRECTORY));
+                config.get(ConfigKeys.SPOOL_THRESHOLD), config.get(ConfigKeys.TEMPORARY_DIRECTORY), notifier(config));
+    }
+
+    /** The MDN sender: NotificationCommand run for each notification, or none with Notifications no. */
+    public static Notifier notifier(MilterConfig c) {
+        if (!c.get(ConfigKeys.NOTIFICATIONS)) {
+            return Notifier.disabled();
+        }
+        return new Notifier(true, new CommandSubmission(c.get(ConfigKeys.NOTIFICATION_COMMAND),
+                c.get(ConfigKeys.NOTIFICATION_TIMEOUT)), Clock.systemUTC());
     }
 
     static PolicySettings policySettings(MilterConfig c) {

@@ -103,6 +103,13 @@ public final class DirectDeployment implements AutoCloseable {
         return daemon;
     }
 
+    /** Stops the daemon and starts it again on the same socket with {@code extraConfig} after the deployment's lines. */
+    public DaemonProcess restartDaemon(String extraConfig) {
+        Resources.closeAll(daemon);
+        daemon = DaemonProcess.start(Scratch.newDirectory("direct-daemon-"), config() + extraConfig);
+        return daemon;
+    }
+
     public DaemonProcess daemon() {
         return daemon;
     }
