@@ -44,7 +44,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class TrustBundles implements AnchorSource, AutoCloseable {
 
-    private static final Logger LOG = LoggerFactory.getLogger(TrustBundles.class);
+    private static final Logger log = LoggerFactory.getLogger(TrustBundles.class);
 
     private final Map<String, Subscription> subscriptions = new LinkedHashMap<>();
     private final BundleFetcher fetcher;
@@ -143,7 +143,7 @@ public final class TrustBundles implements AnchorSource, AutoCloseable {
                     s.inForce = new Copy(content.anchors(), copy.fetched(), copy.sha256(), copy.etag(),
                             copy.lastModified());
                     if (logging) {
-                        LOG.info("bundle {}: persisted copy in force, {} anchors, fetched {}, sha256 {}", name,
+                        log.info("bundle {}: persisted copy in force, {} anchors, fetched {}, sha256 {}", name,
                                 content.anchors().size(), copy.fetched(), copy.sha256());
                     }
                 }
@@ -155,7 +155,7 @@ public final class TrustBundles implements AnchorSource, AutoCloseable {
             if (problem != null) {
                 problems.add("bundle " + name + ": " + problem);
                 if (logging) {
-                    LOG.warn("bundle {}: {}", name, LogSafe.escape(problem));
+                    log.warn("bundle {}: {}", name, LogSafe.escape(problem));
                 }
             }
         }
@@ -206,7 +206,7 @@ public final class TrustBundles implements AnchorSource, AutoCloseable {
             if (fetched instanceof Fetched.Body body) {
                 bytes = body.bytes();
                 BundleReader.Content content = BundleReader.read(bytes, spec.signer());
-                content.skipped().forEach(why -> LOG.warn("bundle {}: skipped {}", spec.name(), LogSafe.escape(why)));
+                content.skipped().forEach(why -> log.warn("bundle {}: skipped {}", spec.name(), LogSafe.escape(why)));
                 next = new Copy(content.anchors(), clock.instant(), sha256(bytes), body.etag(), body.lastModified());
             } else if (old != null) {
                 next = new Copy(old.anchors(), clock.instant(), old.sha256(), old.etag(), old.lastModified());
@@ -220,7 +220,7 @@ public final class TrustBundles implements AnchorSource, AutoCloseable {
             persist(spec, next, bytes);
         } catch (BundleException e) {
             s.lastError = e.describe();
-            LOG.warn("bundle {}: refresh from {} failed, {}; {}", spec.name(), spec.url(),
+            log.warn("bundle {}: refresh from {} failed, {}; {}", spec.name(), spec.url(),
                     LogSafe.escape(e.describe()), old == null ? "its anchors are not in force"
                             : "the copy fetched " + old.fetched() + " stays in force");
         }
@@ -229,14 +229,14 @@ public final class TrustBundles implements AnchorSource, AutoCloseable {
 
     private static void report(BundleSpec spec, Copy old, Copy next) {
         if (old != null && old.sha256().equals(next.sha256())) {
-            LOG.debug("bundle {}: unchanged, {} anchors", spec.name(), next.anchors().size());
+            log.debug("bundle {}: unchanged, {} anchors", spec.name(), next.anchors().size());
             return;
         }
         Set<X509Certificate> before = old == null ? Set.of() : new HashSet<>(old.anchors());
         Set<X509Certificate> after = new HashSet<>(next.anchors());
         long added = after.stream().filter(c -> !before.contains(c)).count();
         long dropped = before.stream().filter(c -> !after.contains(c)).count();
-        LOG.info("bundle {}: applied, {} anchors ({} added, {} dropped), sha256 {}", spec.name(),
+        log.info("bundle {}: applied, {} anchors ({} added, {} dropped), sha256 {}", spec.name(),
                 next.anchors().size(), added, dropped, next.sha256());
     }
 
@@ -254,7 +254,7 @@ public final class TrustBundles implements AnchorSource, AutoCloseable {
             state.save(spec.name(), new BundleStateDir.Saved(spec.url().toString(), toSave, copy.fetched(),
                     copy.sha256(), copy.etag(), copy.lastModified()));
         } catch (IOException e) {
-            LOG.error("bundle {}: cannot persist the copy in force to {} (a restart without the network will "
+            log.error("bundle {}: cannot persist the copy in force to {} (a restart without the network will "
                     + "lack it): {}", spec.name(), LogSafe.escape(state.dir()), LogSafe.escape(e.getMessage()));
         }
     }
@@ -262,9 +262,9 @@ public final class TrustBundles implements AnchorSource, AutoCloseable {
     private void warnIfStale(Subscription s) {
         Copy copy = s.inForce;
         if (copy == null) {
-            LOG.warn("bundle {}: no good copy yet; its anchors are not in force", s.spec.name());
+            log.warn("bundle {}: no good copy yet; its anchors are not in force", s.spec.name());
         } else if (stale(copy)) {
-            LOG.warn("bundle {}: stale, the copy in force was fetched {} (more than {} ago)", s.spec.name(),
+            log.warn("bundle {}: stale, the copy in force was fetched {} (more than {} ago)", s.spec.name(),
                     copy.fetched(), staleAfter);
         }
     }
@@ -353,7 +353,7 @@ public final class TrustBundles implements AnchorSource, AutoCloseable {
                         refresh(s);
                     }
                 } catch (RuntimeException e) {
-                    LOG.error("bundle {}: refresh failed unexpectedly; the copy in force stays", s.spec.name(), e);
+                    log.error("bundle {}: refresh failed unexpectedly; the copy in force stays", s.spec.name(), e);
                 }
             }
         });
@@ -369,7 +369,7 @@ public final class TrustBundles implements AnchorSource, AutoCloseable {
                     refresh(s);
                 }
             } catch (RuntimeException e) {
-                LOG.error("bundle {}: refresh failed unexpectedly; the copy in force stays", s.spec.name(), e);
+                log.error("bundle {}: refresh failed unexpectedly; the copy in force stays", s.spec.name(), e);
             } finally {
                 schedule(s, s.spec.refresh().plus(jitter(s.spec.refresh().dividedBy(10))));
             }
