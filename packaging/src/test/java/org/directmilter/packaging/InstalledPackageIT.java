@@ -68,6 +68,7 @@ class InstalledPackageIT {
         PackagesIT.COMMON.forEach((path, mode) -> expected.put(strip(path), mode + " root root"));
         expected.put("/etc/direct-milter/keys", "drwxr-x--- root direct-milter");
         expected.put("/var/lib/direct-milter", "drwxr-x--- direct-milter direct-milter");
+        expected.put("/var/lib/direct-milter/bundles", "drwxr-x--- direct-milter direct-milter");
         expected.put("/etc/default/direct-milter", "-rw-r--r-- root root");
         expected.put(UNIT, "-rw-r--r-- root root");
         expected.put("/run/direct-milter", "drwxr-x--- direct-milter direct-milter");

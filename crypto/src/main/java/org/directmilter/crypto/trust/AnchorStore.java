@@ -43,7 +43,7 @@ public final class AnchorStore implements AutoCloseable {
     /** The directory whose anchors apply to every local domain. */
     public static final String ALL_DOMAINS = "all-domains";
 
-    private static final Logger LOG = LoggerFactory.getLogger(AnchorStore.class);
+    private static final Logger log = LoggerFactory.getLogger(AnchorStore.class);
     private static final Set<String> EXTENSIONS = Set.of("pem", "crt", "cer", "der", "p7b", "p7c");
 
     private final Path root;
@@ -108,8 +108,8 @@ public final class AnchorStore implements AutoCloseable {
             lastStamp = stamp;
             current = set;
             if (logging) {
-                problems.forEach(p -> LOG.warn("anchor skipped: {}", LogSafe.escape(p)));
-                LOG.info("anchors loaded from {}: {} anchors, {} problems", LogSafe.escape(root), anchors.size(), problems.size());
+                problems.forEach(p -> log.warn("anchor skipped: {}", LogSafe.escape(p)));
+                log.info("anchors loaded from {}: {} anchors, {} problems", LogSafe.escape(root), anchors.size(), problems.size());
             }
             return set;
         }
@@ -143,7 +143,7 @@ public final class AnchorStore implements AutoCloseable {
             reload();
             return true;
         } catch (RuntimeException e) {
-            LOG.error("anchor reload failed; the previous anchors stay in force", e);
+            log.error("anchor reload failed; the previous anchors stay in force", e);
             return false;
         }
     }

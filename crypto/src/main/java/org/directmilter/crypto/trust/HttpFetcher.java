@@ -1,27 +1,16 @@
 package org.directmilter.crypto.trust;
 
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
-import java.nio.ByteBuffer;
 import java.time.Duration;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Flow;
 import java.util.concurrent.Semaphore;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.directmilter.crypto.trust.FetchException.Category;
 
 /**
@@ -123,89 +112,19 @@ final class HttpFetcher {
 
     private byte[] send(URI uri, Duration timeout, long maxBytes) throws FetchException {
         HttpRequest request = HttpRequest.newBuilder(uri).timeout(timeout).GET().build();
-        CompletableFuture<HttpResponse<byte[]>> future = client.sendAsync(request,
-                info -> new CappedBody(info.statusCode() == 200 ? maxBytes : 0));
         HttpResponse<byte[]> response;
         try {
-            response = future.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (TimeoutException e) {
-            future.cancel(true);
-            throw new FetchException(Category.TIMEOUT, "no answer within " + timeout.toMillis() + " ms");
-        } catch (InterruptedException e) {
-            future.cancel(true);
-            Thread.currentThread().interrupt();
-            throw new FetchException(Category.TIMEOUT, "interrupted");
-        } catch (ExecutionException e) {
-            Throwable cause = e.getCause();
-            if (cause instanceof HttpTimeoutException) {
-                throw new FetchException(Category.TIMEOUT, "no answer within " + timeout.toMillis() + " ms");
-            }
-            if (cause instanceof TooLarge) {
-                throw new FetchException(Category.TOO_LARGE, cause.getMessage());
-            }
-            String what = cause.getMessage() != null ? cause.getMessage() : cause.getClass().getSimpleName();
-            throw new FetchException(Category.UNREACHABLE, what);
+            response = CappedBody.get(client, request, timeout, maxBytes);
+        } catch (CappedBody.GetException e) {
+            throw new FetchException(switch (e.failure()) {
+                case TIMEOUT -> Category.TIMEOUT;
+                case TOO_LARGE -> Category.TOO_LARGE;
+                case UNREACHABLE -> Category.UNREACHABLE;
+            }, e.getMessage());
         }
         if (response.statusCode() != 200) {
             throw new FetchException(Category.HTTP_ERROR, "HTTP status " + response.statusCode());
         }
         return response.body();
-    }
-
-    private static final class TooLarge extends IOException {
-        private static final long serialVersionUID = 1L;
-
-        TooLarge(long maxBytes) {
-            super("answer larger than " + maxBytes + " bytes");
-        }
-    }
-
-    /** Collects the body, failing (and cancelling the transfer) beyond {@code maxBytes}. */
-    private static final class CappedBody implements HttpResponse.BodySubscriber<byte[]> {
-        private final long maxBytes;
-        private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        private final CompletableFuture<byte[]> result = new CompletableFuture<>();
-        private Flow.Subscription subscription;
-
-        CappedBody(long maxBytes) {
-            this.maxBytes = maxBytes;
-        }
-
-        @Override
-        public CompletionStage<byte[]> getBody() {
-            return result;
-        }
-
-        @Override
-        public void onSubscribe(Flow.Subscription s) {
-            subscription = s;
-            s.request(Long.MAX_VALUE);
-        }
-
-        @Override
-        public void onNext(List<ByteBuffer> buffers) {
-            if (result.isDone()) {
-                return;
-            }
-            for (ByteBuffer b : buffers) {
-                byte[] chunk = new byte[b.remaining()];
-                b.get(chunk);
-                bytes.write(chunk, 0, chunk.length);
-            }
-            if (bytes.size() > maxBytes && maxBytes > 0) {
-                subscription.cancel();
-                result.completeExceptionally(new TooLarge(maxBytes));
-            }
-        }
-
-        @Override
-        public void onError(Throwable t) {
-            result.completeExceptionally(t);
-        }
-
-        @Override
-        public void onComplete() {
-            result.complete(bytes.toByteArray());
-        }
     }
 }

@@ -26,7 +26,7 @@ import org.slf4j.LoggerFactory;
  */
 final class Network {
 
-    private static final Logger LOG = LoggerFactory.getLogger(Network.class);
+    private static final Logger log = LoggerFactory.getLogger(Network.class);
     private static final int MAX_ENTRIES = 10_000;
 
     /** The CRL last had from a URL (or none) and the failure of the latest attempt (or none). */
@@ -135,7 +135,7 @@ final class Network {
             throw new FetchException(Category.BUDGET_SPENT, "fetch budget of this message exhausted");
         }
         Duration timeout = left.compareTo(settings.fetchTimeout()) < 0 ? left : settings.fetchTimeout();
-        LOG.debug("fetching {} (timeout {} ms)", LogSafe.escape(url), timeout.toMillis());
+        log.debug("fetching {} (timeout {} ms)", LogSafe.escape(url), timeout.toMillis());
         long start = System.nanoTime();
         try {
             return http.get(url, timeout, settings.maxFetchBytes());
@@ -147,7 +147,7 @@ final class Network {
     }
 
     private static FetchException failed(String url, FetchException e) {
-        LOG.warn("fetch of {} failed: {}", LogSafe.escape(url), LogSafe.escape(e.getMessage()));
+        log.warn("fetch of {} failed: {}", LogSafe.escape(url), LogSafe.escape(e.getMessage()));
         return e;
     }
 

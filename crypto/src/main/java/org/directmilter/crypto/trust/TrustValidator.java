@@ -39,7 +39,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class TrustValidator {
 
-    private static final Logger LOG = LoggerFactory.getLogger(TrustValidator.class);
+    private static final Logger log = LoggerFactory.getLogger(TrustValidator.class);
 
     private final AnchorSource anchors;
     private final TrustSettings settings;
@@ -217,8 +217,8 @@ public final class TrustValidator {
 
     /** Warnings go to DEBUG: a caller judging a message reports them once, in its audit line. */
     private static ValidationResult finish(ValidationResult result) {
-        if (!result.warnings().isEmpty() && LOG.isDebugEnabled()) {
-            LOG.debug("certificate {}: {}", LogSafe.escape(Certificates.describe(result.certificate())),
+        if (!result.warnings().isEmpty() && log.isDebugEnabled()) {
+            log.debug("certificate {}: {}", LogSafe.escape(Certificates.describe(result.certificate())),
                     LogSafe.escape(result.explanation()));
         }
         return result;

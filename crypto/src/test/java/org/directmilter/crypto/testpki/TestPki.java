@@ -257,6 +257,12 @@ public final class TestPki {
             return this;
         }
 
+        /** An iPAddress subjectAltName, for a TLS server reached by address (e.g. 127.0.0.1). */
+        public Builder ip(String address) {
+            sans.add(new GeneralName(GeneralName.iPAddress, address));
+            return this;
+        }
+
         public Builder crl(String url) {
             crlUrls.add(url);
             return this;

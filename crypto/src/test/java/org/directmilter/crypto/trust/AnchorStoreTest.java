@@ -41,7 +41,7 @@ class AnchorStoreTest {
         assertThat(set.problems()).isEmpty();
         Anchor a = set.anchorsFor("hisp.example.org", Direction.INCOMING).stream()
                 .filter(x -> x.certificate().equals(ROOT_A.cert())).findFirst().orElseThrow();
-        assertThat(a.source()).isEqualTo(dir.resolve("hisp.example.org/incoming/a.pem"));
+        assertThat(a.origin()).isEqualTo(new AnchorOrigin.File(dir.resolve("hisp.example.org/incoming/a.pem")));
         assertThat(a.domain()).contains("hisp.example.org");
         assertThat(a.sha256()).hasSize(64).isEqualTo(Certificates.sha256(ROOT_A.cert()));
     }

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.TreeSet;
 import org.directmilter.crypto.trust.Anchor;
+import org.directmilter.crypto.trust.AnchorOrigin;
 import org.directmilter.crypto.trust.AnchorSet;
 import org.directmilter.crypto.trust.AnchorStore;
 import org.directmilter.crypto.trust.Direction;
@@ -35,7 +36,7 @@ final class AnchorReport {
         List<String> out = new ArrayList<>();
         set.problems().forEach(p -> out.add("anchors: " + p.file() + ": " + p.reason()));
         for (Anchor a : set.anchors()) {
-            expiry(a).ifPresent(e -> out.add("anchor " + a.subject() + " in " + a.source() + " " + e));
+            expiry(a).ifPresent(e -> out.add("anchor " + a.subject() + " from " + a.origin().describe() + " " + e));
         }
         for (String domain : localDomains) {
             for (Direction d : Direction.values()) {
@@ -70,7 +71,7 @@ final class AnchorReport {
                     out.println("    sha256     " + a.sha256());
                     out.println("    not after  " + a.certificate().getNotAfter().toInstant().atOffset(ZoneOffset.UTC)
                             .toLocalDate());
-                    out.println("    file       " + a.source());
+                    printOrigin(out, a.origin());
                     expiry(a).ifPresent(e -> out.println("    WARNING    " + e));
                 }
             }
@@ -80,6 +81,18 @@ final class AnchorReport {
             set.problems().forEach(p -> out.println("  " + p.file() + ": " + p.reason()));
         }
         out.flush();
+    }
+
+    /** Where the anchor came from: its file, or its bundle with URL, fetch time and checksum. */
+    private static void printOrigin(PrintWriter out, AnchorOrigin origin) {
+        if (origin instanceof AnchorOrigin.File f) {
+            out.println("    file       " + f.path());
+        } else if (origin instanceof AnchorOrigin.Bundle b) {
+            out.println("    bundle     " + b.name());
+            out.println("    url        " + b.url());
+            out.println("    fetched    " + b.fetched());
+            out.println("    checksum   sha256 " + b.sha256() + " (of the bundle)");
+        }
     }
 
     private Optional<String> expiry(Anchor a) {

@@ -8,8 +8,10 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.directmilter.crypto.trust.AnchorStore;
+import org.directmilter.crypto.trust.bundle.TrustBundles;
 import org.directmilter.milter.config.ConfigError;
 import org.directmilter.milter.config.ConfigKeys;
 import org.directmilter.milter.config.ConfigLoader;
@@ -37,8 +39,10 @@ import picocli.CommandLine.Mixin;
                     + "reason), each anchor expired or expiring within ExpiryWarningDays (default 30), and each "
                     + "local domain without incoming or outgoing anchors; then each certificate of the KeyStore's "
                     + "keys expired or expiring within that window, and each local domain with no key in the "
-                    + "KeyStore (its outgoing mail would be refused). Warnings do not change the exit code: the "
-                    + "daemon would start.",
+                    + "KeyStore (its outgoing mail would be refused). Reads the trust bundle files of BundleDir (an "
+                    + "error there is a configuration error) and fetches and verifies each bundle now, warning about "
+                    + "each that cannot be fetched or verified, has no persisted copy, or whose persisted copy is "
+                    + "stale. Warnings do not change the exit code: the daemon would start.",
             "",
             "When all is well, prints one line with every effective setting (defaults included)."
         },
@@ -68,9 +72,16 @@ final class CheckCommand implements Callable<Integer> {
         if (!problems.isEmpty()) {
             return report(err, problems);
         }
+        Optional<TrustBundles> bundles = BundleSetup.load(loaded, err);
+        if (bundles.isEmpty()) {
+            err.println(config.file + ": the trust bundles have errors; direct-milter would not start");
+            err.flush();
+            return ExitStatus.CONFIG;
+        }
         Instant now = Instant.now();
         new AnchorReport(AnchorStore.read(loaded.get(ConfigKeys.ANCHOR_DIR)), loaded.get(ConfigKeys.DOMAINS), now,
                 ExpiryWarnings.window(loaded)).warnings().forEach(w -> err.println("warning: " + w));
+        new BundleReport(bundles.get(), loaded.get(ConfigKeys.DOMAINS)).warnings(true).forEach(w -> err.println("warning: " + w));
         ExpiryWarnings.keys(loaded, now).forEach(w -> err.println("warning: " + w));
         domainsWithoutKeys(loaded).forEach(w -> err.println("warning: " + w));
         EnvironmentChecks.revocationWarning(loaded).ifPresent(w -> err.println("warning: " + w));

@@ -17,7 +17,7 @@ import picocli.CommandLine.Spec;
         // Subcommands, in the order the usage lists them; a new one is one more class here.
         subcommands = {RunCommand.class, CheckCommand.class, AnchorsCommand.class, ProbeCommand.class, LookupCommand.class,
             DemoCommand.class,
-            ProtectCommand.class, UnprotectCommand.class,
+            ProtectCommand.class, UnprotectCommand.class, NotifyCommand.class,
             DnsRecordCommand.class, CommandLine.HelpCommand.class},
         headerHeading = "%n",
         header = "The Direct Project Security/Trust Agent as a milter for Postfix and Sendmail.",

@@ -8,8 +8,10 @@ import org.directmilter.crypto.keys.KeyStoreException;
 import org.directmilter.crypto.keys.Pkcs12DirectoryKeyStore;
 import org.directmilter.crypto.keys.PrivateKeyEntry;
 import org.directmilter.crypto.trust.AnchorSet;
+import org.directmilter.crypto.trust.AnchorSource;
 import org.directmilter.crypto.trust.AnchorStore;
 import org.directmilter.crypto.trust.Certificates;
+import org.directmilter.crypto.trust.bundle.TrustBundles;
 import org.directmilter.milter.cli.OfflineExit.Stop;
 import org.directmilter.milter.config.ConfigKeys;
 import org.directmilter.milter.config.MilterConfig;
@@ -58,13 +60,19 @@ final class OfflineSetup {
     }
 
     /**
-     * The policy the daemon would judge with now: the anchors of AnchorDir read once (problems printed to
-     * {@code err}, as the daemon logs them), a fresh discovery without a cache of earlier runs.
+     * The policy the daemon would judge with now: the anchors of AnchorDir read once and the trust bundles
+     * as persisted (problems printed to {@code err}, as the daemon logs them), a fresh discovery without a
+     * cache of earlier runs.
      */
-    DirectPolicy policy(PrintWriter err) {
+    DirectPolicy policy(PrintWriter err) throws Stop {
         AnchorSet anchors = AnchorStore.read(config.get(ConfigKeys.ANCHOR_DIR));
         anchors.problems().forEach(p -> err.println("anchor skipped: " + p));
-        return Assembly.policy(config, anchors, Optional.empty());
+        // the trust bundles' persisted copies, as the daemon starts with them; nothing is fetched here
+        TrustBundles bundles = BundleSetup.load(config, err).orElseThrow(() ->
+                new Stop(OfflineExit.CONFIG, "the trust bundles have errors"));
+        bundles.readPersisted().forEach(err::println);
+        // AnchorDir first, as in the daemon
+        return Assembly.policy(config, AnchorSource.both(anchors, bundles), Optional.empty());
     }
 
     /** One line naming a certificate the way operators compare them: subject and SHA-256 fingerprint. */

@@ -333,6 +333,49 @@ public final class ConfigKeys {
             "how long \"nothing in LDAP\" (no SRV record, no entry) is cached; kept within "
                     + "DiscoveryCacheNegativeMinTTL and DiscoveryCacheNegativeMaxTTL");
 
+    // ---- trust bundles (one <name>.conf per bundle under BundleDir; see trust-anchors.md) ----
+
+    public static final ConfigKey<Path> BUNDLE_DIR = define("BundleDir", ValueTypes.ABSOLUTE_PATH,
+            "/etc/direct-milter/bundles.d", ON_RESTART,
+            "trust bundles subscribed to: one `NAME.conf` each (URL, Domains, Directions, Signer, Refresh); "
+                    + "no directory: no bundles");
+
+    public static final ConfigKey<Path> BUNDLE_STATE_DIR = define("BundleStateDir", ValueTypes.ABSOLUTE_PATH,
+            "/var/lib/direct-milter/bundles", ON_RESTART,
+            "where the last good copy of each bundle is kept, so a restart works without the network");
+
+    public static final ConfigKey<Optional<Path>> BUNDLE_TRUST_STORE = defineUnset("BundleTrustStore",
+            ValueTypes.ABSOLUTE_PATH, ON_RESTART,
+            "PEM file of the CA certificates an `https:` bundle server must chain to; unset: the JDK's trust store");
+
+    public static final ConfigKey<Duration> BUNDLE_REFRESH = define("BundleRefresh", ValueTypes.DURATION, "6h",
+            ON_RESTART, "how often a bundle is fetched again when its file sets no Refresh (plus up to 10% jitter)");
+
+    public static final ConfigKey<Duration> BUNDLE_TIMEOUT = define("BundleTimeout", ValueTypes.DURATION, "60s",
+            ON_RESTART, "longest one bundle fetch may take: connect, answer and body together");
+
+    public static final ConfigKey<Long> BUNDLE_MAX_SIZE = define("BundleMaxSize", ValueTypes.size(64 * 1024, 1L << 30),
+            "8M", ON_RESTART, "largest bundle accepted (K, M, G)");
+
+    public static final ConfigKey<Duration> BUNDLE_STALE_AFTER = define("BundleStaleAfter", ValueTypes.DURATION,
+            "72h", ON_RESTART, "a bundle whose copy in force is older than this is logged at WARN on every attempt");
+
+    // --- notifications (issue 13): MDNs about verified incoming mail, handed to the local MTA ---
+
+    public static final ConfigKey<Boolean> NOTIFICATIONS = define("Notifications", ValueTypes.BOOLEAN, "yes",
+            ON_RELOAD, "send a `processed` MDN for every verified incoming message and recipient; `no` sends none "
+                    + "(a Direct HISP must send them)");
+
+    public static final ConfigKey<List<String>> NOTIFICATION_COMMAND = define("NotificationCommand",
+            ValueType.of("command line", ConfigKeys::parseCommand, words -> String.join(" ", words)),
+            "/usr/sbin/sendmail -i -t -f <>", ON_RELOAD, "the command an MDN is piped to: its absolute path, then "
+                    + "arguments split at white space, no shell. It must read the recipients from `To:` (`-t`), give "
+                    + "the null envelope sender (`-f <>`) and return once the MTA has queued the message");
+
+    public static final ConfigKey<Duration> NOTIFICATION_TIMEOUT = define("NotificationTimeout", ValueTypes.DURATION,
+            "30s", ON_RELOAD, "longest time `NotificationCommand` may take; a command that fails or takes longer "
+                    + "tempfails the incoming message (`451 4.3.0`)");
+
     // ---- operating it (issue 21): expiry warnings ----
 
     public static final ConfigKey<Integer> EXPIRY_WARNING_DAYS = define("ExpiryWarningDays",
@@ -395,6 +438,15 @@ public final class ConfigKeys {
             throw new IllegalArgumentException("\"" + text + "\" is neither <> nor an address local-part@domain");
         }
         return address.substring(0, at) + "@" + ValueTypes.DOMAIN_LIST.parse(address.substring(at + 1)).get(0);
+    }
+
+    /** A command line split at white space, no shell: the program's absolute path, then its arguments. */
+    private static List<String> parseCommand(String text) {
+        List<String> words = List.of(text.strip().split("\\s+"));
+        if (words.get(0).isEmpty() || !words.get(0).startsWith("/")) {
+            throw new IllegalArgumentException("\"" + text + "\" does not start with the command's absolute path");
+        }
+        return words;
     }
 
     private static <T> ConfigKey<T> register(ConfigKey<T> key) {

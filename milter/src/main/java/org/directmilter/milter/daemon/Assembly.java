@@ -1,5 +1,8 @@
 package org.directmilter.milter.daemon;
 
+import java.io.IOException;
+import java.security.GeneralSecurityException;
+import java.time.Clock;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -12,10 +15,17 @@ import org.directmilter.crypto.trust.AnchorSource;
 import org.directmilter.crypto.trust.TrustSettings;
 import org.directmilter.crypto.trust.TrustSettings.UnknownRevocation;
 import org.directmilter.crypto.trust.TrustValidator;
+import org.directmilter.crypto.trust.bundle.BundleFetcher;
+import org.directmilter.crypto.trust.bundle.BundleSpec;
+import org.directmilter.crypto.trust.bundle.BundleStateDir;
+import org.directmilter.crypto.trust.bundle.TrustBundles;
+import org.directmilter.milter.config.BundleFiles;
 import org.directmilter.crypto.trust.ValidationBudget;
 import org.directmilter.milter.config.ConfigKeys;
 import org.directmilter.milter.config.HostPort;
 import org.directmilter.milter.config.MilterConfig;
+import org.directmilter.milter.notify.CommandSubmission;
+import org.directmilter.milter.notify.Notifier;
 import org.directmilter.milter.policy.DirectPolicy;
 import org.directmilter.milter.policy.PolicySettings;
 import org.directmilter.milter.server.ServerSettings;
@@ -49,7 +59,16 @@ public final class Assembly {
         return new DirectPolicy(policySettings(config), new Pkcs12DirectoryKeyStore(config.get(ConfigKeys.KEY_STORE)),
                 new TrustValidator(anchors, trustSettings(config)), resolver, discovery,
                 new Protector(protectOptions(config)), new Unprotector(unprotectOptions(config)),
-                config.get(ConfigKeys.SPOOL_THRESHOLD), config.get(ConfigKeys.TEMPORARY_DIRECTORY));
+                config.get(ConfigKeys.SPOOL_THRESHOLD), config.get(ConfigKeys.TEMPORARY_DIRECTORY), notifier(config));
+    }
+
+    /** The MDN sender: NotificationCommand run for each notification, or none with Notifications no. */
+    public static Notifier notifier(MilterConfig c) {
+        if (!c.get(ConfigKeys.NOTIFICATIONS)) {
+            return Notifier.disabled();
+        }
+        return new Notifier(true, new CommandSubmission(c.get(ConfigKeys.NOTIFICATION_COMMAND),
+                c.get(ConfigKeys.NOTIFICATION_TIMEOUT)), Clock.systemUTC());
     }
 
     static PolicySettings policySettings(MilterConfig c) {
@@ -112,6 +131,26 @@ public final class Assembly {
         return new TrustSettings(c.get(ConfigKeys.FETCH_TIMEOUT), perMessage,
                 c.get(ConfigKeys.FETCH_MAX_SIZE), Set.copyOf(c.get(ConfigKeys.FETCH_HOSTS)), unknown,
                 c.get(ConfigKeys.CRL_GRACE), defaults.failureCacheTime(), defaults.maxCacheTime());
+    }
+
+    /** The bundle files under BundleDir, read with BundleRefresh as the default interval. */
+    public static BundleFiles.Loaded bundleFiles(MilterConfig c) {
+        return BundleFiles.read(c.get(ConfigKeys.BUNDLE_DIR), c.get(ConfigKeys.BUNDLE_REFRESH));
+    }
+
+    /**
+     * The trust bundles {@code bundles} with their fetcher (BundleTrustStore, BundleTimeout, BundleMaxSize)
+     * and state directory; nothing is read or fetched yet.
+     *
+     * @throws IOException              BundleTrustStore cannot be read
+     * @throws GeneralSecurityException BundleTrustStore holds no usable certificate
+     */
+    public static TrustBundles trustBundles(MilterConfig c, List<BundleSpec> bundles)
+            throws IOException, GeneralSecurityException {
+        BundleFetcher fetcher = BundleFetcher.create(c.get(ConfigKeys.BUNDLE_TRUST_STORE), c.get(ConfigKeys.BUNDLE_TIMEOUT),
+                c.get(ConfigKeys.BUNDLE_MAX_SIZE));
+        return new TrustBundles(bundles, fetcher, new BundleStateDir(c.get(ConfigKeys.BUNDLE_STATE_DIR)),
+                Clock.systemUTC(), c.get(ConfigKeys.BUNDLE_STALE_AFTER));
     }
 
     public static ProtectOptions protectOptions(MilterConfig c) {

@@ -15,8 +15,13 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.security.GeneralSecurityException;
+import java.util.stream.Collectors;
+import org.directmilter.crypto.trust.AnchorSource;
 import org.directmilter.crypto.text.LogSafe;
 import org.directmilter.crypto.trust.AnchorStore;
+import org.directmilter.crypto.trust.bundle.TrustBundles;
+import org.directmilter.milter.config.BundleFiles;
 import org.directmilter.milter.config.ConfigError;
 import org.directmilter.milter.config.ConfigKey;
 import org.directmilter.milter.config.ConfigKeys;
@@ -54,6 +59,8 @@ public final class DaemonRunner {
     private final MilterServer server;
     private final MilterSessionFactory sessions;
     private final AnchorStore anchors;
+    private final TrustBundles bundles;
+    private final AnchorSource anchorSource;
     private final DirectHandler handler;
     private final AtomicBoolean stopRequested = new AtomicBoolean();
     private final CountDownLatch stopped = new CountDownLatch(1);
@@ -65,8 +72,10 @@ public final class DaemonRunner {
     });
 
     private DaemonRunner(ConfigLoader loader, MilterConfig config, MilterServer server, MilterSessionFactory sessions,
-                         AnchorStore anchors, DirectHandler handler) {
+                         AnchorStore anchors, TrustBundles bundles, AnchorSource anchorSource, DirectHandler handler) {
         this.anchors = anchors;
+        this.bundles = bundles;
+        this.anchorSource = anchorSource;
         this.handler = handler;
         this.loader = loader;
         this.startupConfig = config;
@@ -101,11 +110,14 @@ public final class DaemonRunner {
         }
         // Read once here, at start-up, so a problem is in the start-up log; the watcher keeps it current.
         AnchorStore anchors = AnchorStore.load(config.get(ConfigKeys.ANCHOR_DIR));
-        DirectHandler handler = DirectHandler.create(Assembly.policy(config, anchors::anchorsFor, Optional.empty()));
+        TrustBundles bundles = trustBundles(config);
+        // AnchorDir first: a certificate both there and in a bundle shows (and is audited) as the file.
+        AnchorSource anchorSource = AnchorSource.both(anchors::anchorsFor, bundles);
+        DirectHandler handler = DirectHandler.create(Assembly.policy(config, anchorSource, Optional.empty()));
         MilterSessionFactory sessions = new MilterSessionFactory(handler, sessionSettings);
         try {
             MilterServer server = MilterServer.bind(config.get(ConfigKeys.SOCKET), serverSettings, sessions);
-            return new DaemonRunner(loader, config, server, sessions, anchors, handler);
+            return new DaemonRunner(loader, config, server, sessions, anchors, bundles, anchorSource, handler);
         } catch (IOException e) {
             sessions.close();
             throw new StartupException(ExitStatus.UNAVAILABLE, e.getMessage());
@@ -113,6 +125,30 @@ public final class DaemonRunner {
             sessions.close();
             throw e;
         }
+    }
+
+    /**
+     * The bundles of BundleDir with their persisted copies in force: until the refresher's first fetch
+     * (and whenever the publishers are unreachable) the daemon trusts what it trusted before the restart.
+     */
+    private static TrustBundles trustBundles(MilterConfig config) throws StartupException {
+        BundleFiles.Loaded files = Assembly.bundleFiles(config);
+        if (!files.errors().isEmpty()) {
+            throw new StartupException(ExitStatus.CONFIG, files.errors().stream().map(ConfigError::toString)
+                    .collect(Collectors.joining("; ")));
+        }
+        TrustBundles bundles;
+        try {
+            bundles = Assembly.trustBundles(config, files.bundles());
+        } catch (IOException | GeneralSecurityException e) {
+            throw new StartupException(ExitStatus.CONFIG, ConfigKeys.BUNDLE_TRUST_STORE.name() + " "
+                    + config.format(ConfigKeys.BUNDLE_TRUST_STORE) + ": " + e.getMessage());
+        }
+        if (!files.bundles().isEmpty()) {
+            log.info("trust bundles: {}", BundleFiles.names(files.bundles()));
+        }
+        bundles.loadPersisted();
+        return bundles;
     }
 
     /**
@@ -130,6 +166,8 @@ public final class DaemonRunner {
         sessions.removeLeftoverSpoolFiles();
         server.start();
         anchors.watch(startupConfig.get(ConfigKeys.ANCHOR_CHECK_INTERVAL));
+        // As the daemon user, so the persisted copies are written by the user that reads them.
+        bundles.start();
         warnOfExpiry();
         expiryTimer.scheduleAtFixedRate(this::warnOfExpiry, 1, 1, TimeUnit.DAYS);
         log.info("direct-milter {} serving on {} ({}), pid {}", MilterVersion.get(),
@@ -151,6 +189,7 @@ public final class DaemonRunner {
             sessions.close();
             sessions.removeLeftoverSpoolFiles();
             anchors.close();
+            bundles.close();
             expiryTimer.shutdownNow();
             log.info("stopped");
         } finally {
@@ -216,6 +255,8 @@ public final class DaemonRunner {
         Path file = startupConfig.source();
         log.info("reloading configuration from {}", file);
         anchors.reload();
+        // The bundle files are read at start only; a reload fetches the bundles subscribed to at once.
+        bundles.refreshSoon();
         ConfigResult result = loader.load(file);
         if (result instanceof ConfigResult.Invalid invalid) {
             invalid.errors().forEach(error -> log.error("{}", error));
@@ -249,7 +290,7 @@ public final class DaemonRunner {
         // FlushCacheOnReload: an operator who fixed a partner's DNS reloads to stop waiting out the TTLs
         Optional<org.directmilter.milter.policy.DirectPolicy> previous = next.get(ConfigKeys.FLUSH_CACHE_ON_RELOAD)
                 ? Optional.empty() : Optional.of(handler.policy());
-        handler.replace(Assembly.policy(next, anchors::anchorsFor, previous));
+        handler.replace(Assembly.policy(next, anchorSource, previous));
         warnOfExpiry();
         if (changed.isEmpty() && needRestart.isEmpty()) {
             log.info("configuration reloaded, nothing changed");
@@ -262,7 +303,9 @@ public final class DaemonRunner {
     /** Certificates of ours and anchors expired or expiring soon: at start, at reload, daily (ExpiryWarningDays). */
     private void warnOfExpiry() {
         try {
-            ExpiryWarnings.all(currentConfig, anchors.current(), Instant.now()).forEach(w -> log.warn("{}", LogSafe.escape(w)));
+            List<org.directmilter.crypto.trust.Anchor> all = new ArrayList<>(anchors.current().anchors());
+            all.addAll(bundles.current().anchors());
+            ExpiryWarnings.all(currentConfig, all, Instant.now()).forEach(w -> log.warn("{}", LogSafe.escape(w)));
         } catch (RuntimeException e) {
             log.error("expiry check failed", e);
         }

@@ -37,7 +37,28 @@ public final class EnvironmentChecks {
         socketDirectory(config).ifPresent(problems::add);
         socketGroup(config).ifPresent(problems::add);
         temporaryDirectory(config).ifPresent(problems::add);
+        notificationCommand(config).ifPresent(problems::add);
         return problems;
+    }
+
+    /**
+     * With notifications on, every verified message runs NotificationCommand: a missing program would
+     * tempfail all incoming mail, so it is found now.
+     */
+    static Optional<ConfigError> notificationCommand(MilterConfig config) {
+        if (!config.get(ConfigKeys.NOTIFICATIONS)) {
+            return Optional.empty();
+        }
+        Path program = Path.of(config.get(ConfigKeys.NOTIFICATION_COMMAND).get(0));
+        if (!Files.isRegularFile(program)) {
+            return Optional.of(error(config, ConfigKeys.NOTIFICATION_COMMAND, program + " does not exist; install "
+                    + "the MTA's sendmail command or set \"Notifications no\""));
+        }
+        if (!Files.isExecutable(program)) {
+            return Optional.of(error(config, ConfigKeys.NOTIFICATION_COMMAND, program + " is not executable by "
+                    + System.getProperty("user.name")));
+        }
+        return Optional.empty();
     }
 
     /**

@@ -16,7 +16,6 @@ import org.directmilter.crypto.keys.KeyStoreException;
 import org.directmilter.crypto.keys.Pkcs12DirectoryKeyStore;
 import org.directmilter.crypto.keys.PrivateKeyEntry;
 import org.directmilter.crypto.trust.Anchor;
-import org.directmilter.crypto.trust.AnchorSet;
 import org.directmilter.milter.config.ConfigKeys;
 import org.directmilter.milter.config.MilterConfig;
 
@@ -36,13 +35,13 @@ public final class ExpiryWarnings {
         return Duration.ofDays(config.get(ConfigKeys.EXPIRY_WARNING_DAYS));
     }
 
-    /** Every warning: the KeyStore's certificates, then the anchors'. */
-    public static List<String> all(MilterConfig config, AnchorSet anchors, Instant now) {
+    /** Every warning: the KeyStore's certificates, then the anchors' (AnchorDir's and the bundles'). */
+    public static List<String> all(MilterConfig config, List<Anchor> anchors, Instant now) {
         List<String> out = new ArrayList<>(keys(config, now));
         Duration window = window(config);
-        for (Anchor a : anchors.anchors()) {
-            expiry(a.certificate(), now, window).ifPresent(e -> out.add("anchor " + a.subject() + " in " + a.source()
-                    + " " + e));
+        for (Anchor a : anchors) {
+            expiry(a.certificate(), now, window).ifPresent(e -> out.add("anchor " + a.subject() + " from "
+                    + a.origin().describe() + " " + e));
         }
         return out;
     }

@@ -26,6 +26,8 @@ final class DemoConfig {
                 + "# recipient): nothing from the demo goes to the real network.\n"
                 + "Nameservers         127.0.0.1:1\n"
                 + "DNSTimeout          1s\n"
-                + "DNSAttempts         1\n";
+                + "DNSAttempts         1\n"
+                + "# The demo has no MTA to queue the processed MDN a verified message gets: none is sent.\n"
+                + "Notifications       no\n";
     }
 }

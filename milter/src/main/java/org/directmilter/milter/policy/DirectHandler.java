@@ -117,6 +117,13 @@ public final class DirectHandler implements MessageHandler {
                     .with("client", transaction.client().address()).log();
             return verdict;
         }
+        String reports = settings.incomingEnvelopeSender();
+        if (!reports.isEmpty() && recipient.address().equalsIgnoreCase(reports) && !settings.trustedClient(transaction)) {
+            // The MTA's delivery reports to this address become signed MDNs (direct-milter notify): a
+            // stranger's forged report must not make a local user "confirm" anything.
+            return refuse("recipient", transaction, Outcome.rejected("notification-address",
+                    Replies.notificationAddress(recipient.address())), recipient.address());
+        }
         if (transaction.recipients().isEmpty()) {
             state.route(wanted);
         } else if (state.route().orElse(wanted) != wanted) {

@@ -8,6 +8,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
 import org.directmilter.crypto.keys.KeyStoreException;
@@ -18,6 +19,10 @@ import org.directmilter.crypto.trust.Certificates;
 import org.directmilter.crypto.trust.ValidationBudget;
 import org.directmilter.crypto.trust.ValidationResult;
 import org.directmilter.milter.config.FailureAction;
+import org.directmilter.milter.notify.Disposition;
+import org.directmilter.milter.notify.Notice;
+import org.directmilter.milter.notify.Notifier;
+import org.directmilter.milter.notify.OriginalMessage;
 import org.directmilter.milter.session.ByteSource;
 import org.directmilter.milter.session.EndOfMessage;
 import org.directmilter.milter.session.EnvelopeAddress;
@@ -158,8 +163,54 @@ final class IncomingVerification {
         // sender, never back to the remote one: the MTA would send the decrypted message in clear.
         String notify = state.policy.settings().incomingEnvelopeSender();
         changes.add(new Modification.ChangeFrom("<" + notify + ">", ""));
+        List<EnvelopeAddress> delivered = new ArrayList<>(transaction.recipients());
+        delivered.removeAll(refused);
+        OriginalMessage original = original(inner);
+        if (original.wantsFinalDelivery() && !notify.isEmpty() && !original.isReport()) {
+            // Timely and reliable delivery: the MTA reports success as well as failure, to the notification
+            // address, whose `direct-milter notify` turns them into dispatched and failed MDNs.
+            for (EnvelopeAddress recipient : delivered) {
+                changes.add(new Modification.DeleteRecipient(recipient.raw()));
+                changes.add(new Modification.AddRecipient(recipient.raw(), "NOTIFY=SUCCESS,FAILURE"));
+            }
+        }
+        if (!notified(original, delivered)) {
+            return finish("notification-failed", EndOfMessage.of(
+                    org.directmilter.milter.session.Verdict.tempfail(Replies.notificationFailed())), verified, byDomain);
+        }
         return finish("verified", new EndOfMessage(org.directmilter.milter.session.Verdict.ACCEPT, changes), verified,
                 byDomain);
+    }
+
+    /**
+     * Sends the {@code processed} MDNs for the recipients the message is delivered to and audits each
+     * one; false when one could not be handed to the MTA, so that the message is tempfailed and sent
+     * again rather than accepted without its notification.
+     */
+    private boolean notified(OriginalMessage original, List<EnvelopeAddress> delivered) {
+        List<Notice> notices = state.policy.notifier().processed(original, delivered.stream()
+                .map(r -> Notifier.Recipient.of(r.address(), r.parameters())).toList());
+        for (Notice notice : notices) {
+            AuditLine line = AuditLine.of("notification", transaction, notice.outcome(), null)
+                    .with("disposition", Disposition.PROCESSED.text()).with("rcpt", notice.recipient())
+                    .with("msgid", original.messageId().orElse(null));
+            if (notice instanceof Notice.Sent sent) {
+                line.with("to", sent.destination()).with("mdn", sent.messageId());
+            } else if (notice instanceof Notice.NotSent skipped) {
+                line.with("to", skipped.destination()).with("reason", skipped.reason());
+            } else if (notice instanceof Notice.Failed failed) {
+                line.with("to", failed.destination()).with("reason", failed.reason());
+            }
+            line.log();
+        }
+        return notices.stream().noneMatch(n -> n instanceof Notice.Failed);
+    }
+
+    /** What the notifications need of the inner message. */
+    private static OriginalMessage original(InnerHeaders inner) {
+        return new OriginalMessage(inner.value("Message-ID").map(String::strip), inner.addresses("From"),
+                inner.addresses("Disposition-Notification-To"), inner.value("Content-Type").orElse("text/plain"),
+                inner.value("Disposition-Notification-Options").orElse(""));
     }
 
     private static boolean sameNames(List<HeaderField> raw, List<org.directmilter.crypto.smime.MimeHeaderField> parsed) {
@@ -281,6 +332,11 @@ final class IncomingVerification {
 
     /** The inner message's header fields, for address lookups. */
     private record InnerHeaders(List<org.directmilter.crypto.smime.MimeHeaderField> fields) {
+        /** The first field called {@code name}, unfolded. */
+        Optional<String> value(String name) {
+            return fields.stream().filter(f -> f.is(name)).map(f -> f.unfolded()).findFirst();
+        }
+
         List<String> addresses(String name) {
             return SignerTrust.addresses(fields, name);
         }

@@ -9,12 +9,12 @@ import java.util.Locale;
  * group syntax dropped, lower-cased for comparison. Tolerant: a routing check needs the addresses, not
  * a verdict on the header's syntax.
  */
-final class Mailboxes {
+public final class Mailboxes {
 
     private Mailboxes() {
     }
 
-    static List<String> parse(String header) {
+    public static List<String> parse(String header) {
         List<String> out = new ArrayList<>();
         for (String element : splitTopLevel(withoutComments(header))) {
             String address = addrSpec(element);

@@ -83,6 +83,14 @@ final class Replies {
         return new SmtpReply(451, "4.3.0", "Direct: internal error, try again later");
     }
 
+    static SmtpReply notificationAddress(String address) {
+        return new SmtpReply(550, "5.7.1", "Direct: <" + address + "> takes reports from this host only");
+    }
+
+    static SmtpReply notificationFailed() {
+        return new SmtpReply(451, "4.3.0", "Direct: cannot send the delivery notification, try again later");
+    }
+
     static SmtpReply cannotProtect(String why) {
         return new SmtpReply(554, "5.7.1", "Direct: cannot protect message: " + shorten(why));
     }

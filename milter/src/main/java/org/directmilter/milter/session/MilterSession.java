@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.directmilter.crypto.spool.MemoryBudget;
+import org.directmilter.crypto.text.LogSafe;
 import org.directmilter.milter.protocol.Actions;
 import org.directmilter.milter.protocol.Command;
 import org.directmilter.milter.protocol.CommandCodec;
@@ -98,7 +99,7 @@ final class MilterSession implements ServedConnection {
     public void run() {
         MDC.put("session", id);
         noDelay(channel);
-        try (InputStream in = new BufferedInputStream(Channels.newInputStream(channel), 1 << 16);
+        try (InputStream in = new BufferedInputStream(QuickAckInput.wrap(Channels.newInputStream(channel), channel), 1 << 16);
              FrameReader reader = new FrameReader(in, settings.maxFrameBytes(), frameMemory(memory))) {
             writer = new FrameWriter(Channels.newOutputStream(channel));
             log.debug("connection open");
@@ -117,11 +118,12 @@ final class MilterSession implements ServedConnection {
                 log.debug("connection closed");
             }
         } catch (MilterProtocolException e) {
-            log.warn("milter protocol error from MTA: {}; closing this connection", e.getMessage());
+            // the text may quote what the peer sent (a command byte, a header name)
+            log.warn("milter protocol error from MTA: {}; closing this connection", LogSafe.escape(e.getMessage()));
         } catch (ClosedChannelException e) {
             log.debug("connection closed by direct-milter");
         } catch (IOException e) {
-            log.warn("connection lost{}: {}", inMessage ? " in the middle of a message" : "", e.getMessage());
+            log.warn("connection lost{}: {}", inMessage ? " in the middle of a message" : "", LogSafe.escape(e.getMessage()));
         } catch (RuntimeException e) {
             log.error("unexpected failure; closing this connection", e);
         } finally {
@@ -175,7 +177,7 @@ final class MilterSession implements ServedConnection {
             MacroStage.forCommand(m.stage()).ifPresentOrElse(stage -> {
                 macros.put(stage, m.values());
                 pendingMacro = stage;
-            }, () -> log.debug("ignoring macros for unknown stage '{}'", m.stage()));
+            }, () -> log.debug("ignoring macros for unknown stage '{}'", LogSafe.escape(m.stage())));
         } else if (command instanceof Command.Connect c) {
             requireSmall((long) c.hostname().length() + c.address().length(), MAX_ENVELOPE_CHARS, "client host name");
             client = new Client(c.hostname(), Client.Family.of(c.family()), c.port(), c.address());

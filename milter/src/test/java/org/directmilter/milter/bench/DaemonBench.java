@@ -129,6 +129,11 @@ final class DaemonBench implements AutoCloseable {
         return daemon.pid();
     }
 
+    /** The daemon's socket in Postfix's syntax, e.g. {@code inet:127.0.0.1:7001}. */
+    String postfixSocket() {
+        return "inet:127.0.0.1:" + ((SocketSpec.Inet) socket).port();
+    }
+
     /** Open file descriptors of the daemon (Linux: /proc/PID/fd). */
     long openDescriptors() throws IOException {
         try (var fds = Files.list(Path.of("/proc", Long.toString(daemon.pid()), "fd"))) {
@@ -152,26 +157,46 @@ final class DaemonBench implements AutoCloseable {
      * message per milter session as Postfix does; fails unless the daemon accepts every one.
      */
     Figures run(Envelope envelope, RawMessage message, int connections, int messages) throws Exception {
+        return run(envelope, message, connections, messages, false);
+    }
+
+    /**
+     * {@link #run(Envelope, RawMessage, int, int)}, with {@code connectionPerMessage} a new milter connection
+     * for every message (negotiation included), as Postfix opens one per SMTP session.
+     */
+    Figures run(Envelope envelope, RawMessage message, int connections, int messages, boolean connectionPerMessage)
+            throws Exception {
         System.gc();
         HeapSampler sampler = new HeapSampler(heap);
         sampler.start();
         long cpuBefore = daemonOs.getProcessCpuTime();
         Figures timed = time(connections, messages, () -> {
-            MilterClient client = MilterClient.connect(socket);
             return new Worker() {
+                private MilterClient client = MilterClient.connect(socket);
+
                 @Override
                 public void once() throws Exception {
+                    if (client == null) {
+                        client = MilterClient.connect(socket);
+                    }
                     EndOfMessageResult eom = Exchange.send(client, envelope, message).endOfMessage()
                             .orElseThrow(() -> new IllegalStateException("refused before end of message"));
                     if (!(eom.finalReply() instanceof Response.Accept)) {
                         throw new IllegalStateException("not accepted: " + eom.finalReply());
                     }
-                    client.quitNewConnection();
+                    if (connectionPerMessage) {
+                        client.close();
+                        client = null;
+                    } else {
+                        client.quitNewConnection();
+                    }
                 }
 
                 @Override
                 public void close() throws IOException {
-                    client.close();
+                    if (client != null) {
+                        client.close();
+                    }
                 }
             };
         });
@@ -216,6 +241,13 @@ final class DaemonBench implements AutoCloseable {
     @Override
     public void close() throws Exception {
         try {
+            // the daemon halts after draining, so a flight recording is never dumped at exit: dump it now
+            var recording = java.util.regex.Pattern.compile("FlightRecording=.*filename=([^,\\s]+)")
+                    .matcher(System.getenv().getOrDefault("DM_BENCH_DAEMON_OPTS", ""));
+            if (recording.find()) {
+                new ProcessBuilder("jcmd", Long.toString(daemon.pid()), "JFR.dump", "filename=" + recording.group(1))
+                        .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor();
+            }
             jmx.close();
         } finally {
             daemon.destroy();

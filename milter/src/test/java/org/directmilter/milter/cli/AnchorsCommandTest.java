@@ -13,7 +13,17 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.Base64;
+import java.nio.file.StandardOpenOption;
 import java.util.Date;
+import java.util.List;
+import org.bouncycastle.cert.jcajce.JcaCertStore;
+import org.bouncycastle.cms.CMSAbsentContent;
+import org.bouncycastle.cms.CMSSignedDataGenerator;
+import org.directmilter.crypto.trust.bundle.TrustBundles;
+import org.directmilter.milter.config.ConfigLoader;
+import org.directmilter.milter.config.ConfigResult;
+import org.directmilter.milter.config.MilterConfig;
+import org.directmilter.milter.daemon.Assembly;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.BasicConstraints;
 import org.bouncycastle.asn1.x509.Extension;
@@ -102,5 +112,85 @@ class AnchorsCommandTest {
                 "warning: hisp.example.org has no key in " + dir + " (neither hisp.example.org.p12 nor "
                         + "ADDRESS@hisp.example.org.p12): every outgoing message from it would be refused "
                         + "(On-NoSenderKey reject)");
+    }
+
+    /** A certs-only PKCS#7 bundle, as trust communities publish them. */
+    static byte[] p7b(X509Certificate... certificates) throws Exception {
+        CMSSignedDataGenerator generator = new CMSSignedDataGenerator();
+        generator.addCertificates(new JcaCertStore(List.of(certificates)));
+        return generator.generate(new CMSAbsentContent()).getEncoded();
+    }
+
+    @Test
+    void listsBundleAnchorsWithTheirOriginAndCheckWarnsWhenABundleCannotBeFetched() throws Exception {
+        X509Certificate member = ca("Community Member", Instant.now().plus(Duration.ofDays(400)));
+        Path published = dir.resolve("published/community.p7b");
+        Files.createDirectories(published.getParent());
+        Files.write(published, p7b(member));
+        Path bundles = dir.resolve("bundles.d");
+        Files.createDirectories(bundles);
+        Files.writeString(bundles.resolve("community.conf"), "URL " + published.toUri() + "\n"
+                + "Domains hisp.example.org\nDirections both\n");
+        Path file = setup(ca("Partner Root", Instant.now().plus(Duration.ofDays(400))));
+        Files.writeString(file, "BundleDir " + bundles + "\nBundleStateDir " + dir.resolve("state") + "\n",
+                StandardOpenOption.APPEND);
+
+        Outcome never = CheckCommandTest.run("anchors", "-c", file.toString());
+        MilterConfig config = ((ConfigResult.Valid) new ConfigLoader().load(file)).config();
+        TrustBundles daemon = Assembly.trustBundles(config, Assembly.bundleFiles(config).bundles());
+        daemon.refresh("community");
+        Outcome listed = CheckCommandTest.run("anchors", "-c", file.toString());
+        Files.delete(published);
+        Outcome check = CheckCommandTest.run("check", "-c", file.toString());
+
+        assertThat(never.status()).isZero();
+        assertThat(never.out()).contains("  community\n", "    fetched    never (no good copy persisted)");
+        assertThat(listed.status()).isZero();
+        String sha256 = daemon.statuses().get(0).sha256().orElseThrow();
+        assertThat(listed.out()).contains(
+                "hisp.example.org outgoing:\n  CN=Community Member\n",
+                "    sha256     " + Certificates.sha256(member) + "\n",
+                "    bundle     community\n    url        " + published.toUri() + "\n",
+                "    checksum   sha256 " + sha256 + " (of the bundle)\n",
+                "    applies to hisp.example.org incoming, outgoing\n",
+                "    signer     none (unsigned bundle)\n",
+                "    refresh    6h\n",
+                "    anchors    1\n");
+        assertThat(check.status()).as("a bundle that cannot be fetched is a warning").isZero();
+        assertThat(check.err().lines()).contains(
+                "warning: bundle community: cannot be fetched or verified now: NOT_FOUND: no such file")
+                .noneMatch(l -> l.contains("not in Domains"));
+    }
+
+    @Test
+    void aBrokenBundleFileIsAConfigurationError() throws Exception {
+        Path bundles = dir.resolve("bundles.d");
+        Files.createDirectories(bundles);
+        Files.writeString(bundles.resolve("community.conf"), "URL http://bundles.example.org/b.p7b\nDomains hisp.example.org\n");
+        Path file = setup(ca("Partner Root", Instant.now().plus(Duration.ofDays(400))));
+        Files.writeString(file, "BundleDir " + bundles + "\n", StandardOpenOption.APPEND);
+
+        Outcome check = CheckCommandTest.run("check", "-c", file.toString());
+
+        assertThat(check.status()).isEqualTo(78);
+        assertThat(check.err()).contains(bundles.resolve("community.conf") + ":1: bad value for \"URL\": "
+                + "\"http://bundles.example.org/b.p7b\" is neither an https: URL with a host nor a file: URL");
+    }
+
+    @Test
+    void checkWarnsAboutABundleForADomainThatIsNotLocal() throws Exception {
+        Path bundles = dir.resolve("bundles.d");
+        Files.createDirectories(bundles);
+        Files.writeString(bundles.resolve("community.conf"), "URL " + dir.resolve("absent.p7b").toUri() + "\n"
+                + "Domains hisp.exmple.org\nDirections incoming\n");
+        Path file = setup(ca("Partner Root", Instant.now().plus(Duration.ofDays(400))));
+        Files.writeString(file, "BundleDir " + bundles + "\nBundleStateDir " + dir.resolve("state") + "\n",
+                StandardOpenOption.APPEND);
+
+        Outcome check = CheckCommandTest.run("check", "-c", file.toString());
+
+        assertThat(check.status()).isZero();
+        assertThat(check.err().lines()).contains(
+                "warning: bundle community applies to hisp.exmple.org, which is not in Domains: a misspelt domain?");
     }
 }

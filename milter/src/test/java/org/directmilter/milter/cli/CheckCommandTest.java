@@ -94,6 +94,23 @@ class CheckCommandTest {
     }
 
     @Test
+    void theNotificationCommandMustExistAndBeExecutable() throws IOException {
+        Path file = config("NotificationCommand " + dir.resolve("missing") + " -i -t -f <>\n");
+        assertThat(run("check", "-c", file.toString()).err().lines()).contains(
+                file + ":1: NotificationCommand: " + dir.resolve("missing") + " does not exist; install the MTA's"
+                        + " sendmail command or set \"Notifications no\"");
+
+        Path notExecutable = Files.writeString(dir.resolve("sendmail"), "#!/bin/sh\n");
+        config("NotificationCommand " + notExecutable + " -t\n");
+        assertThat(run("check", "-c", file.toString()).err().lines()).contains(
+                file + ":1: NotificationCommand: " + notExecutable + " is not executable by "
+                        + System.getProperty("user.name"));
+
+        config("Notifications no\nNotificationCommand " + dir.resolve("missing") + "\n");
+        assertThat(run("check", "-c", file.toString()).err()).doesNotContain("NotificationCommand");
+    }
+
+    @Test
     void temporaryDirectoryMustBeAWritableDirectory() throws IOException {
         Path notADirectory = Files.writeString(dir.resolve("plain-file"), "x");
         Path file = config("# spool\nTemporaryDirectory " + notADirectory + "\n");

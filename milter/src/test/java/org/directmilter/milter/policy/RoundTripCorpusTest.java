@@ -94,7 +94,8 @@ class RoundTripCorpusTest {
         }
         receivingPort = daemon("Domains partner.example\nKeyStore " + keys + "\nAnchorDir " + anchors + "\n"
                 + "CertificateDir " + Files.createDirectories(partner.resolve("certs")) + "\n"
-                + "TemporaryDirectory " + Files.createDirectories(partner.resolve("tmp")) + "\n", anchors);
+                + "TemporaryDirectory " + Files.createDirectories(partner.resolve("tmp")) + "\n"
+                + "NotificationCommand " + setup.submitCommand + "\n", anchors); // MDNs kept, never queued
 
         openssl = Files.createDirectories(dir.resolve("openssl"));
         TestPki.writePem(openssl.resolve("bob.cert.pem"), setup.bob.certificate());
@@ -115,7 +116,8 @@ class RoundTripCorpusTest {
         CertificateDiscovery discovery = new CertificateDiscovery(name -> name.equals(owner) ? bob
                 : new OwnerLookup.NonePublished(name, "NXDOMAIN", 60, List.of()), OwnerNameMode.NAIVE);
         DirectPolicy policy = new DirectPolicy(real.settings(), real.keys(), real.validator(), real.resolverSettings(),
-                discovery, real.protector(), real.unprotector(), real.spoolThreshold(), real.temporaryDirectory());
+                discovery, real.protector(), real.unprotector(), real.spoolThreshold(), real.temporaryDirectory(),
+                real.notifier());
         MilterSessionFactory sessions = new MilterSessionFactory(DirectHandler.create(policy),
                 SessionSettings.defaults().withSpool(64 * 1024, setup.temporary));
         MilterServer server = MilterServer.bind(SocketSpec.parse("inet:0@127.0.0.1"), ServerSettings.defaults(), sessions);

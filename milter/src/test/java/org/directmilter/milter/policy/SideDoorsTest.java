@@ -75,7 +75,8 @@ class SideDoorsTest {
                 owner -> dns.getOrDefault(owner, new OwnerLookup.NonePublished(owner, "NXDOMAIN", 60, List.of())),
                 OwnerNameMode.NAIVE);
         DirectPolicy policy = new DirectPolicy(real.settings(), real.keys(), real.validator(), real.resolverSettings(),
-                discovery, real.protector(), real.unprotector(), real.spoolThreshold(), real.temporaryDirectory());
+                discovery, real.protector(), real.unprotector(), real.spoolThreshold(), real.temporaryDirectory(),
+                real.notifier());
         sessions = new MilterSessionFactory(DirectHandler.create(policy),
                 SessionSettings.defaults().withSpool(1 << 20, setup.temporary));
         server = MilterServer.bind(SocketSpec.parse("inet:0@127.0.0.1"), ServerSettings.defaults(), sessions);

@@ -7,6 +7,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import org.directmilter.crypto.testpki.TestPki;
 import org.directmilter.milter.cli.DirectMilterCommand;
 import org.directmilter.resolver.NamedServer;
@@ -30,16 +31,23 @@ public final class DirectDeployment implements AutoCloseable {
     public final PartnerHisp partner;
     private final NamedServer named;
     private final int milterPort;
+    private final String extraConfig;
     private DaemonProcess daemon;
 
-    private DirectDeployment(Path dir, DirectSetup setup, NamedServer named, int milterPort) {
+    private DirectDeployment(Path dir, DirectSetup setup, NamedServer named, int milterPort, String extraConfig) {
         this.setup = setup;
+        this.extraConfig = extraConfig;
         this.named = named;
         this.milterPort = milterPort;
         this.partner = PartnerHisp.in(dir.resolve("partner"), setup);
     }
 
     public static DirectDeployment start() {
+        return start(setup -> "");
+    }
+
+    /** {@link #start()} with configuration lines of the test's own, made once the keys and CAs exist. */
+    public static DirectDeployment start(Function<DirectSetup, String> extraConfig) {
         Path dir = Scratch.newDirectory("direct-");
         DirectSetup setup = DirectSetup.create(dir.resolve("setup"));
         NamedServer named;
@@ -53,7 +61,7 @@ public final class DirectDeployment implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
         }
-        DirectDeployment deployment = new DirectDeployment(dir, setup, named, Ports.free());
+        DirectDeployment deployment = new DirectDeployment(dir, setup, named, Ports.free(), extraConfig.apply(setup));
         try {
             deployment.startDaemon();
             return deployment;
@@ -85,12 +93,20 @@ public final class DirectDeployment implements AutoCloseable {
         return setup.configLines()
                 + "Nameservers 127.0.0.1:" + named.port() + "\n"
                 + "DNSTimeout 1s\nDNSAttempts 1\n"
-                + "Socket inet:" + milterPort + "@127.0.0.1\n";
+                + "Socket inet:" + milterPort + "@127.0.0.1\n"
+                + extraConfig;
     }
 
     /** Starts the daemon (again) on the same socket; the previous one must be gone. */
     public DaemonProcess startDaemon() {
         daemon = DaemonProcess.start(Scratch.newDirectory("direct-daemon-"), config());
+        return daemon;
+    }
+
+    /** Stops the daemon and starts it again on the same socket with {@code extraConfig} after the deployment's lines. */
+    public DaemonProcess restartDaemon(String extraConfig) {
+        Resources.closeAll(daemon);
+        daemon = DaemonProcess.start(Scratch.newDirectory("direct-daemon-"), config() + extraConfig);
         return daemon;
     }
 

@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.cert.X509Certificate;
+import java.util.List;
 import org.directmilter.crypto.keys.PrivateKeyEntry;
 import org.directmilter.crypto.testpki.TestPki;
 
@@ -27,6 +28,10 @@ public final class DirectSetup {
     public final Path anchors;
     public final Path certificates;
     public final Path temporary;
+    /** Where the notification command of {@link #configLines} leaves each MDN it is given, one file each. */
+    public final Path notifications;
+    /** The notification command: a script that keeps each MDN in {@link #notifications} until {@link #submitWith}. */
+    public final Path submitCommand;
     public final TestPki localCa;
     public final TestPki partnerCa;
     public final TestPki strangerCa;
@@ -44,6 +49,9 @@ public final class DirectSetup {
         anchors = Files.createDirectories(root.resolve("anchors"));
         certificates = Files.createDirectories(root.resolve("certs"));
         temporary = Files.createDirectories(root.resolve("tmp"));
+        notifications = Files.createDirectories(root.resolve("notifications"));
+        submitCommand = root.resolve("submit-notification");
+        submitWith("exec cat > \"$(mktemp " + notifications + "/mdn-XXXXXX)\"");
         Pki pki = Pki.SHARED;
         localCa = pki.localCa;
         partnerCa = pki.partnerCa;
@@ -78,7 +86,37 @@ public final class DirectSetup {
                 + "KeyStore " + keys + "\n"
                 + "AnchorDir " + anchors + "\n"
                 + "CertificateDir " + certificates + "\n"
-                + "TemporaryDirectory " + temporary + "\n";
+                + "TemporaryDirectory " + temporary + "\n"
+                + "NotificationCommand " + submitCommand + "\n";
+    }
+
+    /**
+     * Makes the notification command run {@code shellLine} from now on (a real MTA's sendmail, or a
+     * failing command), the MDN on its standard input.
+     */
+    public void submitWith(String shellLine) {
+        try {
+            Files.writeString(submitCommand, "#!/bin/sh\n" + shellLine + "\n");
+            Files.setPosixFilePermissions(submitCommand, PosixFilePermissions.fromString("rwx------"));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The MDNs the notification command kept so far, oldest first. */
+    public List<String> submittedNotifications() {
+        try (var files = Files.list(notifications)) {
+            return files.sorted(java.util.Comparator.comparing(f -> f.toFile().lastModified()))
+                    .map(f -> {
+                        try {
+                            return Files.readString(f);
+                        } catch (IOException e) {
+                            throw new UncheckedIOException(e);
+                        }
+                    }).toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** Publishes a partner's certificate in CertificateDir as {@code <address>.pem}. */

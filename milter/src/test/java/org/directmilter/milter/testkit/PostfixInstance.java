@@ -38,26 +38,39 @@ public final class PostfixInstance extends Mta {
      * @param milter {@code smtpd_milters} in Postfix syntax ({@code inet:127.0.0.1:PORT},
      *               {@code unix:/path}); empty for no milter at all
      * @param mainCf extra main.cf parameters, written last so they override the defaults
+     * @param listeners further smtpd services: 127.0.0.1 port to its {@code -o} overrides of main.cf
      */
-    public record Options(Optional<String> milter, Map<String, String> mainCf) {
+    public record Options(Optional<String> milter, Map<String, String> mainCf,
+                          Map<Integer, Map<String, String>> listeners) {
 
         public Options {
             mainCf = Map.copyOf(mainCf);
+            listeners = Map.copyOf(listeners);
         }
 
         public static Options withoutMilter() {
-            return new Options(Optional.empty(), Map.of());
+            return new Options(Optional.empty(), Map.of(), Map.of());
         }
 
         public static Options milter(String postfixSocket) {
-            return new Options(Optional.of(postfixSocket), Map.of());
+            return new Options(Optional.of(postfixSocket), Map.of(), Map.of());
         }
 
         /** Adds or overrides one main.cf parameter, e.g. {@code set("milter_default_action", "accept")}. */
         public Options set(String parameter, String value) {
             Map<String, String> copy = new LinkedHashMap<>(mainCf);
             copy.put(parameter, value);
-            return new Options(milter, copy);
+            return new Options(milter, copy, listeners);
+        }
+
+        /**
+         * Adds an smtpd on 127.0.0.1:{@code port} beside the main one, with its own parameters (values
+         * without spaces), e.g. {@code listener(port, Map.of("smtpd_milters", "inet:127.0.0.1:7001"))}.
+         */
+        public Options listener(int port, Map<String, String> overrides) {
+            Map<Integer, Map<String, String>> copy = new LinkedHashMap<>(listeners);
+            copy.put(port, overrides);
+            return new Options(milter, mainCf, copy);
         }
     }
 
@@ -245,6 +258,12 @@ public final class PostfixInstance extends Mta {
             Exec.check(POSTCONF, "-c", c, "-M#", "smtp/inet"); // nothing on :25
             Exec.check(POSTCONF, "-c", c, "-M",
                     "127.0.0.1:" + smtpPort + "/inet = 127.0.0.1:" + smtpPort + " inet n - n - - smtpd");
+            for (var listener : options.listeners().entrySet()) {
+                StringBuilder service = new StringBuilder("127.0.0.1:" + listener.getKey() + "/inet = 127.0.0.1:"
+                        + listener.getKey() + " inet n - n - - smtpd");
+                listener.getValue().forEach((k, v) -> service.append(" -o ").append(k).append('=').append(v));
+                Exec.check(POSTCONF, "-c", c, "-M", service.toString());
+            }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the Postfix configuration in " + dir, e);
         }

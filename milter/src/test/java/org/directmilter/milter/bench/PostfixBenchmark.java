@@ -1,0 +1,258 @@
+package org.directmilter.milter.bench;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.directmilter.crypto.keys.PrivateKeyEntry;
+import org.directmilter.crypto.smime.ProtectOptions;
+import org.directmilter.crypto.smime.Protector;
+import org.directmilter.milter.client.Envelope;
+import org.directmilter.milter.client.RawMessage;
+import org.directmilter.milter.testkit.DirectSetup;
+import org.directmilter.milter.testkit.Exec;
+import org.directmilter.milter.testkit.Ports;
+import org.directmilter.milter.testkit.PostfixInstance;
+import org.directmilter.resolver.FoundCertificate;
+import org.directmilter.resolver.NamedServer;
+import org.directmilter.resolver.dns.ZoneLines;
+
+/**
+ * The MTA-level benchmark (issue 18): one throwaway Postfix with three smtpd listeners — no milter, and
+ * twice the real daemon ({@code direct-milter run}, child JVM) for outgoing and incoming Direct mail — fed
+ * by Postfix's own {@code smtp-source} (parallel sessions, one message per SMTP session, pre-formatted
+ * messages), timed until smtp-source has had "250 queued" for every message. Postfix discards what it
+ * queued, so delivery costs nothing. The plain and milter listeners run back to back on the same message
+ * (plain, milter, plain, milter), so each ratio comes from one moment of the shared machine; beside them
+ * the daemon's CPU per message (utime + stime from /proc/PID/stat), the machine's busy share over the
+ * milter runs (/proc/stat) and the load average. The same message straight through the daemon's socket
+ * with the project's milter client at the same concurrency closes each row: once over kept connections
+ * (QUIT_NC between messages), once with a new connection per message as Postfix does. Not a test: it checks only
+ * that every message was queued (smtp-source exits non-zero on any other reply).
+ *
+ * Usage: PostfixBenchmark DAEMON_CLASSPATH [MAX_HEAP [SESSIONS]] — see bin/benchmark.
+ */
+public final class PostfixBenchmark {
+
+    private static final String ALICE = "alice@" + DirectSetup.LOCAL;
+    private static final String DAVE = "dave@" + DirectSetup.LOCAL;
+    private static final String BOB = "bob@" + DirectSetup.PARTNER;
+    private static final String SMTP_SOURCE = "/usr/sbin/smtp-source";
+    private static final int MAX_WARM_UP_ROUNDS = 8;
+    /** Warm when the JIT compilers took less than this share of the daemon's CPU over a warm-up round. */
+    private static final double SETTLED_JIT_SHARE = 0.05;
+    private static final long CLOCK_TICKS = Long.parseLong(
+            Exec.run(Duration.ofSeconds(5), List.of("getconf", "CLK_TCK")).orThrow().output().strip());
+
+    /** One row: a direction at a size, its file for smtp-source and its envelope. */
+    record Row(String direction, int bytes, Path file, Envelope envelope, RawMessage message, int messages) {
+        String size() {
+            return bytes >= 1 << 20 ? (bytes >> 20) + " MB" : (bytes >> 10) + " KB";
+        }
+    }
+
+    /** One smtp-source run: seconds, daemon CPU ticks, and machine busy/total jiffies meanwhile. */
+    record Run(double seconds, long daemonTicks, long busy, long total, long jitTicks) {
+        Run plus(Run other) {
+            return new Run(seconds + other.seconds, daemonTicks + other.daemonTicks, busy + other.busy,
+                    total + other.total, jitTicks + other.jitTicks);
+        }
+    }
+
+    private final DaemonBench daemon;
+    private final int plainPort;
+    private final int outgoingPort;
+    private final int incomingPort;
+    private final int sessions;
+
+    private PostfixBenchmark(DaemonBench daemon, int plainPort, int outgoingPort, int incomingPort, int sessions) {
+        this.daemon = daemon;
+        this.plainPort = plainPort;
+        this.outgoingPort = outgoingPort;
+        this.incomingPort = incomingPort;
+        this.sessions = sessions;
+    }
+
+    public static void main(String[] args) throws Exception {
+        String classpath = args[0];
+        String maxHeap = args.length > 1 ? args[1] : "256m";
+        int sessions = args.length > 2 ? Integer.parseInt(args[2]) : 8;
+        Path work = Files.createTempDirectory("dm-postfix-bench");
+        DirectSetup setup = DirectSetup.create(work.resolve("setup"));
+        String record = ZoneLines.certLine("bob.partner.example.", 3600, FoundCertificate.PKIX,
+                setup.bob.certificate().getEncoded());
+        List<Row> rows = List.of(
+                outgoing(work, 10 * 1024, 800), incoming(work, setup, 10 * 1024, 800),
+                outgoing(work, 1 << 20, 96), incoming(work, setup, 1 << 20, 96));
+        int outgoingPort = Ports.free();
+        int incomingPort = Ports.free();
+        try (NamedServer named = NamedServer.start(work.resolve("named"), "  recursion no;\n",
+                Map.of(DirectSetup.PARTNER, "type primary; file \"partner.zone\";"),
+                Map.of("partner.zone", NamedServer.zone(DirectSetup.PARTNER, 3600, List.of(record))));
+             DaemonBench daemon = DaemonBench.start(classpath, maxHeap, work,
+                     setup.configLines() + "Nameservers 127.0.0.1:" + named.port() + "\n");
+             PostfixInstance postfix = PostfixInstance.start(PostfixInstance.Options.withoutMilter()
+                     // what was queued is thrown away: the figures are smtpd, cleanup and the milter
+                     .set("default_transport", "discard:benchmark")
+                     .set("relay_transport", "discard:benchmark")
+                     .listener(outgoingPort, Map.of("smtpd_milters", daemon.postfixSocket()))
+                     .listener(incomingPort, Map.of("smtpd_milters", daemon.postfixSocket())))) {
+            System.out.printf("direct-milter through Postfix: daemon pid %d, -Xmx%s, %d CPUs, Java %s, %s; "
+                            + "smtp-source -s %d, one message per SMTP session; RSA-2048, AES-256-CBC, SHA-256%n",
+                    daemon.pid(), maxHeap, Runtime.getRuntime().availableProcessors(), Runtime.version(),
+                    postfixVersion(postfix), sessions);
+            PostfixBenchmark bench = new PostfixBenchmark(daemon, postfix.smtpPort(), outgoingPort, incomingPort,
+                    sessions);
+            bench.warmUp(rows);
+            System.out.printf("%-9s %6s %5s | %11s %11s %6s %8s %5s %6s | %11s %8s | %11s %8s | %s%n", "direction",
+                    "size", "msgs", "plain msg/s", "milter msg/s", "ratio", "cpu ms", "jit", "busy", "socket msg/s",
+                    "cpu ms", "conn/msg/s", "cpu ms", "load average");
+            for (Row row : rows) {
+                bench.measure(row);
+            }
+        }
+    }
+
+    /**
+     * Every row through Postfix and the socket until the daemon's JIT compilers have (nearly) stopped: they
+     * take most of a core for the first minute of mixed Direct traffic, and their CPU is not a message's
+     * cost. Fills the discovery and trust caches and starts Postfix's processes on the way.
+     */
+    private void warmUp(List<Row> rows) throws Exception {
+        for (int round = 1; round <= MAX_WARM_UP_ROUNDS; round++) {
+            long jit = compilerTicks();
+            long cpu = daemonTicks();
+            long start = System.nanoTime();
+            for (Row row : rows) {
+                int messages = Math.max(sessions * 4, row.messages() / 2);
+                source(row, row.direction().equals("outgoing") ? outgoingPort : incomingPort, messages);
+                source(row, plainPort, messages);
+                daemon.run(row.envelope(), row.message(), sessions, messages, true);
+            }
+            long jitTicks = compilerTicks() - jit;
+            long cpuTicks = daemonTicks() - cpu;
+            System.out.printf("warm-up round %d: %.1f s, daemon CPU %.1f s, of which JIT compilers %.1f s%n", round,
+                    (System.nanoTime() - start) / 1e9, (double) cpuTicks / CLOCK_TICKS, (double) jitTicks / CLOCK_TICKS);
+            if (jitTicks < cpuTicks * SETTLED_JIT_SHARE) {
+                return;
+            }
+        }
+    }
+
+    private void measure(Row row) throws Exception {
+        int port = row.direction().equals("outgoing") ? outgoingPort : incomingPort;
+        Run plain = new Run(0, 0, 0, 0, 0);
+        Run milter = new Run(0, 0, 0, 0, 0);
+        for (int round = 0; round < 2; round++) { // interleaved: both see the same neighbours
+            plain = plain.plus(source(row, plainPort, row.messages() / 2));
+            milter = milter.plus(source(row, port, row.messages() / 2));
+        }
+        DaemonBench.Figures socket = daemon.run(row.envelope(), row.message(), sessions, row.messages());
+        DaemonBench.Figures perMessage = daemon.run(row.envelope(), row.message(), sessions, row.messages(), true);
+        double plainRate = row.messages() / plain.seconds();
+        double milterRate = row.messages() / milter.seconds();
+        double cpuMillis = milter.daemonTicks() * 1000.0 / CLOCK_TICKS;
+        System.out.printf("%-9s %6s %5d | %11.1f %11.1f %6.2f %8.2f %4.0f%% %5.0f%% | %11.1f %8.2f | %11.1f %8.2f | %s%n",
+                row.direction(), row.size(), row.messages(), plainRate, milterRate, milterRate / plainRate,
+                cpuMillis / row.messages(), milter.daemonTicks() > 0 ? 100.0 * milter.jitTicks() / milter.daemonTicks() : 0,
+                100.0 * milter.busy() / milter.total(), socket.perSecond(), socket.cpuMillisPerMessage(),
+                perMessage.perSecond(), perMessage.cpuMillisPerMessage(), loadAverage());
+    }
+
+    /** {@code messages} of the row's file through smtp-source to {@code port}; fails unless all were queued. */
+    private Run source(Row row, int port, int messages) throws IOException {
+        long ticks = daemonTicks();
+        long jit = compilerTicks();
+        long[] machine = machineJiffies();
+        long start = System.nanoTime();
+        Exec.run(Duration.ofMinutes(10), List.of(SMTP_SOURCE, "-4", "-s", Integer.toString(sessions),
+                "-m", Integer.toString(messages), "-M", "client.milter-test.invalid",
+                "-f", row.envelope().sender(), "-t", row.envelope().recipients().get(0),
+                "-F", row.file().toString(), "127.0.0.1:" + port)).orThrow();
+        double seconds = (System.nanoTime() - start) / 1e9;
+        long[] after = machineJiffies();
+        return new Run(seconds, daemonTicks() - ticks, after[0] - machine[0], after[1] - machine[1],
+                compilerTicks() - jit);
+    }
+
+    private static Row outgoing(Path work, int bytes, int messages) throws IOException {
+        byte[] plain = PassThroughBenchmark.message(ALICE, BOB, bytes);
+        return new Row("outgoing", bytes, file(work, "outgoing-" + bytes, plain), Envelope.of(ALICE, List.of(BOB)),
+                RawMessage.parse(plain), messages);
+    }
+
+    private static Row incoming(Path work, DirectSetup setup, int bytes, int messages) throws Exception {
+        byte[] direct = protect(PassThroughBenchmark.message(BOB, DAVE, bytes), setup.bob, setup.dave);
+        return new Row("incoming", bytes, file(work, "incoming-" + bytes, direct), Envelope.of(BOB, List.of(DAVE)),
+                RawMessage.parse(direct), messages);
+    }
+
+    /** smtp-source -F reads lines and sends each with CRLF, so the file has bare LF endings. */
+    private static Path file(Path work, String name, byte[] message) throws IOException {
+        String text = new String(message, StandardCharsets.ISO_8859_1).replace("\r\n", "\n");
+        Path file = work.resolve(name + ".eml");
+        Files.writeString(file, text, StandardCharsets.ISO_8859_1);
+        return file;
+    }
+
+    /** What a partner HISP sends: {@code plain} signed by {@code signer} and encrypted to {@code recipient}. */
+    private static byte[] protect(byte[] plain, PrivateKeyEntry signer, PrivateKeyEntry recipient) throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(plain.length * 4 / 3 + 8192);
+        new Protector(ProtectOptions.DEFAULTS).protectMessage(new ByteArrayInputStream(plain), signer,
+                List.of(recipient.certificate()), out);
+        return out.toByteArray();
+    }
+
+    /** utime + stime of the daemon, in clock ticks: fields 14 and 15 of /proc/PID/stat. */
+    private long daemonTicks() throws IOException {
+        String stat = Files.readString(Path.of("/proc", Long.toString(daemon.pid()), "stat"));
+        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+    }
+
+    /** utime + stime of the daemon's JIT compiler threads (C1, C2) that are alive now, in clock ticks. */
+    private long compilerTicks() throws IOException {
+        long ticks = 0;
+        try (var tasks = Files.list(Path.of("/proc", Long.toString(daemon.pid()), "task"))) {
+            for (Path task : (Iterable<Path>) tasks::iterator) {
+                try {
+                    String stat = Files.readString(task.resolve("stat"));
+                    String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+                    if (name.contains("CompilerThre")) {
+                        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                        ticks += Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+                    }
+                } catch (java.nio.file.NoSuchFileException gone) {
+                    // the thread ended while we looked
+                }
+            }
+        }
+        return ticks;
+    }
+
+    /** The machine's busy and total jiffies so far (the "cpu" line of /proc/stat; idle and iowait are idle). */
+    private static long[] machineJiffies() throws IOException {
+        String[] cpu = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
+        long total = 0;
+        for (int i = 1; i < Math.min(cpu.length, 9); i++) {
+            total += Long.parseLong(cpu[i]);
+        }
+        long idle = Long.parseLong(cpu[4]) + Long.parseLong(cpu[5]);
+        return new long[] {total - idle, total};
+    }
+
+    private static String loadAverage() throws IOException {
+        String[] load = Files.readString(Path.of("/proc/loadavg")).split(" ");
+        return load[0] + " " + load[1] + " " + load[2];
+    }
+
+    private static String postfixVersion(PostfixInstance postfix) {
+        return "Postfix " + Exec.run(Duration.ofSeconds(10), List.of("/usr/sbin/postconf", "-c",
+                postfix.dir().resolve("etc").toString(), "-h", "mail_version")).output().strip();
+    }
+}

@@ -1,0 +1,321 @@
+package org.directmilter.milter.policy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import org.directmilter.crypto.keys.PrivateKeyEntry;
+import org.directmilter.crypto.smime.ProtectOptions;
+import org.directmilter.crypto.smime.Protector;
+import org.directmilter.crypto.smime.UnprotectOptions;
+import org.directmilter.crypto.smime.UnprotectResult;
+import org.directmilter.crypto.smime.Unprotector;
+import org.directmilter.crypto.trust.AnchorStore;
+import org.directmilter.milter.client.ChangedMessage;
+import org.directmilter.milter.client.Envelope;
+import org.directmilter.milter.client.Exchange;
+import org.directmilter.milter.client.MilterClient;
+import org.directmilter.milter.client.RawMessage;
+import org.directmilter.milter.config.ConfigLoader;
+import org.directmilter.milter.config.ConfigResult;
+import org.directmilter.milter.config.MilterConfig;
+import org.directmilter.milter.daemon.Assembly;
+import org.directmilter.milter.protocol.ProtocolFlags;
+import org.directmilter.milter.protocol.Response;
+import org.directmilter.milter.server.MilterServer;
+import org.directmilter.milter.server.ServerSettings;
+import org.directmilter.milter.server.SocketSpec;
+import org.directmilter.milter.session.MilterSessionFactory;
+import org.directmilter.milter.session.SessionSettings;
+import org.directmilter.milter.testkit.DirectSetup;
+import org.directmilter.resolver.CertificateDiscovery;
+import org.directmilter.resolver.FoundCertificate;
+import org.directmilter.resolver.OwnerLookup;
+import org.directmilter.resolver.OwnerNameMode;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Issue 13 through the real milter protocol (in-process server, the project's client): the processed MDN
+ * a verified incoming message gets, which messages get none, and what a failed hand-off answers. The
+ * notification command is the test kit's script that keeps each MDN in a file; the MDN it kept is then
+ * sent through the same milter as the MTA's pickup would, to prove it leaves signed and encrypted.
+ */
+class NotificationsTest {
+
+    private static final String BOB = "bob@partner.example";
+    private static final String DAVE = "dave@hisp-a.example";
+    private static final String ALICE = "alice@hisp-a.example";
+    private static final String ERIN = "erin@hisp-b.example";
+
+    @TempDir
+    Path dir;
+
+    private DirectSetup setup;
+    private final Map<String, OwnerLookup> dns = new ConcurrentHashMap<>();
+    private AnchorStore anchors;
+    private MilterServer server;
+    private MilterSessionFactory sessions;
+    private final ListAppender<ILoggingEvent> audit = new ListAppender<>();
+
+    private void start(String extraConfig) throws IOException {
+        setup = DirectSetup.create(dir);
+        Path file = Files.writeString(dir.resolve("direct-milter.conf"), setup.configLines() + extraConfig);
+        MilterConfig config = ((ConfigResult.Valid) new ConfigLoader().load(file)).config();
+        anchors = AnchorStore.load(setup.anchors);
+        DirectPolicy real = Assembly.policy(config, anchors::anchorsFor, Optional.empty());
+        CertificateDiscovery discovery = new CertificateDiscovery(
+                owner -> dns.getOrDefault(owner, new OwnerLookup.NonePublished(owner, "NXDOMAIN", 60, List.of())),
+                OwnerNameMode.NAIVE);
+        DirectPolicy policy = new DirectPolicy(real.settings(), real.keys(), real.validator(), real.resolverSettings(),
+                discovery, real.protector(), real.unprotector(), real.spoolThreshold(), real.temporaryDirectory(),
+                real.notifier());
+        sessions = new MilterSessionFactory(DirectHandler.create(policy),
+                SessionSettings.defaults().withSpool(1 << 20, setup.temporary));
+        server = MilterServer.bind(SocketSpec.parse("inet:0@127.0.0.1"), ServerSettings.defaults(), sessions);
+        server.start();
+        String owner = BOB.replace('@', '.') + ".";
+        dns.put(owner, new OwnerLookup.Published(owner,
+                List.of(new FoundCertificate(setup.bob.certificate(), FoundCertificate.PKIX, Optional.empty())),
+                List.of(), 300, List.of()));
+        audit.start();
+        ((Logger) LoggerFactory.getLogger(AuditLine.LOGGER)).addAppender(audit);
+    }
+
+    @AfterEach
+    void stop() {
+        ((Logger) LoggerFactory.getLogger(AuditLine.LOGGER)).detachAppender(audit);
+        if (server != null) {
+            server.stop(Duration.ofSeconds(5));
+            sessions.close();
+            anchors.close();
+        }
+    }
+
+    @Test
+    void aVerifiedMessageGetsAProcessedMdnFromItsRecipientToItsSender() throws Exception {
+        start("");
+        Sent sent = send(incoming(BOB, DAVE), protect(setup.bob, List.of(setup.dave), message(BOB, DAVE, "")));
+
+        assertThat(sent.accepted()).isTrue();
+        String mdn = onlyMdn();
+        assertThat(head(mdn)).contains("From: " + DAVE + "\n", "To: " + BOB + "\n", "In-Reply-To: <m1@partner.example>\n",
+                        "Content-Type: multipart/report; report-type=disposition-notification;")
+                .doesNotContainIgnoringCase("Disposition-Notification-To").doesNotContain("lab results");
+        assertThat(reportFields(mdn)).containsExactly("Reporting-UA: hisp-a.example; direct-milter",
+                "Final-Recipient: rfc822;" + DAVE, "Original-Message-ID: <m1@partner.example>",
+                "Disposition: automatic-action/MDN-sent-automatically; processed");
+        assertThat(mdn).doesNotContain("Potassium");
+        assertThat(auditLines()).anyMatch(l -> l.startsWith("event=notification ") && l.contains(" outcome=sent ")
+                && l.contains(" rcpt=" + DAVE) && l.contains(" to=" + BOB) && l.contains(" msgid=<m1@partner.example>"));
+    }
+
+    @Test
+    void theMdnGoesToDispositionNotificationToAndLeavesSignedByTheRecipientAndEncrypted() throws Exception {
+        start("");
+        String other = "records@partner.example";
+        send(incoming(BOB, DAVE), protect(setup.bob, List.of(setup.dave),
+                message(BOB, DAVE, "Disposition-Notification-To: Records <" + other + ">\r\n")));
+        String mdn = onlyMdn();
+        assertThat(head(mdn)).contains("To: " + other + "\n");
+
+        // What the MTA's pickup does with it: the null sender, From: dave, through the same milter.
+        String sentBack = mdn.replace("To: " + other, "To: " + BOB); // bob is the one who publishes a certificate
+        Sent out = send(Envelope.of("", List.of(BOB)), sentBack.getBytes(StandardCharsets.US_ASCII));
+
+        assertThat(out.accepted()).isTrue();
+        String outer = new String(out.delivered().toBytes(), StandardCharsets.ISO_8859_1);
+        assertThat(outer).contains("application/pkcs7-mime").doesNotContain("Final-Recipient");
+        try (UnprotectResult.Verified opened = (UnprotectResult.Verified) new Unprotector(UnprotectOptions.defaults())
+                .unprotect(new ByteArrayInputStream(out.delivered().toBytes()), List.of(setup.bob))) {
+            assertThat(opened.signers()).containsExactly(setup.dave.certificate());
+            assertThat(new String(opened.message().toByteArray(), StandardCharsets.US_ASCII))
+                    .contains("Disposition: automatic-action/MDN-sent-automatically; processed");
+        }
+    }
+
+    @Test
+    void eachRecipientTheMessageIsDeliveredToGetsItsOwnMdnAndARemovedOneNone() throws Exception {
+        start("");
+        // hisp-b.example does not trust the partner's CA: erin is removed, dave and alice receive it.
+        Sent sent = send(incoming(BOB, DAVE, ALICE, ERIN), protect(setup.bob, List.of(setup.dave, setup.alice, setup.erin),
+                message(BOB, DAVE + ", " + ALICE + ", " + ERIN, "")));
+
+        assertThat(sent.accepted()).isTrue();
+        assertThat(sent.delivered().recipients()).containsExactlyInAnyOrder(DAVE, ALICE);
+        assertThat(setup.submittedNotifications()).hasSize(2)
+                .anyMatch(m -> m.contains("Final-Recipient: rfc822;" + DAVE + "\n"))
+                .anyMatch(m -> m.contains("Final-Recipient: rfc822;" + ALICE + "\n"))
+                .noneMatch(m -> m.contains(ERIN));
+    }
+
+    @Test
+    void anIncomingMdnOrDsnGetsNoMdn() throws Exception {
+        start("");
+        for (String type : List.of("multipart/report; report-type=disposition-notification; boundary=b",
+                "multipart/report;\r\n report-type=\"delivery-status\"; boundary=b")) {
+            String report = "From: " + BOB + "\r\nTo: " + DAVE + "\r\nDate: Sat, 28 Nov 2026 10:00:00 +0000\r\n"
+                    + "Message-ID: <r@partner.example>\r\nMIME-Version: 1.0\r\nContent-Type: " + type + "\r\n\r\n"
+                    + "--b\r\nContent-Type: text/plain\r\n\r\nreport\r\n--b--\r\n";
+            Sent sent = send(incoming(BOB, DAVE), protect(setup.bob, List.of(setup.dave), report));
+            assertThat(sent.accepted()).as(type).isTrue();
+        }
+
+        assertThat(setup.submittedNotifications()).isEmpty();
+        assertThat(auditLines()).filteredOn(l -> l.startsWith("event=notification ")).hasSize(2)
+                .allMatch(l -> l.contains(" outcome=not-sent ") && l.contains("reason=\"the message is itself a notification\""));
+    }
+
+    @Test
+    void aRejectedMessageGetsNoMdn() throws Exception {
+        start("");
+        // mallory's certificate is issued by the partner CA but she signs as bob: not bound to From.
+        Sent sent = send(incoming(BOB, DAVE), protect(setup.mallory, List.of(setup.dave), message(BOB, DAVE, "")));
+
+        assertThat(sent.eom()).startsWith("550 5.7.1 Direct: sender not trusted");
+        assertThat(setup.submittedNotifications()).isEmpty();
+        assertThat(auditLines()).noneMatch(l -> l.startsWith("event=notification "));
+    }
+
+    @Test
+    void aFailingNotificationCommandTempfailsTheMessage() throws Exception {
+        start("");
+        setup.submitWith("echo 'postdrop: warning: unable to look up public/pickup' >&2; exit 75");
+        Sent sent = send(incoming(BOB, DAVE), protect(setup.bob, List.of(setup.dave), message(BOB, DAVE, "")));
+
+        assertThat(sent.eom()).isEqualTo("451 4.3.0 Direct: cannot send the delivery notification, try again later");
+        assertThat(auditLines()).anyMatch(l -> l.startsWith("event=notification ") && l.contains(" outcome=failed ")
+                && l.contains("exited 75: postdrop: warning: unable to look up public/pickup"));
+        assertThat(auditLines()).anyMatch(l -> l.startsWith("event=incoming ") && l.contains(" outcome=notification-failed "));
+    }
+
+    @Test
+    void aMissingNotificationCommandTempfailsTheMessage() throws Exception {
+        start("");
+        Files.delete(setup.submitCommand);
+        Sent sent = send(incoming(BOB, DAVE), protect(setup.bob, List.of(setup.dave), message(BOB, DAVE, "")));
+
+        assertThat(sent.eom()).isEqualTo("451 4.3.0 Direct: cannot send the delivery notification, try again later");
+        assertThat(auditLines()).anyMatch(l -> l.contains(" outcome=failed ") && l.contains("Cannot run program"));
+    }
+
+    @Test
+    void withNotificationsOffNothingIsSentAndTheMessageIsAccepted() throws Exception {
+        start("Notifications no\n");
+        Sent sent = send(incoming(BOB, DAVE), protect(setup.bob, List.of(setup.dave), message(BOB, DAVE, "")));
+
+        assertThat(sent.accepted()).isTrue();
+        assertThat(setup.submittedNotifications()).isEmpty();
+        assertThat(auditLines()).anyMatch(l -> l.contains(" outcome=not-sent ") && l.contains(" reason=disabled"));
+    }
+
+    @Test
+    void forTimelyAndReliableDeliveryTheMtaIsAskedForSuccessAndFailureReportsToTheNotificationAddress() throws Exception {
+        start("IncomingEnvelopeSender direct-notify@hisp-a.example\n");
+        String options = "Disposition-Notification-Options: X-DIRECT-FINAL-DESTINATION-DELIVERY=optional,true\r\n";
+        Sent asked = send(incoming(BOB, DAVE), protect(setup.bob, List.of(setup.dave), message(BOB, DAVE, options)));
+        Sent notAsked = send(incoming(BOB, DAVE), protect(setup.bob, List.of(setup.dave), message(BOB, DAVE, "")));
+
+        assertThat(asked.accepted()).isTrue();
+        assertThat(asked.outcome().endOfMessage().orElseThrow().modifications())
+                .contains(new Response.DeleteRecipient("<" + DAVE + ">"),
+                        new Response.AddRecipientWithArgs("<" + DAVE + ">", "NOTIFY=SUCCESS,FAILURE"),
+                        new Response.ChangeFrom("<direct-notify@hisp-a.example>", ""));
+        assertThat(notAsked.outcome().endOfMessage().orElseThrow().modifications())
+                .noneMatch(m -> m instanceof Response.AddRecipientWithArgs || m instanceof Response.DeleteRecipient);
+        assertThat(setup.submittedNotifications()).as("processed for both").hasSize(2);
+    }
+
+    @Test
+    void withTheNullNotificationSenderNoReportIsAskedFor() throws Exception {
+        start("");
+        String options = "Disposition-Notification-Options: X-DIRECT-FINAL-DESTINATION-DELIVERY=optional,true\r\n";
+        Sent asked = send(incoming(BOB, DAVE), protect(setup.bob, List.of(setup.dave), message(BOB, DAVE, options)));
+
+        assertThat(asked.outcome().endOfMessage().orElseThrow().modifications())
+                .noneMatch(m -> m instanceof Response.AddRecipientWithArgs);
+    }
+
+    @Test
+    void aStrangerCannotWriteToTheNotificationAddress() throws Exception {
+        start("IncomingEnvelopeSender direct-notify@hisp-a.example\n");
+        Sent forged = send(incoming("", "direct-notify@hisp-a.example"), "From: x\r\n\r\nx\r\n".getBytes(StandardCharsets.US_ASCII));
+
+        assertThat(forged.outcome().steps()).anyMatch(s -> s.command().startsWith("RCPT")
+                && s.reply() instanceof Response.ReplyCode r
+                && r.text().equals("550 5.7.1 Direct: <direct-notify@hisp-a.example> takes reports from this host only"));
+    }
+
+    private record Sent(Exchange.Outcome outcome, ChangedMessage delivered) {
+        String eom() {
+            return outcome.steps().stream().filter(s -> s.command().startsWith("EOM")).findFirst()
+                    .map(s -> s.reply() instanceof Response.ReplyCode r ? r.text() : s.reply().toString()).orElseThrow();
+        }
+
+        boolean accepted() {
+            return outcome.endOfMessage().orElseThrow().finalReply() instanceof Response.Accept;
+        }
+    }
+
+    private Sent send(Envelope envelope, byte[] message) throws IOException {
+        try (MilterClient client = MilterClient.connect(SocketSpec.parse("inet:" + server.port() + "@127.0.0.1"))) {
+            Exchange.Outcome outcome = Exchange.send(client, envelope, message);
+            ChangedMessage delivered = outcome.endOfMessage().map(eom -> ChangedMessage.apply(envelope,
+                    RawMessage.parse(message), eom.modifications(), client.has(ProtocolFlags.HEADER_LEADING_SPACE)))
+                    .orElse(null);
+            return new Sent(outcome, delivered);
+        }
+    }
+
+    private static Envelope incoming(String from, String... to) {
+        return new Envelope("mx.partner.example", "192.0.2.7", "mx.partner.example", from, List.of(to), Map.of());
+    }
+
+    private static String message(String from, String to, String extraHeaders) {
+        return "From: " + from + "\r\nTo: " + to + "\r\n" + extraHeaders + "Subject: lab results\r\n"
+                + "Date: Sat, 28 Nov 2026 10:00:00 +0000\r\nMessage-ID: <m1@partner.example>\r\n\r\nPotassium 4.1 mmol/L\r\n";
+    }
+
+    private static byte[] protect(PrivateKeyEntry signer, List<PrivateKeyEntry> recipients, String message) throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        new Protector(ProtectOptions.DEFAULTS).protectMessage(
+                new ByteArrayInputStream(message.getBytes(StandardCharsets.US_ASCII)), signer,
+                recipients.stream().map(PrivateKeyEntry::certificate).toList(), out);
+        return out.toByteArray();
+    }
+
+    private String onlyMdn() {
+        List<String> all = setup.submittedNotifications();
+        assertThat(all).as("MDNs handed to the notification command").hasSize(1);
+        return all.get(0);
+    }
+
+    private static String head(String message) {
+        return message.substring(0, message.indexOf("\n\n") + 1);
+    }
+
+    /** The fields of the message/disposition-notification part, in order. */
+    private static List<String> reportFields(String mdn) {
+        String marker = "Content-Type: message/disposition-notification\n\n";
+        String part = mdn.substring(mdn.indexOf(marker) + marker.length());
+        return part.substring(0, part.indexOf("\n\n")).lines().toList();
+    }
+
+    private List<String> auditLines() {
+        return audit.list.stream().map(ILoggingEvent::getFormattedMessage).toList();
+    }
+}
