@@ -53,6 +53,7 @@ class ArchitectureDocTest {
                     MILTER + "client", MILTER + "demo", MILTER + "protocol"),
             MILTER + "daemon", List.of(MILTER + "cli"),
             MILTER + "demo", List.of("org.directmilter."),
+            MILTER + "metrics", List.of("org.directmilter."),
             "org.directmilter.crypto", List.of("org.directmilter.resolver", "org.directmilter.milter"),
             "org.directmilter.resolver", List.of("org.directmilter.crypto", "org.directmilter.milter"));
 

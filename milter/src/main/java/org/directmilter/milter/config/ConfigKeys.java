@@ -389,6 +389,11 @@ public final class ConfigKeys {
                     + "so certificates a partner just fixed in DNS or LDAP are looked up again at once; `no` "
                     + "keeps it unless the discovery settings changed");
 
+    public static final ConfigKey<Optional<HostPort>> METRICS_ADDRESS = defineUnset("MetricsAddress",
+            ValueType.of("loopback IP:PORT", ConfigKeys::parseMetricsAddress, HostPort::toString), ON_RESTART,
+            "where `/metrics` is served in the Prometheus text format (decisions by event, outcome and "
+                    + "reply code): a loopback address and port, e.g. `127.0.0.1:9466`; unset: no endpoint");
+
     private static final List<ConfigKey<?>> VIEW = Collections.unmodifiableList(ALL);
 
     private ConfigKeys() {
@@ -425,6 +430,18 @@ public final class ConfigKeys {
     /** The type of a value that is one of {@code values}: "a|b|c". */
     private static <E> String choices(E[] values, Function<E, String> label) {
         return Stream.of(values).map(label).collect(Collectors.joining("|"));
+    }
+
+    /** Loopback only, and the port said: the counters are for this host's scraper, not the network. */
+    private static HostPort parseMetricsAddress(String text) {
+        HostPort address = HostPort.parse(text);
+        if (!text.endsWith(":" + address.port())) {
+            throw new IllegalArgumentException("\"" + text + "\" names no port: write IP:PORT, e.g. 127.0.0.1:9466");
+        }
+        if (!address.address().isLoopbackAddress()) {
+            throw new IllegalArgumentException("\"" + text + "\" is not a loopback address (127.0.0.0/8, [::1])");
+        }
+        return address;
     }
 
     /** {@code <>} is the null sender (empty); otherwise local-part@domain, angle brackets optional. */

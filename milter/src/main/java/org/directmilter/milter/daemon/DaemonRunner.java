@@ -1,5 +1,6 @@
 package org.directmilter.milter.daemon;
 
+import io.prometheus.metrics.exporter.httpserver.HTTPServer;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
@@ -26,6 +27,8 @@ import org.directmilter.milter.config.ConfigError;
 import org.directmilter.milter.config.ConfigKey;
 import org.directmilter.milter.config.ConfigKeys;
 import org.directmilter.milter.config.ConfigLoader;
+import org.directmilter.milter.config.HostPort;
+import org.directmilter.milter.metrics.Metrics;
 import org.directmilter.milter.config.ConfigResult;
 import org.directmilter.milter.config.MilterConfig;
 import org.directmilter.milter.policy.DirectHandler;
@@ -65,6 +68,7 @@ public final class DaemonRunner {
     private final AtomicBoolean stopRequested = new AtomicBoolean();
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile MilterConfig currentConfig;
+    private volatile HTTPServer metrics;
     private final ScheduledExecutorService expiryTimer = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "expiry-check");
         t.setDaemon(true);
@@ -170,6 +174,7 @@ public final class DaemonRunner {
         bundles.start();
         warnOfExpiry();
         expiryTimer.scheduleAtFixedRate(this::warnOfExpiry, 1, 1, TimeUnit.DAYS);
+        startupConfig.get(ConfigKeys.METRICS_ADDRESS).ifPresent(this::serveMetrics);
         log.info("direct-milter {} serving on {} ({}), pid {}", MilterVersion.get(),
                 startupConfig.get(ConfigKeys.SOCKET), printable(server.boundAddress()), ProcessHandle.current().pid());
     }
@@ -191,6 +196,9 @@ public final class DaemonRunner {
             anchors.close();
             bundles.close();
             expiryTimer.shutdownNow();
+            if (metrics != null) {
+                metrics.close();
+            }
             log.info("stopped");
         } finally {
             stopped.countDown();
@@ -298,6 +306,21 @@ public final class DaemonRunner {
             log.info("configuration reloaded: {} changed, {} waiting for a restart", changed, needRestart);
         }
         return new ReloadResult.Reloaded(List.copyOf(changed), List.copyOf(needRestart));
+    }
+
+    /** The metrics endpoint; a port already taken costs the graphs, never the mail: logged, not fatal. */
+    private void serveMetrics(HostPort address) {
+        try {
+            metrics = Metrics.serve(address.socketAddress());
+            log.info("metrics on http://{}/metrics", printable(new InetSocketAddress(address.address(), metrics.getPort())));
+        } catch (IOException e) {
+            log.error("MetricsAddress {}: cannot serve metrics: {}", address, e.getMessage());
+        }
+    }
+
+    /** The metrics endpoint's port, 0 when there is none. */
+    public int metricsPort() {
+        return metrics == null ? 0 : metrics.getPort();
     }
 
     /** Certificates of ours and anchors expired or expiring soon: at start, at reload, daily (ExpiryWarningDays). */

@@ -1,6 +1,7 @@
 package org.directmilter.milter.policy;
 
 import org.directmilter.crypto.text.LogSafe;
+import org.directmilter.milter.metrics.Metrics;
 import org.directmilter.milter.session.EndOfMessage;
 import org.directmilter.milter.session.EnvelopeAddress;
 import org.directmilter.milter.session.Message;
@@ -23,8 +24,12 @@ final class AuditLine {
     private static final Logger log = LoggerFactory.getLogger(LOGGER);
 
     private final StringBuilder text = new StringBuilder(256);
+    private final String event;
+    private String outcome;
+    private String reply;
 
     private AuditLine(String event) {
+        this.event = event;
         text.append("event=").append(LogSafe.value(event));
     }
 
@@ -45,7 +50,10 @@ final class AuditLine {
     }
 
     private static AuditLine start(String event, Transaction transaction, String outcome, String reply) {
-        return new AuditLine(event).with("queue", transaction.queueId().orElse(null))
+        AuditLine line = new AuditLine(event);
+        line.outcome = outcome;
+        line.reply = reply;
+        return line.with("queue", transaction.queueId().orElse(null))
                 .with("from", transaction.sender().address().isEmpty() ? "<>" : transaction.sender().address())
                 .with("outcome", outcome).with("reply", reply);
     }
@@ -70,6 +78,7 @@ final class AuditLine {
 
     void log() {
         log.info("{}", text);
+        Metrics.decision(event, outcome, reply);
     }
 
     @Override
