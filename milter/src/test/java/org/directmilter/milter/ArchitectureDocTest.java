@@ -38,24 +38,24 @@ class ArchitectureDocTest {
      * Main-code packages and the packages of ours they must not import (besides their own). A prefix
      * forbids the package and everything under it.
      */
-    private static final Map<String, List<String>> FORBIDDEN = Map.of(
-            MILTER + "protocol", List.of("org.directmilter."),
-            MILTER + "server", List.of("org.directmilter."),
+    private static final Map<String, List<String>> FORBIDDEN = Map.ofEntries(
+            Map.entry(MILTER + "protocol", List.of("org.directmilter.")),
+            Map.entry(MILTER + "server", List.of("org.directmilter.")),
             // the one crypto package the session may use: the spool, a leaf that imports nothing of ours
-            MILTER + "session", List.of("org.directmilter.crypto.keys", "org.directmilter.crypto.smime",
+            Map.entry(MILTER + "session", List.of("org.directmilter.crypto.keys", "org.directmilter.crypto.smime",
                     "org.directmilter.crypto.trust", "org.directmilter.resolver", MILTER + "policy",
-                    MILTER + "config", MILTER + "daemon", MILTER + "cli", MILTER + "client", MILTER + "demo"),
-            MILTER + "client", List.of("org.directmilter.crypto", "org.directmilter.resolver", MILTER + "session",
-                    MILTER + "policy", MILTER + "config", MILTER + "daemon", MILTER + "cli", MILTER + "demo"),
-            MILTER + "policy", List.of(MILTER + "protocol", MILTER + "server", MILTER + "daemon", MILTER + "cli",
-                    MILTER + "client", MILTER + "demo"),
-            MILTER + "config", List.of(MILTER + "session", MILTER + "policy", MILTER + "daemon", MILTER + "cli",
-                    MILTER + "client", MILTER + "demo", MILTER + "protocol"),
-            MILTER + "daemon", List.of(MILTER + "cli"),
-            MILTER + "demo", List.of("org.directmilter."),
-            MILTER + "metrics", List.of("org.directmilter."),
-            "org.directmilter.crypto", List.of("org.directmilter.resolver", "org.directmilter.milter"),
-            "org.directmilter.resolver", List.of("org.directmilter.crypto", "org.directmilter.milter"));
+                    MILTER + "config", MILTER + "daemon", MILTER + "cli", MILTER + "client", MILTER + "demo")),
+            Map.entry(MILTER + "client", List.of("org.directmilter.crypto", "org.directmilter.resolver", MILTER + "session",
+                    MILTER + "policy", MILTER + "config", MILTER + "daemon", MILTER + "cli", MILTER + "demo")),
+            Map.entry(MILTER + "policy", List.of(MILTER + "protocol", MILTER + "server", MILTER + "daemon", MILTER + "cli",
+                    MILTER + "client", MILTER + "demo")),
+            Map.entry(MILTER + "config", List.of(MILTER + "session", MILTER + "policy", MILTER + "daemon", MILTER + "cli",
+                    MILTER + "client", MILTER + "demo", MILTER + "protocol")),
+            Map.entry(MILTER + "daemon", List.of(MILTER + "cli")),
+            Map.entry(MILTER + "demo", List.of("org.directmilter.")),
+            Map.entry(MILTER + "metrics", List.of("org.directmilter.")),
+            Map.entry("org.directmilter.crypto", List.of("org.directmilter.resolver", "org.directmilter.milter")),
+            Map.entry("org.directmilter.resolver", List.of("org.directmilter.crypto", "org.directmilter.milter")));
 
     private static Path root;
     private static List<Path> sources;
