@@ -1,0 +1,161 @@
+package org.directmilter.crypto.smime;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.directmilter.crypto.smime.Fixtures.BOB;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.bouncycastle.asn1.ASN1OctetString;
+import org.bouncycastle.asn1.cms.EnvelopedData;
+import org.bouncycastle.asn1.pkcs.PKCSObjectIdentifiers;
+import org.directmilter.crypto.keys.PrivateKeyEntry;
+import org.directmilter.crypto.keys.Pkcs11KeyStore;
+import org.directmilter.crypto.testpki.Openssl;
+import org.directmilter.crypto.testpki.SoftHsm;
+import org.directmilter.crypto.testpki.TestPki;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Signing and key unwrapping with keys that stay in a real SoftHSM2 token: what the token signs verifies
+ * with openssl, what openssl encrypts the token's key opens, concurrently too.
+ */
+class TokenKeysTest {
+
+    @TempDir
+    static Path dir;
+    private static PrivateKeyEntry aliceInToken;
+    private static PrivateKeyEntry bobInToken;
+
+    @BeforeAll
+    static void token() throws Exception {
+        SoftHsm.Token token = SoftHsm.newToken();
+        SoftHsm.importKey(token, "alice", Fixtures.ALICE);
+        SoftHsm.importKey(token, "bob", BOB);
+        Pkcs11KeyStore store = Pkcs11KeyStore.open(new Pkcs11KeyStore.Settings(SoftHsm.LIBRARY, token.slot(),
+                SoftHsm.pinFile(dir, SoftHsm.USER_PIN)));
+        aliceInToken = store.keysFor("alice@hisp.example").get(0);
+        bobInToken = store.keysFor("bob@partner.example").get(0);
+        assertThat(aliceInToken.key().getEncoded()).isNull();
+        assertThat(bobInToken.key().getEncoded()).isNull();
+        TestPki.writePem(dir.resolve("bob.pem"), BOB.certificate());
+        TestPki.writePem(dir.resolve("bob.key"), BOB.key());
+        TestPki.writePem(dir.resolve("alice.pem"), Fixtures.ALICE.certificate());
+        TestPki.writePem(dir.resolve("alice.key"), Fixtures.ALICE.key());
+        TestPki.writePem(dir.resolve("ca.pem"), Fixtures.PKI.caCertificate());
+    }
+
+    @Test
+    void signedByTheTokensKeyVerifiesWithOpenssl() throws Exception {
+        byte[] outer = UnprotectorTest.protect(ProtectOptions.DEFAULTS, Fixtures.message(), aliceInToken, BOB);
+        Files.write(dir.resolve("from-token.eml"), outer);
+
+        Openssl.ok(dir, "cms", "-decrypt", "-in", "from-token.eml", "-recip", "bob.pem", "-inkey", "bob.key",
+                "-out", "from-token-signed.eml");
+        Openssl.Result verify = Openssl.run(dir, "cms", "-verify", "-in", "from-token-signed.eml", "-CAfile", "ca.pem",
+                "-purpose", "any", "-signer", "token-signer.pem", "-out", "from-token.out");
+
+        assertThat(verify.exit()).as("openssl cms -verify: " + verify.stderr()).isZero();
+        assertThat(Files.readString(dir.resolve("token-signer.pem")))
+                .isEqualTo(TestPki.pem(Fixtures.ALICE.certificate()));
+        assertThat(Files.readString(dir.resolve("from-token.out"), StandardCharsets.ISO_8859_1))
+                .contains("Subject: Patient summary (PHI)");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"-aes-128-cbc", "-aes-256-cbc", "-aes-256-gcm"})
+    void opensslMessageToBobIsOpenedWithBobsKeyInTheToken(String cipher) throws Exception {
+        String out = "to-bob" + cipher + ".eml";
+        opensslSignedAndEncrypted(cipher, out);
+
+        UnprotectResult result = Fixtures.unprotectBothWays(new Unprotector(new UnprotectOptions(false, 1 << 20, dir)),
+                Files.readAllBytes(dir.resolve(out)), bobInToken);
+
+        assertThat(result).isInstanceOf(UnprotectResult.Verified.class);
+        ((UnprotectResult.Verified) result).close();
+    }
+
+    /**
+     * A content key that does not unwrap in the token takes the synthetic-key path, as for a key in a file:
+     * the same constant failure as damaged content, no exception, nothing that tells the two apart.
+     */
+    @Test
+    void aKeyThatDoesNotUnwrapInTheTokenFailsLikeDamagedContent() throws Exception {
+        EnvelopedData original = CmsForgery.envelopedData(
+                UnprotectorTest.protect(ProtectOptions.DEFAULTS, Fixtures.message(), Fixtures.ALICE, BOB));
+        byte[] iv = ASN1OctetString.getInstance(original.getEncryptedContentInfo().getContentEncryptionAlgorithm()
+                .getParameters()).getOctets();
+        byte[] badKey = new byte[256]; // a 2048-bit RSA block that is no PKCS#1 v1.5 encryption of anything
+        new SecureRandom().nextBytes(badKey);
+        badKey[0] = 0x01;
+        byte[] forged = CmsForgery.outer(CmsForgery.envelope(CmsForgery.recipientInfo(BOB.certificate(),
+                PKCSObjectIdentifiers.rsaEncryption, badKey), iv, CmsForgery.ciphertext(original)));
+
+        UnprotectResult result = new Unprotector(new UnprotectOptions(false, 1 << 20, dir))
+                .unprotect(new ByteArrayInputStream(forged), List.of(bobInToken));
+
+        assertThat(result).isEqualTo(new UnprotectResult.NotVerified(UnprotectResult.Category.DECRYPT));
+    }
+
+    @Test
+    void sixteenConcurrentOperationsThroughTheTokenComplete() throws Exception {
+        opensslSignedAndEncrypted("-aes-256-cbc", "concurrent.eml");
+        byte[] incoming = Files.readAllBytes(dir.resolve("concurrent.eml"));
+        Unprotector unprotector = new Unprotector(new UnprotectOptions(false, 1 << 20, dir));
+        Protector protector = new Protector(ProtectOptions.DEFAULTS);
+        int rounds = 8;
+        ExecutorService pool = Executors.newFixedThreadPool(16);
+        try {
+            long start = System.nanoTime();
+            List<Future<Boolean>> done = new ArrayList<>();
+            for (int i = 0; i < 16; i++) {
+                boolean sign = i % 2 == 0;
+                done.add(pool.submit(() -> {
+                    for (int r = 0; r < rounds; r++) {
+                        if (sign) {
+                            protector.protectMessage(new ByteArrayInputStream(Fixtures.message()), aliceInToken,
+                                    List.of(BOB.certificate()), new ByteArrayOutputStream());
+                        } else {
+                            try (UnprotectResult.Verified v = (UnprotectResult.Verified) unprotector.unprotect(
+                                    new ByteArrayInputStream(incoming), List.of(bobInToken))) {
+                                assertThat(v.message().toByteArray()).isNotEmpty();
+                            }
+                        }
+                    }
+                    return true;
+                }));
+            }
+            for (Future<Boolean> f : done) {
+                assertThat(f.get()).isTrue();
+            }
+            long millis = (System.nanoTime() - start) / 1_000_000;
+            System.out.printf("token: 16 threads x %d operations (8 signing, 8 unwrapping) in %d ms, %.0f ops/s%n",
+                    rounds, millis, 16.0 * rounds * 1000 / Math.max(1, millis));
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    private static void opensslSignedAndEncrypted(String cipher, String out) {
+        Openssl.ok(dir, "cms", "-sign", "-in", "wrapped.txt", "-signer", "alice.pem", "-inkey", "alice.key",
+                "-out", "signed-" + out);
+        Openssl.ok(dir, "cms", "-encrypt", "-in", "signed-" + out, cipher, "-out", out, "-recip", "bob.pem");
+    }
+
+    @BeforeAll
+    static void content() throws Exception {
+        Files.writeString(dir.resolve("wrapped.txt"), "Content-Type: message/rfc822\n\n" + Fixtures.MESSAGE);
+    }
+}
