@@ -41,7 +41,9 @@ class ArchitectureDocTest {
     private static final Map<String, List<String>> FORBIDDEN = Map.of(
             MILTER + "protocol", List.of("org.directmilter."),
             MILTER + "server", List.of("org.directmilter."),
-            MILTER + "session", List.of("org.directmilter.crypto", "org.directmilter.resolver", MILTER + "policy",
+            // the one crypto package the session may use: the spool, a leaf that imports nothing of ours
+            MILTER + "session", List.of("org.directmilter.crypto.keys", "org.directmilter.crypto.smime",
+                    "org.directmilter.crypto.trust", "org.directmilter.resolver", MILTER + "policy",
                     MILTER + "config", MILTER + "daemon", MILTER + "cli", MILTER + "client", MILTER + "demo"),
             MILTER + "client", List.of("org.directmilter.crypto", "org.directmilter.resolver", MILTER + "session",
                     MILTER + "policy", MILTER + "config", MILTER + "daemon", MILTER + "cli", MILTER + "demo"),

@@ -37,9 +37,9 @@ final class ConfManPage {
                 + "Default: " + escape(key.defaultText()) + ".\n";
     }
 
-    /** Text for a roff text line: escaped, and never taken for a request. */
+    /** Text for a roff text line: escaped, never taken for a request, without markdown's code quotes. */
     static String text(String s) {
-        String escaped = escape(s);
+        String escaped = escape(s.replace("`", ""));
         return escaped.startsWith(".") || escaped.startsWith("'") ? "\\&" + escaped : escaped;
     }
 

@@ -19,8 +19,44 @@ import org.directmilter.milter.server.SocketSpec;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The files the build derives: direct-milter.conf(5) from the key registry, the packaged config, gzip. */
+/**
+ * The files derived from the code: direct-milter.conf(5) and the key tables of docs/configuration.md from
+ * the key registry, the packaged config, gzip.
+ */
 class GeneratedFilesTest {
+
+    /** Given ({@code -Ddm.regenerate=true}), the stale-page test rewrites the page instead of failing. */
+    private static final boolean REGENERATE = Boolean.getBoolean("dm.regenerate");
+
+    @Test
+    void configurationReferenceTablesAreTheKeyRegistrys() throws IOException {
+        String page = Repo.read(ConfigurationPage.PAGE);
+        String current = ConfigurationPage.render(page, ConfigKeys.all());
+        if (REGENERATE && !current.equals(page)) {
+            Files.writeString(Repo.path(ConfigurationPage.PAGE), current, StandardCharsets.UTF_8);
+            page = current;
+        }
+        assertThat(page).as("%s is stale: run the command its introduction gives (-Ddm.regenerate=true)",
+                ConfigurationPage.PAGE).isEqualTo(current);
+    }
+
+    @Test
+    void configurationTablesListEveryKeyOnceWithTypeDefaultAppliesAndMeaning() {
+        String page = ConfigurationPage.render(Repo.read(ConfigurationPage.PAGE), ConfigKeys.all());
+        for (ConfigKey<?> key : ConfigKeys.all()) {
+            String row = "| `" + key.name() + "` | ";
+            assertThat(page.indexOf(row)).as("row of %s", key.name()).isPositive()
+                    .isEqualTo(page.lastIndexOf(row));
+        }
+        assertThat(page).contains("| `On-Untrusted` | action: `reject`\\|`tempfail`\\|`quarantine` | `reject` | reload | ")
+                .contains("| `Workers` | integer 1–4096 | number of CPUs | restart | ");
+    }
+
+    @Test
+    void aPageWhoseMarkerNamesNoKeyIsRefused() {
+        assertThatThrownBy(() -> ConfigurationPage.render("<!-- keys from Sockte x -->\n", ConfigKeys.all()))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("Sockte");
+    }
 
     private static final String TEMPLATE = "packaging/man/direct-milter.conf.5.in";
 

@@ -1,5 +1,6 @@
 package org.directmilter.crypto.smime;
 
+import org.directmilter.crypto.spool.Spool;
 import java.io.BufferedInputStream;
 import java.io.InputStream;
 import org.bouncycastle.asn1.ASN1InputStream;

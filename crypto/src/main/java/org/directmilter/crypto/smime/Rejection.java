@@ -1,5 +1,6 @@
 package org.directmilter.crypto.smime;
 
+import org.directmilter.crypto.spool.Spool;
 import java.io.IOException;
 import org.directmilter.crypto.smime.UnprotectResult.Category;
 import org.directmilter.crypto.smime.UnprotectResult.Failure;

@@ -4,6 +4,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import org.directmilter.crypto.spool.Spool;
 
 /**
  * A message held in memory or in a private temporary file: read it as often as needed, then close it

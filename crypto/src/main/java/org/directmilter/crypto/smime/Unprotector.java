@@ -17,6 +17,7 @@ import org.directmilter.crypto.smime.UnprotectResult.Corrupt;
 import org.directmilter.crypto.smime.UnprotectResult.MalformedMime;
 import org.directmilter.crypto.smime.UnprotectResult.NotSmime;
 import org.directmilter.crypto.smime.UnprotectResult.Verified;
+import org.directmilter.crypto.spool.Spool;
 
 /**
  * Incoming processing: read the outer message, let the {@link Decryptor} decrypt it (EnvelopedData or

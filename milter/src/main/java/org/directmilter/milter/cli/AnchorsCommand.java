@@ -12,15 +12,10 @@ import org.directmilter.milter.config.MilterConfig;
 import org.directmilter.milter.daemon.ExitStatus;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 /** {@code direct-milter anchors}: the trust anchors per local domain and direction, as the daemon loads them. */
-@Command(name = "anchors", sortOptions = false,
-        headerHeading = "%n",
+@Command(name = "anchors",
         header = "List the trust anchors per domain and direction.",
-        descriptionHeading = "%nDescription:%n",
         description = {
             "Reads AnchorDir as the daemon does and lists, for each local domain and direction (incoming, "
                     + "outgoing) and for all-domains, every anchor: subject, SHA-256 fingerprint, not-after "
@@ -28,8 +23,6 @@ import picocli.CommandLine.Spec;
             "",
             "Files that were skipped are listed last with the reason."
         },
-        optionListHeading = "%nOptions:%n",
-        exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             " 0:the anchors were listed (warnings included)",
             "78:the configuration has errors (EX_CONFIG)",
@@ -37,19 +30,16 @@ import picocli.CommandLine.Spec;
         })
 final class AnchorsCommand implements Callable<Integer> {
 
-    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help message and exit.")
-    boolean help;
+    @Mixin
+    Subcommand command;
 
     @Mixin
     ConfigFileOption config;
 
-    @Spec
-    CommandSpec spec;
-
     @Override
     public Integer call() {
-        PrintWriter out = spec.commandLine().getOut();
-        PrintWriter err = spec.commandLine().getErr();
+        PrintWriter out = command.out();
+        PrintWriter err = command.err();
         Optional<MilterConfig> config = this.config.loadOrReport(err);
         if (config.isEmpty()) {
             return ExitStatus.CONFIG;

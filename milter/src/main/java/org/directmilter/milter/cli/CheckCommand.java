@@ -14,15 +14,10 @@ import org.directmilter.milter.daemon.EnvironmentChecks;
 import org.directmilter.milter.daemon.ExitStatus;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Spec;
 
 /** {@code direct-milter check}: would the daemon start with this file? Like {@code opendkim -n}. */
-@Command(name = "check", sortOptions = false,
-        headerHeading = "%n",
+@Command(name = "check",
         header = "Validate the configuration; exit 0 when the daemon would start.",
-        descriptionHeading = "%nDescription:%n",
         description = {
             "Parses the configuration file and reports every error, one per line, as FILE:LINE: reason "
                     + "(unknown or misspelt keys, keys given twice, missing or malformed values).",
@@ -38,8 +33,6 @@ import picocli.CommandLine.Spec;
             "",
             "When all is well, prints one line with every effective setting (defaults included)."
         },
-        optionListHeading = "%nOptions:%n",
-        exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             " 0:the daemon would start with this configuration",
             "78:the configuration has errors (EX_CONFIG); each is printed on standard error",
@@ -47,19 +40,16 @@ import picocli.CommandLine.Spec;
         })
 final class CheckCommand implements Callable<Integer> {
 
-    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help message and exit.")
-    boolean help;
+    @Mixin
+    Subcommand command;
 
     @Mixin
     ConfigFileOption config;
 
-    @Spec
-    CommandSpec spec;
-
     @Override
     public Integer call() {
-        PrintWriter out = spec.commandLine().getOut();
-        PrintWriter err = spec.commandLine().getErr();
+        PrintWriter out = command.out();
+        PrintWriter err = command.err();
         ConfigResult result = new ConfigLoader().load(config.file);
         if (result instanceof ConfigResult.Invalid invalid) {
             return report(err, invalid.errors());

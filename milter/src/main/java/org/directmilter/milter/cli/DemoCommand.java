@@ -12,16 +12,13 @@ import org.directmilter.milter.daemon.StartupException;
 import org.directmilter.milter.demo.DemoInstructions;
 import org.directmilter.milter.demo.DemoSetup;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 /** {@code direct-milter demo [DIR]}: a test PKI and configuration made once, then the daemon on 127.0.0.1. */
-@Command(name = "demo", sortOptions = false,
-        headerHeading = "%n",
+@Command(name = "demo",
         header = "Create a self-contained demo (test PKI, configuration) and run the daemon on 127.0.0.1.",
-        descriptionHeading = "%nDescription:%n",
         description = {
             "Creates, once, in DIR: a test PKI for two Direct domains, hisp-a.example and hisp-b.example — a CA "
                     + "each (the trust anchors), a private key and certificate each (KeyStore), the partners' "
@@ -35,8 +32,6 @@ import picocli.CommandLine.Spec;
             "",
             "The keys are test keys made on this machine, for this demo only."
         },
-        optionListHeading = "%nOptions:%n",
-        exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             " 0:stopped cleanly after SIGTERM or SIGINT",
             "64:bad command line (EX_USAGE)",
@@ -52,8 +47,8 @@ import picocli.CommandLine.Spec;
 final class DemoCommand implements Callable<Integer> {
     static final int CANNOT_CREATE = 73;
 
-    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help message and exit.")
-    boolean help;
+    @Mixin
+    Subcommand command;
 
     @Parameters(index = "0", arity = "0..1", paramLabel = "DIR", defaultValue = "direct-milter-demo",
             description = "Where the demo's files live (default: ./${DEFAULT-VALUE}).")
@@ -64,25 +59,18 @@ final class DemoCommand implements Callable<Integer> {
                     + "an existing DIR/direct-milter.conf keeps its own.")
     int port;
 
-    @Spec
-    CommandSpec spec;
-
     @Override
     public Integer call() {
-        PrintWriter out = spec.commandLine().getOut();
-        PrintWriter err = spec.commandLine().getErr();
+        PrintWriter out = command.out();
+        PrintWriter err = command.err();
         if (port < 0 || port > 65_535) {
-            err.println("direct-milter demo: --port " + port + ": not a TCP port");
-            err.flush();
-            return ExitStatus.USAGE;
+            return command.fail(ExitStatus.USAGE, "--port " + port + ": not a TCP port");
         }
         DemoSetup.Prepared prepared;
         try {
             prepared = DemoSetup.prepare(directory, port);
         } catch (IOException | GeneralSecurityException e) {
-            err.println("direct-milter demo: cannot create the demo in " + directory.toAbsolutePath() + ": " + e);
-            err.flush();
-            return CANNOT_CREATE;
+            return command.fail(CANNOT_CREATE, "cannot create the demo in " + directory.toAbsolutePath() + ": " + e);
         }
         try {
             DaemonRunner runner = DaemonRunner.bind(prepared.layout().config());

@@ -18,16 +18,13 @@ import org.directmilter.resolver.dns.OwnerNames;
 import org.directmilter.resolver.dns.ZoneLines;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 /** {@code direct-milter dns-record CERT --owner ADDRESS|DOMAIN}: the BIND zone line that publishes a certificate. */
-@Command(name = "dns-record", sortOptions = false,
-        headerHeading = "%n",
+@Command(name = "dns-record",
         header = "Print the BIND zone line (CERT PKIX, or IPKIX with --url) that publishes a certificate.",
-        descriptionHeading = "%nDescription:%n",
         description = {
             "Writes one zone line per owner-name form to standard output, e.g.",
             "  bob.example.org. 3600 IN CERT PKIX 0 0 MIIC...",
@@ -39,8 +36,6 @@ import picocli.CommandLine.Spec;
                     + "need EDNS0 or TCP) and above 1232 bytes (the usual EDNS0 size: the answer comes over "
                     + "TCP, so TCP port 53 must be reachable)."
         },
-        optionListHeading = "%nOptions:%n",
-        exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             " 0:the record was printed",
             "64:bad command line (EX_USAGE)",
@@ -54,8 +49,8 @@ import picocli.CommandLine.Spec;
 final class DnsRecordCommand implements Callable<Integer> {
     static final int NO_INPUT = 66;
 
-    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help message and exit.")
-    boolean help;
+    @Mixin
+    Subcommand command;
 
     @ArgGroup(exclusive = true, multiplicity = "1")
     Source source;
@@ -79,23 +74,20 @@ final class DnsRecordCommand implements Callable<Integer> {
             description = "naive, escaped or both (default: ${DEFAULT-VALUE}); matters for dotted local parts.")
     String ownerNames;
 
-    @Spec
-    CommandSpec spec;
-
     @Override
     public Integer call() {
-        PrintWriter out = spec.commandLine().getOut();
-        PrintWriter err = spec.commandLine().getErr();
+        PrintWriter out = command.out();
+        PrintWriter err = command.err();
         List<String> owners;
         try {
             owners = owner.contains("@")
                     ? OwnerNames.addressBound(DirectAddress.parse(owner), OwnerNameMode.parse(ownerNames))
                     : List.of(OwnerNames.domainBound(DirectAddress.parse("x@" + owner)));
         } catch (IllegalArgumentException e) {
-            return usage(err, e.getMessage());
+            return command.fail(ExitStatus.USAGE, e.getMessage());
         }
         if (owners.isEmpty()) {
-            return usage(err, "the local part of " + owner + " cannot be a DNS label (over 63 octets or empty labels)");
+            return command.fail(ExitStatus.USAGE, "the local part of " + owner + " cannot be a DNS label (over 63 octets or empty labels)");
         }
         int type;
         byte[] data;
@@ -106,18 +98,14 @@ final class DnsRecordCommand implements Callable<Integer> {
             try {
                 List<X509Certificate> certs = Certificates.parseAll(Files.readAllBytes(source.certificate));
                 if (certs.size() != 1) {
-                    err.println("direct-milter dns-record: " + source.certificate + " holds " + certs.size()
+                    return command.fail(NO_INPUT, source.certificate + " holds " + certs.size()
                             + " certificates; give one");
-                    err.flush();
-                    return NO_INPUT;
                 }
                 type = FoundCertificate.PKIX;
                 data = certs.get(0).getEncoded();
             } catch (IOException | CertificateException e) {
-                err.println("direct-milter dns-record: cannot read a certificate from " + source.certificate + ": "
+                return command.fail(NO_INPUT, "cannot read a certificate from " + source.certificate + ": "
                         + e.getMessage());
-                err.flush();
-                return NO_INPUT;
             }
         }
         for (String name : owners) {
@@ -133,11 +121,5 @@ final class DnsRecordCommand implements Callable<Integer> {
         }
         err.flush();
         return ExitStatus.OK;
-    }
-
-    private static int usage(PrintWriter err, String message) {
-        err.println("direct-milter dns-record: " + message);
-        err.flush();
-        return ExitStatus.USAGE;
     }
 }

@@ -16,10 +16,9 @@ import org.directmilter.crypto.trust.Direction;
 import org.directmilter.crypto.trust.Purpose;
 import org.directmilter.crypto.trust.TrustValidator;
 import org.directmilter.milter.config.ConfigKeys;
-import org.directmilter.milter.config.DiscoverySettings;
 import org.directmilter.milter.config.HostPort;
 import org.directmilter.milter.config.MilterConfig;
-import org.directmilter.milter.config.TrustConfig;
+import org.directmilter.milter.daemon.Assembly;
 import org.directmilter.milter.daemon.ExitStatus;
 import org.directmilter.resolver.CertificateDiscovery;
 import org.directmilter.resolver.DirectAddress;
@@ -31,16 +30,12 @@ import org.directmilter.resolver.ResolverSettings;
 import org.directmilter.resolver.dns.OwnerNames;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 /** {@code direct-milter lookup ADDRESS}: certificate discovery step by step, as the daemon does it. */
-@Command(name = "lookup", sortOptions = false,
-        headerHeading = "%n",
+@Command(name = "lookup",
         header = "Discover the certificates of a Direct address, step by step.",
-        descriptionHeading = "%nDescription:%n",
         description = {
             "Looks in CertificateDir for ADDRESS.pem, then DOMAIN.pem; only when neither exists, queries "
                     + "DNS: the address-bound owner name(s), then — only if they publish no CERT records — the "
@@ -54,8 +49,6 @@ import picocli.CommandLine.Spec;
                     + "anchor, validity, binding to the address, key usage, revocation. Without a local domain only "
                     + "the validity period is checked, and the output says so."
         },
-        optionListHeading = "%nOptions:%n",
-        exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             " 0:a usable certificate was found",
             " 1:certificates were found, none usable (discovery stops there: no fallback)",
@@ -74,8 +67,8 @@ final class LookupCommand implements Callable<Integer> {
     static final int NOT_FOUND = 2;
     static final int TEMPFAIL = 75;
 
-    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help message and exit.")
-    boolean help;
+    @Mixin
+    Subcommand command;
 
     @Parameters(index = "0", paramLabel = "ADDRESS", description = "The Direct address, e.g. bob@partner.example.")
     String address;
@@ -92,8 +85,6 @@ final class LookupCommand implements Callable<Integer> {
                     + "default: the first of Domains.")
     String from;
 
-    @Spec
-    CommandSpec spec;
 
     /** How certificates are judged: by a domain's outgoing anchors, or (without a local domain) by dates only. */
     private record Judge(Predicate<X509Certificate> usable, java.util.function.Function<X509Certificate, String> verdict) {
@@ -101,18 +92,18 @@ final class LookupCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        PrintWriter out = spec.commandLine().getOut();
-        PrintWriter err = spec.commandLine().getErr();
+        PrintWriter out = command.out();
+        PrintWriter err = command.err();
         ResolverSettings settings;
         MilterConfig loadedConfig = null;
-        if (Files.exists(config.file) || spec.commandLine().getParseResult().hasMatchedOption("-c")) {
+        if (Files.exists(config.file) || command.spec.commandLine().getParseResult().hasMatchedOption("-c")) {
             loadedConfig = config.loadOrReport(err).orElse(null);
             if (loadedConfig == null) {
                 return ExitStatus.CONFIG;
             }
-            settings = DiscoverySettings.from(loadedConfig);
+            settings = Assembly.resolverSettings(loadedConfig);
         } else {
-            settings = DiscoverySettings.defaults();
+            settings = Assembly.defaultResolverSettings();
         }
         DirectAddress target;
         try {
@@ -122,9 +113,7 @@ final class LookupCommand implements Callable<Integer> {
                         .map(HostPort::socketAddress).toList());
             }
         } catch (IllegalArgumentException e) {
-            err.println("direct-milter lookup: " + e.getMessage());
-            err.flush();
-            return ExitStatus.USAGE;
+            return command.fail(ExitStatus.USAGE, e.getMessage());
         }
         Judge judge = judge(loadedConfig, target.toString(), out);
         // A fresh discovery per run: every step is asked of DNS, none comes from a cache.
@@ -154,7 +143,7 @@ final class LookupCommand implements Callable<Integer> {
                     : "NOT usable: outside its validity period");
         }
         TrustValidator validator = new TrustValidator(AnchorStore.read(loaded.get(ConfigKeys.ANCHOR_DIR)),
-                TrustConfig.settings(loaded));
+                Assembly.trustSettings(loaded));
         out.println("trust: outgoing anchors of " + local + " under " + loaded.get(ConfigKeys.ANCHOR_DIR));
         return new Judge(validator.usableFor(Purpose.ENCRYPTION, recipient, local, Direction.OUTGOING), c -> {
             var verdict = validator.validate(c, Purpose.ENCRYPTION, recipient, local, Direction.OUTGOING, List.of());

@@ -7,8 +7,6 @@ import org.directmilter.milter.cli.OfflineExit.Stop;
 import picocli.CommandLine.IModelTransformer;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 /**
  * What {@code protect} and {@code unprotect} share: the configuration, IN and OUT, and one way to end —
@@ -16,8 +14,8 @@ import picocli.CommandLine.Spec;
  */
 abstract class OfflineCommand implements Callable<Integer> {
 
-    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help message and exit.")
-    boolean help;
+    @Mixin
+    Subcommand command;
 
     @Mixin
     ConfigFileOption config;
@@ -25,13 +23,11 @@ abstract class OfflineCommand implements Callable<Integer> {
     @Mixin
     MessageFiles files;
 
-    @Spec
-    CommandSpec spec;
 
     @Override
     public final Integer call() {
-        PrintWriter err = spec.commandLine().getErr();
-        return OfflineExit.run(spec.name(), err, () -> run(err));
+        PrintWriter err = command.err();
+        return OfflineExit.run(command.spec.name(), err, () -> run(err));
     }
 
     /** The command's work; progress and results go to {@code err}, the message to OUT. */

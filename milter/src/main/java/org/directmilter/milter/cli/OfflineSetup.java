@@ -12,6 +12,7 @@ import org.directmilter.crypto.trust.Certificates;
 import org.directmilter.milter.cli.OfflineExit.Stop;
 import org.directmilter.milter.config.ConfigKeys;
 import org.directmilter.milter.config.MilterConfig;
+import org.directmilter.milter.daemon.Assembly;
 import org.directmilter.resolver.DirectAddress;
 
 /**
@@ -54,12 +55,11 @@ final class OfflineSetup {
     }
 
     ProtectOptions protectOptions() {
-        return new ProtectOptions(config.get(ConfigKeys.CONTENT_CIPHER), config.get(ConfigKeys.KEY_TRANSPORT));
+        return Assembly.protectOptions(config);
     }
 
     UnprotectOptions unprotectOptions() {
-        return new UnprotectOptions(config.get(ConfigKeys.ALLOW_TRIPLE_DES), config.get(ConfigKeys.SPOOL_THRESHOLD),
-                config.get(ConfigKeys.TEMPORARY_DIRECTORY));
+        return Assembly.unprotectOptions(config);
     }
 
     /** One line naming a certificate the way operators compare them: subject and SHA-256 fingerprint. */

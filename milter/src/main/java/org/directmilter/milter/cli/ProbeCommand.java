@@ -30,16 +30,13 @@ import org.directmilter.milter.protocol.ProtocolFlags;
 import org.directmilter.milter.protocol.Response;
 import org.directmilter.milter.server.SocketSpec;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Spec;
 
 /** {@code direct-milter probe}: play the MTA for one message, like miltertest, and show what the milter did. */
-@Command(name = "probe", sortOptions = false,
-        headerHeading = "%n",
+@Command(name = "probe",
         header = "Drive a running milter with one message and show its answers and changes.",
-        descriptionHeading = "%nDescription:%n",
         description = {
             "Connects to the milter at --socket the way Postfix does (protocol 6, every action offered, "
                     + "the milter's macro requests honoured), sends CONNECT, HELO, MAIL, one RCPT per --to, "
@@ -52,8 +49,6 @@ import picocli.CommandLine.Spec;
             "With --output FILE (or '-') the message as the MTA would deliver it after the changes is written "
                     + "there: for an outgoing Direct message that is the S/MIME message the partner receives."
         },
-        optionListHeading = "%nOptions:%n",
-        exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             " 0:the milter accepted the message (possibly changed)",
             " 2:the milter rejected it (5xx) at some step, or refused every recipient",
@@ -76,8 +71,8 @@ final class ProbeCommand implements Callable<Integer> {
     static final int NO_INPUT = 66;
     static final int UNAVAILABLE = 69;
 
-    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help message and exit.")
-    boolean help;
+    @Mixin
+    Subcommand command;
 
     @Option(names = {"-s", "--socket"}, required = true, paramLabel = "SPEC",
             description = "The milter's socket: inet:PORT@HOST, inet6:PORT@[ADDR], local:/path or unix:/path.")
@@ -124,31 +119,25 @@ final class ProbeCommand implements Callable<Integer> {
     @Parameters(index = "0", arity = "0..1", paramLabel = "FILE", description = "The message to send.")
     String file;
 
-    @Spec
-    CommandSpec spec;
-
     @Override
     public Integer call() {
-        PrintWriter out = spec.commandLine().getOut();
-        PrintWriter err = spec.commandLine().getErr();
+        PrintWriter out = command.out();
+        PrintWriter err = command.err();
         SocketSpec target;
         Map<Character, Map<String, String>> macros;
         try {
             target = SocketSpec.parse(socket);
             macros = macros();
         } catch (IllegalArgumentException e) {
-            err.println("direct-milter probe: " + e.getMessage());
-            return 64;
+            return command.fail(64, e.getMessage());
         }
         byte[] message;
         try {
             message = readMessage();
         } catch (NoSuchFileException e) {
-            err.println("direct-milter probe: " + file + ": no such file");
-            return NO_INPUT;
+            return command.fail(NO_INPUT, file + ": no such file");
         } catch (IOException e) {
-            err.println("direct-milter probe: cannot read " + file + ": " + e.getMessage());
-            return NO_INPUT;
+            return command.fail(NO_INPUT, "cannot read " + file + ": " + e.getMessage());
         }
         Envelope envelope = new Envelope(clientName, clientAddress, helo, from, to, macros);
         Timer timer = new Timer("probe-timeout", true);
@@ -173,8 +162,7 @@ final class ProbeCommand implements Callable<Integer> {
             }
             return report(out, err, envelope, message, outcome, client.has(ProtocolFlags.HEADER_LEADING_SPACE));
         } catch (IOException e) {
-            err.println("direct-milter probe: " + e.getMessage());
-            return UNAVAILABLE;
+            return command.fail(UNAVAILABLE, e.getMessage());
         } finally {
             timer.cancel();
             out.flush();

@@ -21,10 +21,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code direct-milter protect}: outgoing processing of one message, offline, with the daemon's engine. */
-@Command(name = "protect", sortOptions = false,
-        headerHeading = "%n",
+@Command(name = "protect",
         header = "Sign and encrypt a message as the milter does for outgoing Direct mail.",
-        descriptionHeading = "%nDescription:%n",
         description = {
             "Reads an RFC 5322 message from IN, wraps it whole as message/rfc822, signs it with the private key "
                     + "of --from from the KeyStore (detached multipart/signed, SHA-256, signer chain included), "
@@ -39,8 +37,6 @@ import picocli.CommandLine.Option;
             "Prints the signer, the recipient certificates and the algorithms on standard error."
         },
         parameterListHeading = "%nOperands:%n",
-        optionListHeading = "%nOptions:%n",
-        exitCodeListHeading = "%nExit codes:%n",
         footerHeading = "%nExamples:%n",
         footer = {
             "  direct-milter protect -c direct-milter.conf --from alice@hisp.example.org \\",

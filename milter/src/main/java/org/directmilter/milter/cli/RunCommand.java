@@ -7,15 +7,10 @@ import org.directmilter.milter.daemon.ExitStatus;
 import org.directmilter.milter.daemon.StartupException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Spec;
 
 /** {@code direct-milter run}: the daemon in the foreground, for systemd without jsvc, containers and tests. */
-@Command(name = "run", sortOptions = false,
-        headerHeading = "%n",
+@Command(name = "run",
         header = "Run the milter in the foreground until SIGTERM or SIGINT.",
-        descriptionHeading = "%nDescription:%n",
         description = {
             "Loads the configuration, binds the Socket and serves MTA connections. Logs go to standard "
                     + "output without timestamps (journald adds them). On SIGTERM or SIGINT it stops "
@@ -27,8 +22,6 @@ import picocli.CommandLine.Spec;
                     + "(under jsvc, as the packaged service runs, the reload signal is SIGUSR2). A reloaded "
                     + "file with errors, or without Domains, is logged and ignored."
         },
-        optionListHeading = "%nOptions:%n",
-        exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             " 0:stopped cleanly after SIGTERM or SIGINT",
             "69:the socket could not be bound (EX_UNAVAILABLE): in use, no permission, directory missing",
@@ -37,14 +30,11 @@ import picocli.CommandLine.Spec;
         })
 final class RunCommand implements Callable<Integer> {
 
-    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help message and exit.")
-    boolean help;
+    @Mixin
+    Subcommand command;
 
     @Mixin
     ConfigFileOption config;
-
-    @Spec
-    CommandSpec spec;
 
     @Override
     public Integer call() {
@@ -52,7 +42,7 @@ final class RunCommand implements Callable<Integer> {
             DaemonRunner.bind(config.file).runInForeground();
             return ExitStatus.OK;
         } catch (StartupException e) {
-            return report(e, spec.commandLine().getErr());
+            return report(e, command.err());
         }
     }
 

@@ -18,10 +18,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code direct-milter unprotect}: incoming processing of one message, offline; the exit code says why not. */
-@Command(name = "unprotect", sortOptions = false,
-        headerHeading = "%n",
+@Command(name = "unprotect",
         header = "Decrypt and verify a Direct message as the milter does for incoming mail.",
-        descriptionHeading = "%nDescription:%n",
         description = {
             "Reads an S/MIME message from IN, decrypts it (EnvelopedData with AES-CBC, or AuthEnvelopedData "
                     + "with AES-GCM) with a private key of --to from the KeyStore, verifies every signature "
@@ -36,8 +34,6 @@ import picocli.CommandLine.Option;
                     + "(3DES is accepted with AllowTripleDES yes)."
         },
         parameterListHeading = "%nOperands:%n",
-        optionListHeading = "%nOptions:%n",
-        exitCodeListHeading = "%nExit codes:%n",
         footerHeading = "%nExamples:%n",
         footer = {
             "  direct-milter unprotect -c direct-milter.conf --to bob@hisp.example.org \\",

@@ -10,7 +10,10 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.function.Function;
 import java.util.function.Supplier;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.directmilter.crypto.smime.ContentCipher;
 import org.directmilter.crypto.smime.KeyTransport;
 import org.directmilter.milter.server.SocketSpec;
@@ -28,196 +31,276 @@ public final class ConfigKeys {
     // Declared before the keys: static initialisers run in order and define() appends to it.
     private static final List<ConfigKey<?>> ALL = new ArrayList<>();
 
-    private static final ValueType<SocketSpec> SOCKET_SPEC = ValueType.of(SocketSpec::parse, SocketSpec::toString);
+    private static final ValueType<SocketSpec> SOCKET_SPEC = ValueType.of("socket", SocketSpec::parse, SocketSpec::toString);
 
     // ---- the socket and the process ----
 
     public static final ConfigKey<SocketSpec> SOCKET = define("Socket", SOCKET_SPEC, "inet:8891@127.0.0.1",
-            ON_RESTART, "where the MTA connects: inet:PORT@HOST, inet6:PORT@[ADDR] or local:/PATH");
+            ON_RESTART,
+            "where the MTA connects: `inet:PORT@HOST`, `inet6:PORT@[ADDR]`, `local:/PATH` (= "
+                    + "`unix:/PATH`)");
 
     public static final ConfigKey<FileMode> SOCKET_MODE = define("SocketMode", ValueTypes.FILE_MODE, "0660",
-            ON_RESTART, "permissions of a local: socket, set after bind (octal)");
+            ON_RESTART,
+            "permissions of a `local:` socket, set after it is bound (rwx bits only, "
+                    + "`000`–`777`)");
 
     public static final ConfigKey<Optional<String>> SOCKET_GROUP = defineUnset("SocketGroup",
-            ValueTypes.GROUP_NAME, ON_RESTART, "group of a local: socket, e.g. postfix");
+            ValueTypes.GROUP_NAME, ON_RESTART,
+            "group of a `local:` socket, so the MTA can connect (`postfix`); unset: the "
+                    + "daemon's own group");
 
     public static final ConfigKey<Integer> MAX_CONNECTIONS = define("MaxConnections",
             ValueTypes.intRange(1, 100_000), "256", ON_RESTART,
-            "MTA connections served at once; further ones are closed at once");
+            "MTA connections served at once; one more is closed at once and the MTA applies "
+                    + "its default action");
 
     public static final ConfigKey<Duration> IDLE_TIMEOUT = define("IdleTimeout", ValueTypes.DURATION, "600s",
-            ON_RESTART, "how long a connection may stay silent between messages");
+            ON_RESTART,
+            "how long a connection may stay silent between messages before it is closed");
 
     public static final ConfigKey<Duration> READ_TIMEOUT = define("ReadTimeout", ValueTypes.DURATION, "300s",
-            ON_RESTART, "how long the MTA may stay silent in the middle of a message");
+            ON_RESTART,
+            "how long the MTA may stay silent in the middle of a message before the "
+                    + "connection is closed");
 
     public static final ConfigKey<Integer> WORKERS = defineComputed("Workers", ValueTypes.intRange(1, 4096),
             "number of CPUs", () -> Runtime.getRuntime().availableProcessors(), ON_RESTART,
-            "threads doing end-of-message work (signing, encryption) for all connections");
+            "threads doing end-of-message work (signing, encryption, decryption) for all "
+                    + "connections");
 
     public static final ConfigKey<Duration> PROGRESS_INTERVAL = define("ProgressInterval", ValueTypes.DURATION,
-            "10s", ON_RESTART, "how often the MTA is told work is in progress during end-of-message");
+            "10s", ON_RESTART,
+            "how often the MTA is told that end-of-message work is still in progress");
 
     public static final ConfigKey<Duration> END_OF_MESSAGE_TIMEOUT = define("EndOfMessageTimeout",
-            ValueTypes.DURATION, "240s", ON_RESTART, "longest end-of-message work before the message is tempfailed");
+            ValueTypes.DURATION, "240s", ON_RESTART,
+            "longest end-of-message work; then the message gets `451 4.3.0`");
 
     public static final ConfigKey<Long> SPOOL_THRESHOLD = define("SpoolThreshold",
             ValueTypes.size(0, 1L << 40), "1M", ON_RESTART,
-            "bodies larger than this go to a private temporary file instead of memory (K, M, G)");
+            "bodies larger than this go to a private temporary file instead of memory");
 
     public static final ConfigKey<Path> TEMPORARY_DIRECTORY = defineComputed("TemporaryDirectory",
             ValueTypes.ABSOLUTE_PATH, "java.io.tmpdir", () -> Path.of(System.getProperty("java.io.tmpdir")),
-            ON_RESTART, "where spooled bodies go");
+            ON_RESTART,
+            "where spooled bodies go (files 0600, deleted after the message)");
 
     public static final ConfigKey<Long> MAX_FRAME_SIZE = define("MaxFrameSize",
             ValueTypes.size(64 * 1024, 1L << 30), "1M", ON_RESTART,
-            "largest milter packet accepted from the MTA; at least 64K, MTAs send 64K body chunks");
+            "largest milter packet accepted from the MTA; larger is a protocol error that "
+                    + "closes the connection");
 
     // ---- Direct policy ----
 
     public static final ConfigKey<List<String>> DOMAINS = defineEmpty("Domains", ValueTypes.DOMAIN_LIST,
-            ON_RELOAD, "local Direct domains, comma separated");
+            ON_RELOAD,
+            "the local Direct domains; required: the daemon refuses to start without one");
 
     public static final ConfigKey<Path> KEY_STORE = define("KeyStore", ValueTypes.ABSOLUTE_PATH,
-            "/etc/direct-milter/keys", ON_RELOAD, "directory of private keys: <address>.p12 or <domain>.p12");
+            "/etc/direct-milter/keys", ON_RELOAD,
+            "private keys: `<address>.p12` or `<domain>.p12`, password in `<address>.pass` "
+                    + "beside it, else in the directory's `password` file");
 
     public static final ConfigKey<Path> ANCHOR_DIR = define("AnchorDir", ValueTypes.ABSOLUTE_PATH,
             "/etc/direct-milter/anchors", ON_RELOAD,
-            "trust anchors: <domain>/incoming/ and <domain>/outgoing/ (*.pem, *.der, *.p7b)");
+            "trust anchors: `<domain>/incoming/`, `<domain>/outgoing/`, and "
+                    + "`all-domains/incoming/` and `all-domains/outgoing/`");
 
     public static final ConfigKey<Path> CERTIFICATE_DIR = define("CertificateDir", ValueTypes.ABSOLUTE_PATH,
-            "/etc/direct-milter/certs", ON_RELOAD, "partners' certificates: <address>.pem or <domain>.pem");
+            "/etc/direct-milter/certs", ON_RELOAD,
+            "partners' public certificates placed by the operator: `<address>.pem` or "
+                    + "`<domain>.pem`");
 
     public static final ConfigKey<List<HostPort>> NAMESERVERS = defineEmpty("Nameservers",
             ValueTypes.HOST_PORT_LIST, ON_RELOAD,
-            "DNS servers as IP[:PORT], comma separated; none means the system resolver");
+            "DNS servers for certificate discovery (`[IPv6]:PORT` for IPv6); none: the system "
+                    + "resolver");
 
     public static final ConfigKey<Duration> DNS_TIMEOUT = define("DNSTimeout", ValueTypes.DURATION, "2s",
-            ON_RELOAD, "how long one DNS question (UDP, or TCP after truncation) may take");
+            ON_RELOAD,
+            "how long one DNS question may take (over UDP, or over TCP after a truncated "
+                    + "answer)");
 
     public static final ConfigKey<Integer> DNS_ATTEMPTS = define("DNSAttempts", ValueTypes.intRange(1, 10), "2",
-            ON_RELOAD, "rounds over all nameservers before discovery reports a temporary failure");
+            ON_RELOAD,
+            "rounds over all nameservers before discovery reports a temporary failure");
 
     public static final ConfigKey<Integer> DNS_BUFFER_SIZE = define("DNSBufferSize", ValueTypes.intRange(0, 65_535),
-            "1232", ON_RELOAD, "EDNS0 UDP payload size advertised (0: no EDNS0); larger answers come over TCP");
+            "1232", ON_RELOAD,
+            "EDNS0 UDP payload size advertised; 0 sends no EDNS0; larger answers come over "
+                    + "TCP");
 
     public static final ConfigKey<OwnerNameMode> OWNER_NAMES = define("OwnerNames",
-            ValueType.of(OwnerNameMode::parse, m -> m.name().toLowerCase(Locale.ROOT)), "both", ON_RELOAD,
-            "owner names of address-bound CERT records: naive (john.smith.example.org), escaped "
-                    + "(john\\.smith.example.org) or both, naive first");
+            ValueType.of(choices(OwnerNameMode.values(), m -> m.name().toLowerCase(Locale.ROOT)), OwnerNameMode::parse, m -> m.name().toLowerCase(Locale.ROOT)), "both", ON_RELOAD,
+            "owner names tried for address-bound CERT records");
 
     public static final ConfigKey<Duration> CERT_URL_TIMEOUT = define("CertURLTimeout", ValueTypes.DURATION, "5s",
-            ON_RELOAD, "connect and read timeout for certificates fetched from IPKIX URLs");
+            ON_RELOAD,
+            "connect and read timeout for a certificate fetched from an IPKIX URL");
 
     public static final ConfigKey<Long> CERT_URL_MAX_SIZE = define("CertURLMaxSize", ValueTypes.size(1024, 1L << 24),
-            "64K", ON_RELOAD, "largest certificate object fetched from an IPKIX URL");
+            "64K", ON_RELOAD,
+            "largest certificate object fetched from an IPKIX URL");
 
     public static final ConfigKey<Boolean> CERT_TYPE_253_IS_URL = define("CertType253IsURL", ValueTypes.BOOLEAN, "no",
-            ON_RELOAD, "treat CERT records of type 253 like IPKIX (as the Direct reference implementation publishes)");
+            ON_RELOAD,
+            "treat CERT records of type 253 like IPKIX (a URL), as the Direct reference "
+                    + "implementation publishes them");
 
     public static final ConfigKey<Integer> DISCOVERY_CACHE_SIZE = define("DiscoveryCacheSize",
-            ValueTypes.intRange(0, 10_000_000), "10000", ON_RESTART, "owner names whose answers the cache keeps");
+            ValueTypes.intRange(0, 10_000_000), "10000", ON_RESTART,
+            "owner names whose answers the discovery cache keeps");
 
     public static final ConfigKey<Duration> DISCOVERY_CACHE_MIN_TTL = define("DiscoveryCacheMinTTL",
-            ValueTypes.DURATION, "60s", ON_RESTART, "certificates found are cached for their DNS TTL, at least this long");
+            ValueTypes.DURATION, "60s", ON_RESTART,
+            "certificates found are cached for their DNS TTL, but at least this long");
 
     public static final ConfigKey<Duration> DISCOVERY_CACHE_MAX_TTL = define("DiscoveryCacheMaxTTL",
-            ValueTypes.DURATION, "24h", ON_RESTART, "... and at most this long");
+            ValueTypes.DURATION, "24h", ON_RESTART,
+            "… and at most this long");
 
     public static final ConfigKey<Duration> DISCOVERY_CACHE_NEGATIVE_MIN_TTL = define("DiscoveryCacheNegativeMinTTL",
-            ValueTypes.DURATION, "60s", ON_RESTART, "'nothing published' is cached for the SOA minimum, at least this long");
+            ValueTypes.DURATION, "60s", ON_RESTART,
+            "\"nothing published\" (NXDOMAIN, NODATA) is cached for the zone's SOA minimum, but "
+                    + "at least this long");
 
     public static final ConfigKey<Duration> DISCOVERY_CACHE_NEGATIVE_MAX_TTL = define("DiscoveryCacheNegativeMaxTTL",
-            ValueTypes.DURATION, "1h", ON_RESTART, "... and at most this long");
+            ValueTypes.DURATION, "1h", ON_RESTART,
+            "… and at most this long");
 
     public static final ConfigKey<Duration> DISCOVERY_CACHE_FAILURE_TTL = define("DiscoveryCacheFailureTTL",
-            ValueTypes.DURATION, "5s", ON_RESTART, "how long a DNS failure is remembered before servers are asked again");
+            ValueTypes.DURATION, "5s", ON_RESTART,
+            "how long a DNS failure is remembered before the servers are asked again");
 
     public static final ConfigKey<List<Cidr>> INTERNAL_HOSTS = define("InternalHosts", ValueTypes.CIDR_LIST,
-            "127.0.0.1/8, ::1", ON_RELOAD, "clients (CIDR list) whose mail from a local domain is outgoing");
+            "127.0.0.1/8, ::1", ON_RELOAD,
+            "clients whose mail from a local domain is outgoing");
 
     public static final ConfigKey<List<String>> SUBMISSION_DAEMONS = defineEmpty("SubmissionDaemons",
-            ValueTypes.NAME_LIST, ON_RELOAD, "{daemon_name} values whose mail from a local domain is outgoing");
+            ValueTypes.NAME_LIST, ON_RELOAD,
+            "`{daemon_name}` values whose mail from a local domain is outgoing");
 
     public static final ConfigKey<Boolean> PROTECT_LOCAL = define("ProtectLocal", ValueTypes.BOOLEAN, "yes",
-            ON_RELOAD, "mail between two local Direct domains is protected like other outgoing mail (no: delivered as is)");
+            ON_RELOAD,
+            "mail from a local Direct domain to a local Direct domain is protected like other "
+                    + "outgoing mail; `no`: delivered as is");
 
     public static final ConfigKey<Boolean> ROUTING_CHECKS = define("RoutingChecks", ValueTypes.BOOLEAN, "yes",
-            ON_RELOAD, "Direct 1.3 routing: MAIL FROM must match the inner From/Sender, each incoming RCPT be in To/Cc");
+            ON_RELOAD,
+            "Direct 1.3 routing rules: MAIL FROM must be the inner From or Sender; each "
+                    + "incoming RCPT must be in the inner To or Cc");
 
     public static final ConfigKey<Duration> ANCHOR_CHECK_INTERVAL = define("AnchorCheckInterval",
-            ValueTypes.DURATION, "10s", ON_RESTART, "how often AnchorDir is checked for added, changed or removed anchors");
+            ValueTypes.DURATION, "10s", ON_RESTART,
+            "how often `AnchorDir` is checked for anchors added, changed or removed");
 
     // ---- what to do when something goes wrong (OpenDKIM style; the defaults fail closed) ----
 
     public static final ConfigKey<FailureAction> ON_DNS_ERROR = define("On-DNSError",
             ValueTypes.failureAction(FailureAction.TEMPFAIL, FailureAction.REJECT), "tempfail", ON_RELOAD,
-            "a recipient's certificates cannot be looked up (DNS failure): tempfail|reject");
+            "a recipient's certificates cannot be looked up (DNS timeout, SERVFAIL, no server "
+                    + "answers)");
 
     public static final ConfigKey<FailureAction> ON_NO_CERTIFICATE = define("On-NoCertificate",
             ValueTypes.failureAction(FailureAction.REJECT, FailureAction.TEMPFAIL), "reject", ON_RELOAD,
-            "an outgoing recipient publishes no certificate: reject|tempfail");
+            "an outgoing recipient publishes no certificate at all");
 
     public static final ConfigKey<FailureAction> ON_UNTRUSTED = define("On-Untrusted",
             ValueTypes.failureAction(FailureAction.REJECT, FailureAction.TEMPFAIL, FailureAction.QUARANTINE),
-            "reject", ON_RELOAD, "a recipient's certificates or an incoming signer are not trusted: reject|tempfail"
-                    + " (quarantine: incoming only)");
+            "reject", ON_RELOAD,
+            "an outgoing recipient's certificates are all invalid or untrusted, or an "
+                    + "incoming signer is trusted by no recipient's domain");
 
     public static final ConfigKey<FailureAction> ON_UNPROTECTED = define("On-Unprotected",
             ValueTypes.failureAction(FailureAction.REJECT, FailureAction.TEMPFAIL, FailureAction.QUARANTINE,
                     FailureAction.ACCEPT), "reject", ON_RELOAD,
-            "incoming mail for a Direct domain that is not encrypted and signed: reject|tempfail|quarantine|accept");
+            "incoming mail for a Direct domain that is not encrypted and signed");
 
     public static final ConfigKey<FailureAction> ON_NO_SENDER_KEY = define("On-NoSenderKey",
             ValueTypes.failureAction(FailureAction.REJECT, FailureAction.TEMPFAIL), "reject", ON_RELOAD,
-            "an outgoing sender has no private key in KeyStore: reject|tempfail (answered at MAIL FROM)");
+            "an outgoing sender has no private key in `KeyStore` (answered at MAIL FROM)");
 
     public static final ConfigKey<FailureAction> ON_INTERNAL_ERROR = define("On-InternalError",
             ValueTypes.failureAction(FailureAction.TEMPFAIL, FailureAction.REJECT, FailureAction.QUARANTINE),
-            "tempfail", ON_RELOAD, "an unreadable key store or any other internal error: tempfail|reject|quarantine (incoming only; outgoing"
-                    + " mail is tempfailed)");
+            "tempfail", ON_RELOAD,
+            "an unreadable key store, or any other internal error");
 
     public static final ConfigKey<FailureAction> ON_NON_DIRECT = define("On-NonDirect",
             ValueTypes.failureAction(FailureAction.ACCEPT, FailureAction.REJECT), "accept", ON_RELOAD,
-            "mail that is neither from nor to a local Direct domain: accept (pass untouched)|reject");
+            "mail neither from nor to a local Direct domain: `accept` passes it untouched");
 
     // ---- S/MIME algorithms ----
 
     public static final ConfigKey<ContentCipher> CONTENT_CIPHER = define("ContentCipher",
-            ValueType.of(ContentCipher::fromLabel, ContentCipher::label), "AES-256-CBC", ON_RELOAD,
-            "outgoing content encryption: AES-256-CBC|AES-128-CBC|AES-256-GCM|AES-128-GCM (GCM: not for nhind partners)");
+            ValueType.of(choices(ContentCipher.values(), ContentCipher::label), ContentCipher::fromLabel, ContentCipher::label), "AES-256-CBC", ON_RELOAD,
+            "content encryption of outgoing mail");
 
     public static final ConfigKey<KeyTransport> KEY_TRANSPORT = define("KeyTransport",
-            ValueType.of(KeyTransport::fromLabel, KeyTransport::label), "rsa-pkcs1", ON_RELOAD,
-            "outgoing RSA key transport: rsa-pkcs1|rsa-oaep|rsa-oaep-sha256 (oaep-sha256: not for nhind partners)");
+            ValueType.of(choices(KeyTransport.values(), KeyTransport::label), KeyTransport::fromLabel, KeyTransport::label), "rsa-pkcs1", ON_RELOAD,
+            "RSA key transport of outgoing mail (`rsa-oaep` uses SHA-1 and is readable by "
+                    + "nhind)");
 
     public static final ConfigKey<Boolean> ALLOW_TRIPLE_DES = define("AllowTripleDES", ValueTypes.BOOLEAN, "no",
-            ON_RELOAD, "accept incoming mail encrypted with 3DES (refused by default)");
+            ON_RELOAD,
+            "accept incoming mail encrypted with 3DES");
 
     // ---- trust: revocation and fetching (CRLs, AIA issuers) ----
 
     public static final ConfigKey<FailureAction> ON_REVOCATION_UNKNOWN = define("On-RevocationUnknown",
             ValueTypes.failureAction(FailureAction.TEMPFAIL, FailureAction.REJECT, FailureAction.ACCEPT), "tempfail",
-            ON_RELOAD, "when no current CRL can be had: tempfail (the sender retries), reject (as untrusted) or "
-                    + "accept (usable with a warning: fails open)");
+            ON_RELOAD,
+            "when no current CRL can be had: `tempfail` answers `451 4.7.1` so the sender retries; `reject` "
+                    + "treats the certificate as untrusted; `accept` keeps it usable with a warning (fails open: "
+                    + "`check` and the start-up log say so)");
 
     public static final ConfigKey<Duration> CRL_GRACE = define("CrlGrace", ValueTypes.DURATION, "6h", ON_RELOAD,
-            "how long past its nextUpdate a CRL still counts when no newer one can be fetched");
+            "how long past its nextUpdate a CRL already held still counts while no newer one can be fetched");
 
     public static final ConfigKey<Duration> FETCH_TIMEOUT = define("FetchTimeout", ValueTypes.DURATION, "5s",
-            ON_RELOAD, "longest single HTTP fetch of a CRL or an AIA issuer certificate");
+            ON_RELOAD,
+            "longest single HTTP fetch of a CRL or of an issuer certificate named by AIA");
 
     public static final ConfigKey<Duration> FETCH_BUDGET = define("FetchBudget", ValueTypes.DURATION, "10s",
-            ON_RELOAD, "longest time all fetches for one message (every signer or recipient certificate) may take");
+            ON_RELOAD,
+            "longest time all fetches for one message (all its signers, or all of a recipient's certificates) "
+                    + "may take together");
 
     public static final ConfigKey<Integer> FETCH_LIMIT = define("FetchLimit", ValueTypes.intRange(1, 100), "10",
             ON_RELOAD, "most CRL and AIA fetches one message may cause");
 
     public static final ConfigKey<Long> FETCH_MAX_SIZE = define("FetchMaxSize", ValueTypes.size(1024, 1L << 30),
-            "4M", ON_RELOAD, "largest CRL or AIA answer accepted (K, M, G)");
+            "4M", ON_RELOAD,
+            "largest CRL or AIA answer accepted");
 
     public static final ConfigKey<List<String>> FETCH_HOSTS = defineEmpty("FetchHosts", ValueTypes.DOMAIN_LIST,
-            ON_RELOAD, "hosts CRLs and AIA certificates may be fetched from (http: only); none means any");
+            ON_RELOAD,
+            "hosts CRLs and AIA certificates may be fetched from (`http:` URLs only); none: any host for CRLs, "
+                    + "and for AIA only the hosts the domain's anchors name");
+
+    // ---- Message limits (session: what one message and all connections may make the daemon hold) ----
+
+    public static final ConfigKey<Integer> MAX_RECIPIENTS = define("MaxRecipients", ValueTypes.intRange(1, 100_000),
+            "1000", ON_RESTART,
+            "RCPT commands per message; each further one is answered `452 4.5.3 too many "
+                    + "recipients` (MTAs send those recipients in a later transaction)");
+
+    public static final ConfigKey<Integer> MAX_HEADER_FIELDS = define("MaxHeaderFields",
+            ValueTypes.intRange(1, 100_000), "1000", ON_RESTART,
+            "header fields per message; a message with more is refused with `552 5.3.4 "
+                    + "message header too large: too many header fields`");
+
+    public static final ConfigKey<Long> MAX_HEADER_BYTES = define("MaxHeaderBytes", ValueTypes.size(1024, 1L << 30),
+            "256K", ON_RESTART,
+            "bytes of all header fields of a message together (names and values); a message "
+                    + "with more is refused with `552 5.3.4 message header too large`");
+
+    public static final ConfigKey<Long> MESSAGE_MEMORY = define("MessageMemory", ValueTypes.size(1L << 20, 1L << 40),
+            "64M", ON_RESTART,
+            "heap that milter packets being read and bodies below `SpoolThreshold` may take "
+                    + "across all connections; beyond it a body goes to its private file early, and a "
+                    + "packet that does not fit closes its connection (the MTA applies its "
+                    + "`milter_default_action`)");
 
     private static final List<ConfigKey<?>> VIEW = Collections.unmodifiableList(ALL);
 
@@ -250,6 +333,11 @@ public final class ConfigKeys {
     private static <T> ConfigKey<List<T>> defineEmpty(String name, ValueType<List<T>> type,
                                                       ConfigKey.Applies applies, String doc) {
         return register(new ConfigKey<>(name, type, "none", List::of, applies, doc));
+    }
+
+    /** The type of a value that is one of {@code values}: "a|b|c". */
+    private static <E> String choices(E[] values, Function<E, String> label) {
+        return Stream.of(values).map(label).collect(Collectors.joining("|"));
     }
 
     private static <T> ConfigKey<T> register(ConfigKey<T> key) {

@@ -17,10 +17,20 @@ public interface ValueType<T> {
 
     String format(T value);
 
-    static <T> ValueType<T> of(Function<String, T> parser, Function<T, String> formatter) {
+    /** How the reference names the type: "duration", "integer 1–10", "action: tempfail|reject". */
+    String description();
+
+    /** A type the reference calls {@code description}. */
+    static <T> ValueType<T> of(String description, Function<String, T> parser, Function<T, String> formatter) {
+        Objects.requireNonNull(description);
         Objects.requireNonNull(parser);
         Objects.requireNonNull(formatter);
         return new ValueType<>() {
+            @Override
+            public String description() {
+                return description;
+            }
+
             @Override
             public T parse(String text) {
                 return parser.apply(text);

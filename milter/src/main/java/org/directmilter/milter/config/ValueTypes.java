@@ -11,6 +11,7 @@ import java.util.Optional;
 import java.util.function.Function;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /** The value syntaxes configuration keys share. Each parser's message names the offending text. */
 public final class ValueTypes {
@@ -24,28 +25,28 @@ public final class ValueTypes {
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_.:+-]{1,64}");
 
     /** OpenDKIM's rule: only the first character counts. */
-    public static final ValueType<Boolean> BOOLEAN = ValueType.of(ValueTypes::parseBoolean, b -> b ? "yes" : "no");
+    public static final ValueType<Boolean> BOOLEAN = ValueType.of("boolean", ValueTypes::parseBoolean, b -> b ? "yes" : "no");
 
     /** Seconds by default; {@code 30}, {@code 30s}, {@code 5m}, {@code 1h}. Zero is refused. */
-    public static final ValueType<Duration> DURATION = ValueType.of(ValueTypes::parseDuration,
+    public static final ValueType<Duration> DURATION = ValueType.of("duration", ValueTypes::parseDuration,
             ValueTypes::formatDuration);
 
-    public static final ValueType<FileMode> FILE_MODE = ValueType.of(FileMode::parse, FileMode::toString);
+    public static final ValueType<FileMode> FILE_MODE = ValueType.of("octal mode", FileMode::parse, FileMode::toString);
 
     /** Absolute only: under jsvc the working directory is "/", and a relative path would surprise. */
-    public static final ValueType<Path> ABSOLUTE_PATH = ValueType.of(ValueTypes::parseAbsolutePath, Path::toString);
+    public static final ValueType<Path> ABSOLUTE_PATH = ValueType.of("path", ValueTypes::parseAbsolutePath, Path::toString);
 
     /** Domain names, lower-cased, without a trailing dot, duplicates dropped. */
-    public static final ValueType<List<String>> DOMAIN_LIST = list(ValueTypes::parseDomain, Function.identity());
+    public static final ValueType<List<String>> DOMAIN_LIST = list("domain list", ValueTypes::parseDomain, Function.identity());
 
-    public static final ValueType<List<HostPort>> HOST_PORT_LIST = list(HostPort::parse, HostPort::toString);
+    public static final ValueType<List<HostPort>> HOST_PORT_LIST = list("list of IP[:PORT]", HostPort::parse, HostPort::toString);
 
-    public static final ValueType<List<Cidr>> CIDR_LIST = list(Cidr::parse, Cidr::toString);
+    public static final ValueType<List<Cidr>> CIDR_LIST = list("CIDR list", Cidr::parse, Cidr::toString);
 
     /** Simple tokens such as Postfix service names ({@code {daemon_name}} values). */
-    public static final ValueType<List<String>> NAME_LIST = list(ValueTypes::parseName, Function.identity());
+    public static final ValueType<List<String>> NAME_LIST = list("name list", ValueTypes::parseName, Function.identity());
 
-    public static final ValueType<String> GROUP_NAME = ValueType.of(ValueTypes::parseGroup, Function.identity());
+    public static final ValueType<String> GROUP_NAME = ValueType.of("group name or gid", ValueTypes::parseGroup, Function.identity());
 
     private ValueTypes() {
     }
@@ -56,7 +57,8 @@ public final class ValueTypes {
      */
     public static ValueType<FailureAction> failureAction(FailureAction... allowed) {
         var permitted = java.util.EnumSet.copyOf(List.of(allowed));
-        return ValueType.of(text -> {
+        String choices = Stream.of(allowed).map(FailureAction::keyword).collect(Collectors.joining("|"));
+        return ValueType.of("action: " + choices, text -> {
             FailureAction action = FailureAction.parse(text);
             if (!permitted.contains(action)) {
                 throw new IllegalArgumentException("\"" + text + "\" is not allowed here; use "
@@ -67,7 +69,7 @@ public final class ValueTypes {
     }
 
     public static ValueType<Integer> intRange(int min, int max) {
-        return ValueType.of(text -> {
+        return ValueType.of("integer " + min + "–" + max, text -> {
             if (!text.matches("\\d{1,10}") || Long.parseLong(text) < min || Long.parseLong(text) > max) {
                 throw new IllegalArgumentException("\"" + text + "\" is not a whole number from " + min + " to " + max);
             }
@@ -77,7 +79,7 @@ public final class ValueTypes {
 
     /** Bytes, with optional binary suffixes K, M, G ({@code 1M} is 1,048,576). */
     public static ValueType<Long> size(long min, long max) {
-        return ValueType.of(text -> {
+        return ValueType.of("size " + formatSize(min) + "–" + formatSize(max), text -> {
             var m = SIZE_SYNTAX.matcher(text);
             long bytes = -1;
             if (m.matches()) {
@@ -100,13 +102,14 @@ public final class ValueTypes {
 
     /** A value that may be left unset; formatted as "unset" when empty. */
     public static <T> ValueType<Optional<T>> optional(ValueType<T> type) {
-        return ValueType.of(text -> Optional.of(type.parse(text)),
+        return ValueType.of(type.description(), text -> Optional.of(type.parse(text)),
                 value -> value.map(type::format).orElse("unset"));
     }
 
     /** Comma-separated, blanks around commas ignored; an empty element is an error, not a silent skip. */
-    public static <T> ValueType<List<T>> list(Function<String, T> element, Function<T, String> formatter) {
-        return ValueType.of(text -> {
+    public static <T> ValueType<List<T>> list(String description, Function<String, T> element,
+                                              Function<T, String> formatter) {
+        return ValueType.of(description, text -> {
             var items = new LinkedHashSet<T>();
             for (String part : text.split(",", -1)) {
                 String item = part.strip();

@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.directmilter.crypto.trust.AnchorStore;
@@ -21,6 +22,7 @@ import org.directmilter.milter.policy.DirectHandler;
 import org.directmilter.milter.server.MilterServer;
 import org.directmilter.milter.server.ServerSettings;
 import org.directmilter.milter.server.Uninterruptibly;
+import org.directmilter.milter.session.MessageLimits;
 import org.directmilter.milter.session.MilterSessionFactory;
 import org.directmilter.milter.session.SessionSettings;
 import org.slf4j.Logger;
@@ -77,8 +79,8 @@ public final class DaemonRunner {
         ServerSettings serverSettings;
         SessionSettings sessionSettings;
         try {
-            serverSettings = serverSettings(config);
-            sessionSettings = sessionSettings(config);
+            serverSettings = Assembly.serverSettings(config);
+            sessionSettings = Assembly.sessionSettings(config);
         } catch (IllegalArgumentException e) {
             // The config parser should have refused this already; say so rather than fail vaguely.
             throw new StartupException(ExitStatus.CONFIG, config.source() + ": " + e.getMessage());
@@ -89,7 +91,7 @@ public final class DaemonRunner {
         }
         // Read once here, at start-up, so a problem is in the start-up log; the watcher keeps it current.
         AnchorStore anchors = AnchorStore.load(config.get(ConfigKeys.ANCHOR_DIR));
-        DirectHandler handler = DirectHandler.create(config, anchors::anchorsFor);
+        DirectHandler handler = DirectHandler.create(Assembly.policy(config, anchors::anchorsFor, Optional.empty()));
         MilterSessionFactory sessions = new MilterSessionFactory(handler, sessionSettings);
         try {
             MilterServer server = MilterServer.bind(config.get(ConfigKeys.SOCKET), serverSettings, sessions);
@@ -101,19 +103,6 @@ public final class DaemonRunner {
             sessions.close();
             throw e;
         }
-    }
-
-    static ServerSettings serverSettings(MilterConfig config) {
-        return new ServerSettings(config.get(ConfigKeys.MAX_CONNECTIONS), config.get(ConfigKeys.IDLE_TIMEOUT),
-                config.get(ConfigKeys.READ_TIMEOUT), config.get(ConfigKeys.SOCKET_MODE).permissions(),
-                config.get(ConfigKeys.SOCKET_GROUP));
-    }
-
-    static SessionSettings sessionSettings(MilterConfig config) {
-        return new SessionSettings(Math.toIntExact(config.get(ConfigKeys.MAX_FRAME_SIZE)),
-                config.get(ConfigKeys.SPOOL_THRESHOLD), config.get(ConfigKeys.TEMPORARY_DIRECTORY),
-                config.get(ConfigKeys.PROGRESS_INTERVAL), config.get(ConfigKeys.END_OF_MESSAGE_TIMEOUT),
-                config.get(ConfigKeys.WORKERS));
     }
 
     /**
@@ -128,6 +117,7 @@ public final class DaemonRunner {
         }
         // As the daemon user (after jsvc's switch): the key files as the daemon will read them, said as check says it.
         EnvironmentChecks.startupWarnings(startupConfig).forEach(w -> log.warn("{}", w));
+        sessions.removeLeftoverSpoolFiles();
         server.start();
         anchors.watch(startupConfig.get(ConfigKeys.ANCHOR_CHECK_INTERVAL));
         log.info("direct-milter {} serving on {} ({}), pid {}", MilterVersion.get(),
@@ -147,6 +137,7 @@ public final class DaemonRunner {
             log.info("stopping: no new connections, waiting up to {}s for messages in flight", grace.toSeconds());
             server.stop(grace);
             sessions.close();
+            sessions.removeLeftoverSpoolFiles();
             anchors.close();
             log.info("stopped");
         } finally {
@@ -242,7 +233,7 @@ public final class DaemonRunner {
             }
         }
         currentConfig = next;
-        handler.reload(next);
+        handler.replace(Assembly.policy(next, anchors::anchorsFor, Optional.of(handler.policy())));
         if (changed.isEmpty() && needRestart.isEmpty()) {
             log.info("configuration reloaded, nothing changed");
         } else {

@@ -1,27 +1,58 @@
 package org.directmilter.milter.policy;
 
+import org.directmilter.milter.log.LogText;
+import org.directmilter.milter.session.EndOfMessage;
+import org.directmilter.milter.session.EnvelopeAddress;
+import org.directmilter.milter.session.Message;
+import org.directmilter.milter.session.Modification;
+import org.directmilter.milter.session.SmtpReply;
+import org.directmilter.milter.session.Transaction;
+import org.directmilter.milter.session.Verdict;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One audit record: {@code audit event=... key=value ...}, values quoted when they hold blanks, quotes or
- * '='. Logged under the logger {@value #LOGGER} so an operator can route it on its own. Callers put in
- * addresses, certificate identities, algorithms, outcomes and replies — never a Subject or body (PHI),
- * never key material.
+ * One audit record: {@code event=... key=value ...}, each key and value through {@link LogText}, so
+ * whatever an address, a header or a certificate holds stays one value on one line. Logged under the
+ * logger {@value #LOGGER} so an operator can route it on its own. Callers put in addresses, certificate
+ * identities, algorithms, outcomes and replies — never a Subject or body (PHI), never key material.
  */
 final class AuditLine {
 
     static final String LOGGER = "org.directmilter.audit";
-    private static final Logger AUDIT = LoggerFactory.getLogger(LOGGER);
+    private static final Logger log = LoggerFactory.getLogger(LOGGER);
 
     private final StringBuilder text = new StringBuilder(256);
 
     private AuditLine(String event) {
-        text.append("event=").append(event);
+        text.append("event=").append(LogText.value(event));
     }
 
-    static AuditLine of(String event) {
-        return new AuditLine(event);
+    /**
+     * The fields every line starts with: event, queue id, envelope sender, outcome and reply; a
+     * decision that answers nothing (a removed recipient) passes no {@code verdict}.
+     */
+    static AuditLine of(String event, Transaction transaction, String outcome, Verdict verdict) {
+        return start(event, transaction, outcome, verdict == null ? null : describe(EndOfMessage.of(verdict)));
+    }
+
+    /** An end-of-data line: the shared fields, then the message's Message-ID, recipients and size. */
+    static AuditLine of(String event, Message message, String outcome, EndOfMessage result) {
+        return start(event, message.transaction(), outcome, describe(result))
+                .with("msgid", message.headerValues("Message-ID").stream().findFirst().orElse(null))
+                .with("rcpt", recipients(message.transaction()))
+                .with("size", message.size());
+    }
+
+    private static AuditLine start(String event, Transaction transaction, String outcome, String reply) {
+        return new AuditLine(event).with("queue", transaction.queueId().orElse(null))
+                .with("from", transaction.sender().address().isEmpty() ? "<>" : transaction.sender().address())
+                .with("outcome", outcome).with("reply", reply);
+    }
+
+    /** Every envelope recipient, comma separated. */
+    static String recipients(Transaction transaction) {
+        return String.join(",", transaction.recipients().stream().map(EnvelopeAddress::address).toList());
     }
 
     /** Adds {@code key=value}; absent or empty values are left out so lines stay short. */
@@ -33,12 +64,12 @@ final class AuditLine {
         if (v.isEmpty()) {
             return this;
         }
-        text.append(' ').append(key).append('=').append(quote(v));
+        text.append(' ').append(LogText.key(key)).append('=').append(LogText.value(v));
         return this;
     }
 
     void log() {
-        AUDIT.info("{}", text);
+        log.info("{}", text);
     }
 
     @Override
@@ -46,21 +77,19 @@ final class AuditLine {
         return text.toString();
     }
 
-    static String quote(String value) {
-        boolean plain = !value.isEmpty() && value.chars().allMatch(c -> c > ' ' && c != '"' && c != '=' && c < 127);
-        if (plain) {
-            return value;
+    /** How an answer reads in the {@code reply} field. */
+    static String describe(EndOfMessage result) {
+        Verdict v = result.verdict();
+        if (v instanceof Verdict.Reject r) {
+            return r.reply().map(SmtpReply::toString).orElse("5xx");
+        } else if (v instanceof Verdict.Tempfail t) {
+            return t.reply().map(SmtpReply::toString).orElse("4xx");
+        } else if (result.modifications().stream().anyMatch(m -> m instanceof Modification.Quarantine)) {
+            return "quarantine";
         }
-        StringBuilder out = new StringBuilder(value.length() + 2).append('"');
-        for (char c : value.toCharArray()) {
-            if (c == '"' || c == '\\') {
-                out.append('\\').append(c);
-            } else if (c < ' ') {
-                out.append(' ');
-            } else {
-                out.append(c);
-            }
+        if (v instanceof Verdict.Continue) {
+            return "continue";
         }
-        return out.append('"').toString();
+        return v instanceof Verdict.Discard ? "discard" : "accept";
     }
 }

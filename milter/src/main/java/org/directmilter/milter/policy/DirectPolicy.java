@@ -10,9 +10,9 @@ import org.directmilter.resolver.ResolverSettings;
 
 /**
  * Everything one message is judged with, fixed for that message: a reload builds a new one, and a
- * message in flight keeps the one it started with.
+ * message in flight keeps the one it started with. The daemon assembles it from the configuration.
  */
-record DirectPolicy(PolicySettings settings, PrivateKeyStore keys, TrustValidator validator,
+public record DirectPolicy(PolicySettings settings, PrivateKeyStore keys, TrustValidator validator,
                     ResolverSettings resolverSettings, CertificateDiscovery discovery, Protector protector, Unprotector unprotector,
                     long spoolThreshold, Path temporaryDirectory) {
 }

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 import org.directmilter.crypto.keys.KeyStoreException;
 import org.directmilter.crypto.keys.PrivateKeyEntry;
 import org.directmilter.crypto.smime.SpooledMessage;
@@ -38,6 +39,14 @@ final class IncomingVerification {
 
     /** The trace header; one arriving from outside is removed first, so only ours is ever seen. */
     static final String TRACE_HEADER = "X-Direct-Verified";
+
+    /** What each failure to unprotect answers (a kind not listed here is malformed): a reason in, an outcome out. */
+    private static final Function<String, Outcome> MALFORMED = why -> Outcome.rejected("malformed", Replies.malformed(why));
+    private static final Map<Class<? extends UnprotectResult.Failure>, Function<String, Outcome>> FAILURES = Map.of(
+            UnprotectResult.NoKey.class, why -> Outcome.rejected("no-key", Replies.undecryptable(why)),
+            UnprotectResult.Corrupt.class, why -> Outcome.rejected("corrupt", Replies.undecryptable(why)),
+            UnprotectResult.WeakAlgorithm.class, why -> Outcome.rejected("weak-algorithm", Replies.weakAlgorithm(why)),
+            UnprotectResult.MalformedMime.class, MALFORMED);
 
     private final MessageState state;
     private final Message message;
@@ -116,12 +125,13 @@ final class IncomingVerification {
             ValidationResult first = byDomain.values().iterator().next();
             // Revocation status unknown (On-RevocationUnknown tempfail): the sender retries later.
             boolean temporary = byDomain.values().stream().allMatch(ValidationResult::temporary);
-            return finish(temporary ? "revocation-unknown" : "untrusted", Outcomes.atEndOfMessage(temporary
-                    ? FailureAction.TEMPFAIL : state.policy.settings().actions().untrusted(),
-                    Replies.untrustedSigner(first.reason())), verified, byDomain);
+            String name = temporary ? "revocation-unknown" : "untrusted";
+            return finish(name, new Outcome(name, temporary ? FailureAction.TEMPFAIL
+                    : state.policy.settings().actions().untrusted(), Replies.untrustedSigner(first.reason()), null)
+                    .atEndOfMessage(), verified, byDomain);
         }
         for (EnvelopeAddress recipient : refused) {
-            DirectHandler.audit("incoming-recipient", transaction, "removed-untrusted", null)
+            AuditLine.of("incoming-recipient", transaction, "removed-untrusted", null)
                     .with("rcpt", recipient.address()).with("reason", byDomain.get(recipient.domain()).explanation())
                     .log();
         }
@@ -189,8 +199,8 @@ final class IncomingVerification {
                 return finish("delivery-report", new EndOfMessage(org.directmilter.milter.session.Verdict.ACCEPT, changes),
                         null, null);
             }
-            EndOfMessage outcome = Outcomes.atEndOfMessage(state.policy.settings().actions().unprotected(),
-                    Replies.unprotected());
+            EndOfMessage outcome = new Outcome("unprotected", state.policy.settings().actions().unprotected(),
+                    Replies.unprotected(), reason).atEndOfMessage();
             if (outcome.verdict() instanceof org.directmilter.milter.session.Verdict.Accept) {
                 List<Modification> changes = new ArrayList<>(outcome.modifications());
                 changes.addAll(HeaderRewrite.deleteAll(message.headers(), TRACE_HEADER));
@@ -201,19 +211,8 @@ final class IncomingVerification {
         if (failure instanceof UnprotectResult.NotVerified notVerified) {
             return finishNotVerified(notVerified.category());
         }
-        SmtpReply reply;
-        String outcome;
-        if (failure instanceof UnprotectResult.NoKey || failure instanceof UnprotectResult.Corrupt) {
-            reply = Replies.undecryptable(reason);
-            outcome = failure instanceof UnprotectResult.NoKey ? "no-key" : "corrupt";
-        } else if (failure instanceof UnprotectResult.WeakAlgorithm) {
-            reply = Replies.weakAlgorithm(reason);
-            outcome = "weak-algorithm";
-        } else {
-            reply = Replies.malformed(reason);
-            outcome = "malformed";
-        }
-        return finishFailure(outcome, reject(reply), reason);
+        Outcome outcome = FAILURES.getOrDefault(failure.getClass(), MALFORMED).apply(reason);
+        return finishFailure(outcome.name(), outcome.atEndOfMessage(), reason);
     }
 
     private boolean isDeliveryReport() {
@@ -228,18 +227,18 @@ final class IncomingVerification {
     /** One reply for every cause; the audit line gets the category, never a reason built from content. */
     private EndOfMessage finishNotVerified(UnprotectResult.Category category) {
         EndOfMessage result = reject(Replies.notVerified());
-        base("not-verified", result).with("category", category.label()).log();
+        AuditLine.of("incoming", message, "not-verified", result).with("category", category.label()).log();
         return result;
     }
 
     private EndOfMessage finishFailure(String outcome, EndOfMessage result, String reason) {
-        base(outcome, result).with("reason", reason).log();
+        AuditLine.of("incoming", message, outcome, result).with("reason", reason).log();
         return result;
     }
 
     private EndOfMessage finish(String outcome, EndOfMessage result, UnprotectResult.Verified verified,
                                 Map<String, ValidationResult> byDomain) {
-        AuditLine line = base(outcome, result);
+        AuditLine line = AuditLine.of("incoming", message, outcome, result);
         if (verified != null) {
             line.with("cipher", verified.algorithms().contentEncryption())
                     .with("keytransport", verified.algorithms().keyTransport())
@@ -252,13 +251,6 @@ final class IncomingVerification {
         }
         line.log();
         return result;
-    }
-
-    private AuditLine base(String outcome, EndOfMessage result) {
-        return DirectHandler.audit("incoming", transaction, outcome, result.verdict())
-                .with("msgid", message.headerValues("Message-ID").stream().findFirst().orElse(null))
-                .with("rcpt", String.join(",", transaction.recipients().stream().map(EnvelopeAddress::address).toList()))
-                .with("size", message.size());
     }
 
     /** The inner message's header fields, for address lookups. */

@@ -79,10 +79,7 @@ final class OutgoingProtection {
     }
 
     private EndOfMessage finish(String outcome, EndOfMessage result, Protected protectedWith) {
-        AuditLine line = DirectHandler.audit("outgoing", transaction, outcome, result.verdict())
-                .with("msgid", message.headerValues("Message-ID").stream().findFirst().orElse(null))
-                .with("rcpt", String.join(",", transaction.recipients().stream().map(EnvelopeAddress::address).toList()))
-                .with("size", message.size());
+        AuditLine line = AuditLine.of("outgoing", message, outcome, result);
         if (protectedWith != null) {
             line.with("cipher", protectedWith.contentCipher()).with("keytransport", protectedWith.keyTransport())
                     .with("signature", protectedWith.signatureAlgorithm())

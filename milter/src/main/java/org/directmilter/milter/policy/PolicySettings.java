@@ -4,40 +4,24 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import org.directmilter.milter.config.Cidr;
-import org.directmilter.milter.config.ConfigKeys;
 import org.directmilter.milter.config.FailureAction;
-import org.directmilter.milter.config.MilterConfig;
 import org.directmilter.milter.session.Client;
 import org.directmilter.milter.session.Transaction;
 
 /** The policy's decisions as the configuration sets them: local domains, who may send, failure actions. */
-record PolicySettings(Set<String> domains, List<Cidr> internalHosts, Set<String> submissionDaemons,
+public record PolicySettings(Set<String> domains, List<Cidr> internalHosts, Set<String> submissionDaemons,
                       boolean protectLocal, boolean routingChecks, FailureActions actions) {
 
-    PolicySettings {
+    public PolicySettings {
         domains = Set.copyOf(domains);
         internalHosts = List.copyOf(internalHosts);
         submissionDaemons = Set.copyOf(submissionDaemons);
     }
 
     /** What each named condition does; validated by the configuration parser (no accept where it cannot be). */
-    record FailureActions(FailureAction dnsError, FailureAction noCertificate, FailureAction untrusted,
+    public record FailureActions(FailureAction dnsError, FailureAction noCertificate, FailureAction untrusted,
                           FailureAction unprotected, FailureAction noSenderKey, FailureAction internalError,
                           FailureAction nonDirect) {
-
-        static final FailureActions DEFAULTS = new FailureActions(FailureAction.TEMPFAIL, FailureAction.REJECT,
-                FailureAction.REJECT, FailureAction.REJECT, FailureAction.REJECT, FailureAction.TEMPFAIL,
-                FailureAction.ACCEPT);
-    }
-
-    static PolicySettings from(MilterConfig c) {
-        return new PolicySettings(Set.copyOf(c.get(ConfigKeys.DOMAINS)), c.get(ConfigKeys.INTERNAL_HOSTS),
-                Set.copyOf(c.get(ConfigKeys.SUBMISSION_DAEMONS)), c.get(ConfigKeys.PROTECT_LOCAL),
-                c.get(ConfigKeys.ROUTING_CHECKS),
-                new FailureActions(c.get(ConfigKeys.ON_DNS_ERROR), c.get(ConfigKeys.ON_NO_CERTIFICATE),
-                        c.get(ConfigKeys.ON_UNTRUSTED), c.get(ConfigKeys.ON_UNPROTECTED),
-                        c.get(ConfigKeys.ON_NO_SENDER_KEY), c.get(ConfigKeys.ON_INTERNAL_ERROR),
-                        c.get(ConfigKeys.ON_NON_DIRECT)));
     }
 
     boolean isLocal(String domain) {

@@ -7,6 +7,12 @@ import java.util.Map;
 
 /** Turns frames into {@link Command}s (the milter side) and commands into frames (the MTA side). */
 public final class CommandCodec {
+    /**
+     * Commands whose payload must end where its last field does; the others end in a list or raw bytes,
+     * and an OPTNEG offer may carry fields newer MTAs add.
+     */
+    private static final String FIXED_PAYLOAD = "CHLNTAQKU";
+
     private CommandCodec() {
     }
 
@@ -44,9 +50,7 @@ public final class CommandCodec {
             default -> throw new MilterProtocolException("unknown command byte 0x"
                     + Integer.toHexString(frame.code() & 0xff));
         };
-        if (!(command instanceof Command.BodyChunk) && !(command instanceof Command.EndOfMessage)
-                && !(command instanceof Command.Macros) && !(command instanceof Command.Mail)
-                && !(command instanceof Command.Recipient) && !(command instanceof Command.OptionNegotiation)) {
+        if (FIXED_PAYLOAD.indexOf(code) >= 0) {
             p.end();
         }
         return command;
@@ -74,57 +78,8 @@ public final class CommandCodec {
 
     public static Frame encode(Command command) {
         Payload.Builder b = new Payload.Builder();
-        char code;
-        if (command instanceof Command.OptionNegotiation o) {
-            b.uint32(o.version()).uint32(o.actions()).uint32(o.protocolFlags());
-            code = 'O';
-        } else if (command instanceof Command.Macros m) {
-            b.byteValue(m.stage());
-            m.values().forEach((k, v) -> b.stringZ(k).stringZ(v));
-            code = 'D';
-        } else if (command instanceof Command.Connect c) {
-            b.stringZ(c.hostname()).byteValue(c.family());
-            if (c.family() != 'U') {
-                b.uint16(c.port()).stringZ(c.address());
-            }
-            code = 'C';
-        } else if (command instanceof Command.Helo h) {
-            b.stringZ(h.name());
-            code = 'H';
-        } else if (command instanceof Command.Mail m) {
-            b.stringZ(m.sender());
-            m.parameters().forEach(b::stringZ);
-            code = 'M';
-        } else if (command instanceof Command.Recipient r) {
-            b.stringZ(r.recipient());
-            r.parameters().forEach(b::stringZ);
-            code = 'R';
-        } else if (command instanceof Command.Data) {
-            code = 'T';
-        } else if (command instanceof Command.Header h) {
-            b.bytesZ(h.name()).bytesZ(h.value());
-            code = 'L';
-        } else if (command instanceof Command.EndOfHeaders) {
-            code = 'N';
-        } else if (command instanceof Command.BodyChunk c) {
-            b.bytes(c.chunk());
-            code = 'B';
-        } else if (command instanceof Command.EndOfMessage e) {
-            b.bytes(e.chunk());
-            code = 'E';
-        } else if (command instanceof Command.Abort) {
-            code = 'A';
-        } else if (command instanceof Command.Quit) {
-            code = 'Q';
-        } else if (command instanceof Command.QuitNewConnection) {
-            code = 'K';
-        } else if (command instanceof Command.Unknown u) {
-            b.bytesZ(u.line());
-            code = 'U';
-        } else {
-            throw new IllegalArgumentException("not a command: " + command);
-        }
-        return new Frame((byte) code, b.build());
+        command.writePayload(b);
+        return new Frame((byte) command.code(), b.build());
     }
 
     /** A header name as text; RFC 5322 field names are printable ASCII, Latin-1 keeps any byte. */

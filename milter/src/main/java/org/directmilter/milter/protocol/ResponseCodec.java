@@ -11,66 +11,8 @@ public final class ResponseCodec {
 
     public static Frame encode(Response response) {
         Payload.Builder b = new Payload.Builder();
-        char code;
-        if (response instanceof Response.OptionNegotiation o) {
-            b.uint32(o.version()).uint32(o.actions()).uint32(o.protocolFlags());
-            o.macroRequests().forEach((stage, names) -> b.uint32(stage.listIndex()).stringZ(names));
-            code = 'O';
-        } else if (response instanceof Response.Continue) {
-            code = 'c';
-        } else if (response instanceof Response.Accept) {
-            code = 'a';
-        } else if (response instanceof Response.Reject) {
-            code = 'r';
-        } else if (response instanceof Response.Tempfail) {
-            code = 't';
-        } else if (response instanceof Response.Discard) {
-            code = 'd';
-        } else if (response instanceof Response.ReplyCode r) {
-            b.stringZ(r.text());
-            code = 'y';
-        } else if (response instanceof Response.Skip) {
-            code = 's';
-        } else if (response instanceof Response.Shutdown) {
-            code = '4';
-        } else if (response instanceof Response.ConnectionFail) {
-            code = 'f';
-        } else if (response instanceof Response.Progress) {
-            code = 'p';
-        } else if (response instanceof Response.Quarantine q) {
-            b.stringZ(q.reason());
-            code = 'q';
-        } else if (response instanceof Response.AddHeader h) {
-            b.stringZ(h.name()).bytesZ(h.value());
-            code = 'h';
-        } else if (response instanceof Response.InsertHeader h) {
-            b.uint32(h.index()).stringZ(h.name()).bytesZ(h.value());
-            code = 'i';
-        } else if (response instanceof Response.ChangeHeader h) {
-            b.uint32(h.index()).stringZ(h.name()).bytesZ(h.value());
-            code = 'm';
-        } else if (response instanceof Response.ReplaceBody r) {
-            b.bytes(r.chunk());
-            code = 'b';
-        } else if (response instanceof Response.AddRecipient r) {
-            b.stringZ(r.recipient());
-            code = '+';
-        } else if (response instanceof Response.AddRecipientWithArgs r) {
-            b.stringZ(r.recipient()).stringZ(r.parameters());
-            code = '2';
-        } else if (response instanceof Response.DeleteRecipient r) {
-            b.stringZ(r.recipient());
-            code = '-';
-        } else if (response instanceof Response.ChangeFrom c) {
-            b.stringZ(c.sender());
-            if (!c.parameters().isEmpty()) {
-                b.stringZ(c.parameters());
-            }
-            code = 'e';
-        } else {
-            throw new IllegalArgumentException("not a response: " + response);
-        }
-        return new Frame((byte) code, b.build());
+        response.writePayload(b);
+        return new Frame((byte) response.code(), b.build());
     }
 
     public static Response decode(Frame frame) throws MilterProtocolException {

@@ -45,9 +45,10 @@ public final class MilterServer implements AutoCloseable {
     private final SocketSpec spec;
     private final ServerSettings settings;
     private final ConnectionFactory factory;
+    private final FatalErrors.Handler fatal;
     private final ServerSocketChannel listener;
     private final SocketAddress boundAddress;
-    private final Optional<Listeners.SocketFile> socketFile;
+    private final Optional<ServerSockets.SocketFile> socketFile;
 
     private final Map<Long, Running> running = new ConcurrentHashMap<>();
     /** Monitor that connection threads notify as they end, so stop() can wait for the drain. */
@@ -62,10 +63,12 @@ public final class MilterServer implements AutoCloseable {
     private Thread acceptor;
     private ScheduledExecutorService scheduler;
 
-    private MilterServer(SocketSpec spec, ServerSettings settings, ConnectionFactory factory, Listeners.Bound bound) {
+    private MilterServer(SocketSpec spec, ServerSettings settings, ConnectionFactory factory, FatalErrors.Handler fatal,
+                         ServerSockets.Bound bound) {
         this.spec = spec;
         this.settings = settings;
         this.factory = factory;
+        this.fatal = fatal;
         this.listener = bound.channel();
         this.boundAddress = bound.address();
         this.socketFile = bound.socketFile();
@@ -81,10 +84,16 @@ public final class MilterServer implements AutoCloseable {
      */
     public static MilterServer bind(SocketSpec spec, ServerSettings settings, ConnectionFactory factory)
             throws IOException {
+        return bind(spec, settings, factory, FatalErrors.EXIT);
+    }
+
+    /** {@link #bind(SocketSpec, ServerSettings, ConnectionFactory)} with another answer to fatal errors (tests). */
+    static MilterServer bind(SocketSpec spec, ServerSettings settings, ConnectionFactory factory,
+                             FatalErrors.Handler fatal) throws IOException {
         Objects.requireNonNull(spec, "spec");
         Objects.requireNonNull(settings, "settings");
         Objects.requireNonNull(factory, "factory");
-        Listeners.Bound bound = Listeners.open(spec, settings);
+        ServerSockets.Bound bound = ServerSockets.open(spec, settings);
         if (bound.address() instanceof InetSocketAddress inet && inet.getAddress().isAnyLocalAddress()) {
             // Anyone who can reach the port could have mail signed or decrypted with our keys.
             log.warn("{}: listening on all interfaces; anyone who can reach port {} can use this milter."
@@ -97,7 +106,7 @@ public final class MilterServer implements AutoCloseable {
         } else {
             log.info("listening on {} ({})", spec, hostAndPort((InetSocketAddress) bound.address()));
         }
-        return new MilterServer(spec, settings, factory, bound);
+        return new MilterServer(spec, settings, factory, Objects.requireNonNull(fatal, "fatal"), bound);
     }
 
     /** The address actually bound: with port 0, the port the system chose. */
@@ -129,9 +138,10 @@ public final class MilterServer implements AutoCloseable {
             return t;
         });
         long period = Watchdog.period(settings).toNanos();
-        scheduler.scheduleWithFixedDelay(watchdog, period, period, TimeUnit.NANOSECONDS);
+        scheduler.scheduleWithFixedDelay(() -> orFatal("the idle watchdog", watchdog), period, period,
+                TimeUnit.NANOSECONDS);
         // Not a daemon thread: while the server accepts, the process has a reason to live.
-        acceptor = new Thread(this::acceptLoop, "milter-acceptor");
+        acceptor = new Thread(() -> orFatal("the acceptor", this::acceptLoop), "milter-acceptor");
         acceptor.start();
     }
 
@@ -164,6 +174,20 @@ public final class MilterServer implements AutoCloseable {
         return watchdog.passes();
     }
 
+    /**
+     * Runs a task of a thread the server cannot do without: whatever ends it, other than stopping, ends the
+     * process (see {@link FatalErrors}).
+     */
+    private void orFatal(String what, Runnable task) {
+        try {
+            task.run();
+        } catch (Throwable t) {
+            if (!stopping) {
+                fatal.fatal(spec + ": " + what, t);
+            }
+        }
+    }
+
     private void acceptLoop() {
         while (!stopping) {
             SocketChannel channel;
@@ -183,7 +207,7 @@ public final class MilterServer implements AutoCloseable {
                 serve(channel);
             } catch (RuntimeException e) {
                 log.warn("{}: could not serve an accepted connection", spec, e);
-                Listeners.closeQuietly(channel);
+                ServerSockets.closeQuietly(channel);
             }
         }
         log.debug("{}: acceptor stopped", spec);
@@ -195,7 +219,7 @@ public final class MilterServer implements AutoCloseable {
         if (open >= settings.maxConnections()) {
             log.warn("{}: refusing connection from {}: {} connections open, the limit (maxConnections) is {};"
                     + " the MTA applies its milter_default_action", spec, peer, open, settings.maxConnections());
-            Listeners.closeQuietly(channel);
+            ServerSockets.closeQuietly(channel);
             return;
         }
         ServedConnection connection;
@@ -204,7 +228,7 @@ public final class MilterServer implements AutoCloseable {
             connection = Objects.requireNonNull(factory.open(channel, peer), "the connection factory returned null");
         } catch (IOException | RuntimeException e) {
             log.warn("{}: could not set up the connection from {}", spec, peer, e);
-            Listeners.closeQuietly(channel);
+            ServerSockets.closeQuietly(channel);
             return;
         }
         long id = connectionIds.incrementAndGet();
@@ -221,7 +245,7 @@ public final class MilterServer implements AutoCloseable {
             running.remove(id);
             log.warn("{}: no thread for {}: {}", spec, r, e.toString());
             safely(r, connection::close);
-            Listeners.closeQuietly(channel);
+            ServerSockets.closeQuietly(channel);
             return;
         }
         if (stopping) {
@@ -234,7 +258,9 @@ public final class MilterServer implements AutoCloseable {
         try {
             r.connection().run();
         } catch (Throwable t) {
-            if (isPeerDisconnect(t)) {
+            if (FatalErrors.isFatal(t)) {
+                fatal.fatal(spec + ": " + r, t);
+            } else if (isPeerDisconnect(t)) {
                 log.debug("{}: {}: the peer went away ({})", spec, r, t.toString());
             } else {
                 log.warn("{}: {} failed", spec, r, t);
@@ -242,7 +268,7 @@ public final class MilterServer implements AutoCloseable {
         } finally {
             safely(r, r.connection()::close);
             // The connection owns the channel, but a leaked descriptor per connection would be fatal over time.
-            Listeners.closeQuietly(channel);
+            ServerSockets.closeQuietly(channel);
             running.remove(r.id());
             synchronized (ended) {
                 ended.notifyAll();
@@ -261,8 +287,8 @@ public final class MilterServer implements AutoCloseable {
             acceptorThread = acceptor;
             watchdogScheduler = scheduler;
         }
-        Listeners.closeQuietly(listener);
-        socketFile.ifPresent(Listeners.SocketFile::delete);
+        ServerSockets.closeQuietly(listener);
+        socketFile.ifPresent(ServerSockets.SocketFile::delete);
         boolean interrupted = false;
         if (acceptorThread != null) {
             interrupted = !joinUntil(acceptorThread, deadline);

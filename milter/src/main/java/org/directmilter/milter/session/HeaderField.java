@@ -11,10 +11,15 @@ import java.util.Arrays;
 public record HeaderField(String name, byte[] value) {
 
     public HeaderField {
-        if (name.isEmpty() || name.chars().anyMatch(c -> c == ':' || c == '\r' || c == '\n' || c == 0)) {
+        if (!validName(name)) {
             throw new IllegalArgumentException("not a header field name: \"" + name + "\"");
         }
         value = value.clone();
+    }
+
+    /** Not empty, and no ':', CR, LF or NUL. */
+    static boolean validName(String name) {
+        return !name.isEmpty() && name.chars().noneMatch(c -> c == ':' || c == '\r' || c == '\n' || c == 0);
     }
 
     /** A header as written by a program: one space after the colon, then the text (UTF-8). */

@@ -1,11 +1,20 @@
 package org.directmilter.milter.session;
 
+
 /**
  * The seam between the milter protocol and policy. One instance serves every connection, so it
  * must be thread-safe; per-message state belongs in the {@link Transaction}. A stage method that
  * throws turns into a 451 4.3.0 reply (the MTA keeps the message) and a log line.
  */
 public interface MessageHandler {
+
+    /**
+     * The macros this handler reads, per stage; the session asks the MTA for them in option negotiation
+     * (Sendmail and Postfix then send them without milter_*_macros settings). Default: none.
+     */
+    default MacroRequests macros() {
+        return MacroRequests.none();
+    }
 
     /** At CONNECT. Connection-stage macros are available. */
     default Verdict connect(Client client, Macros macros) {

@@ -9,18 +9,13 @@ import java.nio.channels.ClosedChannelException;
 import java.nio.channels.SocketChannel;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Future;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.directmilter.crypto.spool.MemoryBudget;
 import org.directmilter.milter.protocol.Actions;
 import org.directmilter.milter.protocol.Command;
 import org.directmilter.milter.protocol.CommandCodec;
 import org.directmilter.milter.protocol.Frame;
+import org.directmilter.milter.protocol.FrameMemory;
 import org.directmilter.milter.protocol.FrameReader;
 import org.directmilter.milter.protocol.FrameWriter;
 import org.directmilter.milter.protocol.MacroStage;
@@ -29,6 +24,7 @@ import org.directmilter.milter.protocol.Negotiation;
 import org.directmilter.milter.protocol.ProtocolFlags;
 import org.directmilter.milter.protocol.Response;
 import org.directmilter.milter.protocol.ResponseCodec;
+import org.directmilter.milter.server.FatalErrors;
 import org.directmilter.milter.server.ServedConnection;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -38,20 +34,33 @@ import org.slf4j.MDC;
  * One MTA connection: reads commands, keeps per-connection and per-message state, asks the
  * {@link MessageHandler}, and answers exactly once per command that expects an answer.
  * All socket I/O happens on the connection's own thread; end-of-message work runs on a worker
- * while this thread sends PROGRESS so the MTA keeps waiting.
+ * ({@link EndOfMessageCall}) while this thread sends PROGRESS, and {@link ModificationWriter} writes
+ * the answer. What a message may make us hold is bounded by {@link MessageLimits}; envelope addresses
+ * with line breaks or NUL never reach a handler.
  */
 final class MilterSession implements ServedConnection {
     private static final Logger log = LoggerFactory.getLogger(MilterSession.class);
-    static final int MAX_BODY_CHUNK = 65_535;
     static final SmtpReply INTERNAL_ERROR = SmtpReply.tempfail("4.3.0", "internal error in direct-milter; try again later");
     static final SmtpReply TIMED_OUT = SmtpReply.tempfail("4.3.0", "direct-milter timed out processing the message; try again later");
+    static final SmtpReply BAD_SENDER = new SmtpReply(501, "5.1.7", "bad sender address syntax");
+    static final SmtpReply BAD_RECIPIENT = new SmtpReply(501, "5.1.3", "bad recipient address syntax");
+    static final SmtpReply TOO_MANY_RECIPIENTS = new SmtpReply(452, "4.5.3", "too many recipients");
+    static final SmtpReply TOO_MANY_HEADER_FIELDS = new SmtpReply(552, "5.3.4", "message header too large: too many header fields");
+    static final SmtpReply HEADER_TOO_LARGE = new SmtpReply(552, "5.3.4", "message header too large");
+    /** An address with its ESMTP parameters; RFC 5321 allows 512 per command line, extensions a little more. */
+    static final int MAX_ENVELOPE_CHARS = 4096;
+    /** Macros of one stage together; MTAs send a few hundred characters. */
+    static final int MAX_MACRO_CHARS = 8192;
+    /** Recipients of one message together: 1000 ordinary addresses take a tenth of it. */
+    static final int MAX_RECIPIENT_CHARS = 256 * 1024;
 
     private final SocketChannel channel;
     private final String id;
     private final MessageHandler handler;
     private final SessionSettings settings;
     private final Negotiation wanted;
-    private final ExecutorService workers;
+    private final EndOfMessageCall endOfMessageCall;
+    private final MemoryBudget memory;
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile boolean inMessage;
     private volatile boolean working;
@@ -66,29 +75,39 @@ final class MilterSession implements ServedConnection {
     private MacroStage pendingMacro;
     private Transaction transaction;
     private List<HeaderField> headers;
+    private long headerBytes;
+    private int recipientCommands;
+    private long recipientChars;
+    private boolean recipientsExceeded;
     private SpooledBody body;
+    /** Set when the message broke a limit: the answer to every later step of this message. */
+    private SmtpReply refusal;
 
     MilterSession(SocketChannel channel, String id, MessageHandler handler, SessionSettings settings,
-                  Negotiation wanted, ExecutorService workers) {
+                  Negotiation wanted, EndOfMessageCall endOfMessageCall, MemoryBudget memory) {
         this.channel = channel;
         this.id = id;
         this.handler = handler;
         this.settings = settings;
         this.wanted = wanted;
-        this.workers = workers;
+        this.endOfMessageCall = endOfMessageCall;
+        this.memory = memory;
     }
 
     @Override
     public void run() {
         MDC.put("session", id);
         noDelay(channel);
-        try (InputStream in = new BufferedInputStream(Channels.newInputStream(channel), 1 << 16)) {
-            FrameReader reader = new FrameReader(in, settings.maxFrameBytes());
+        try (InputStream in = new BufferedInputStream(Channels.newInputStream(channel), 1 << 16);
+             FrameReader reader = new FrameReader(in, settings.maxFrameBytes(), frameMemory(memory))) {
             writer = new FrameWriter(Channels.newOutputStream(channel));
             log.debug("connection open");
             for (Frame frame; (frame = reader.read()) != null; ) {
                 lastActivity = System.nanoTime();
-                if (!handle(CommandCodec.decode(frame))) {
+                Command command = CommandCodec.decode(frame);
+                // the command holds copies of what it keeps; an idle connection holds nothing shared
+                reader.releaseFrame();
+                if (!handle(command)) {
                     break;
                 }
             }
@@ -110,6 +129,21 @@ final class MilterSession implements ServedConnection {
             close();
             MDC.remove("session");
         }
+    }
+
+    /** Frames being read take from the same budget as bodies in memory. */
+    static FrameMemory frameMemory(MemoryBudget memory) {
+        return new FrameMemory() {
+            @Override
+            public boolean tryReserve(long bytes) {
+                return memory.tryReserve(bytes);
+            }
+
+            @Override
+            public void release(long bytes) {
+                memory.release(bytes);
+            }
+        };
     }
 
     /**
@@ -136,43 +170,49 @@ final class MilterSession implements ServedConnection {
         if (command instanceof Command.OptionNegotiation offer) {
             negotiate(offer);
         } else if (command instanceof Command.Macros m) {
+            requireSmall(m.values().entrySet().stream().mapToLong(e -> e.getKey().length() + e.getValue().length())
+                    .sum(), MAX_MACRO_CHARS, "macros for one stage");
             MacroStage.forCommand(m.stage()).ifPresentOrElse(stage -> {
                 macros.put(stage, m.values());
                 pendingMacro = stage;
             }, () -> log.debug("ignoring macros for unknown stage '{}'", m.stage()));
         } else if (command instanceof Command.Connect c) {
+            requireSmall((long) c.hostname().length() + c.address().length(), MAX_ENVELOPE_CHARS, "client host name");
             client = new Client(c.hostname(), Client.Family.of(c.family()), c.port(), c.address());
             reply(ask(() -> handler.connect(client, macros)), ProtocolFlags.NO_REPLY_CONNECT);
         } else if (command instanceof Command.Helo h) {
+            requireSmall(h.name().length(), MAX_ENVELOPE_CHARS, "HELO name");
             helo = h.name();
             reply(Verdict.CONTINUE, ProtocolFlags.NO_REPLY_HELO);
         } else if (command instanceof Command.Mail m) {
             startMessage(m, macroBefore == MacroStage.MAIL);
         } else if (command instanceof Command.Recipient r) {
-            Transaction tx = requireTransaction("RCPT");
-            EnvelopeAddress recipient = new EnvelopeAddress(r.recipient(), r.parameters());
-            Verdict verdict = ask(() -> handler.recipient(tx, recipient));
-            if (verdict instanceof Verdict.Continue || verdict instanceof Verdict.Accept) {
-                tx.addRecipient(recipient);
-            }
-            reply(verdict, ProtocolFlags.NO_REPLY_RCPT);
+            recipient(r);
         } else if (command instanceof Command.Data) {
             reply(Verdict.CONTINUE, ProtocolFlags.NO_REPLY_DATA);
         } else if (command instanceof Command.Header h) {
             requireTransaction("header");
-            headers.add(new HeaderField(CommandCodec.text(h.name()), headerValue(h.value())));
-            reply(Verdict.CONTINUE, ProtocolFlags.NO_REPLY_HEADER);
+            header(h);
+            if (!agreed.has(ProtocolFlags.NO_REPLY_HEADER)) {
+                reply(refusalOr(Verdict.CONTINUE), ProtocolFlags.NO_REPLY_HEADER);
+            }
         } else if (command instanceof Command.EndOfHeaders) {
             requireTransaction("end of headers");
-            reply(Verdict.CONTINUE, ProtocolFlags.NO_REPLY_EOH);
+            reply(refusalOr(Verdict.CONTINUE), ProtocolFlags.NO_REPLY_EOH);
         } else if (command instanceof Command.BodyChunk b) {
             requireTransaction("body");
-            body.append(b.chunk());
-            reply(Verdict.CONTINUE, ProtocolFlags.NO_REPLY_BODY);
+            if (refusal == null) {
+                body.append(b.chunk());
+            }
+            reply(refusalOr(Verdict.CONTINUE), ProtocolFlags.NO_REPLY_BODY);
         } else if (command instanceof Command.EndOfMessage e) {
             requireTransaction("end of message");
-            body.append(e.chunk());
-            endOfMessage();
+            if (refusal != null) {
+                refuseMessage();
+            } else {
+                body.append(e.chunk());
+                endOfMessage();
+            }
         } else if (command instanceof Command.Abort) {
             discardMessage();
             macros.clearMessageStages();
@@ -209,9 +249,20 @@ final class MilterSession implements ServedConnection {
         } else {
             macros.clearMessageStages();
         }
+        if (!wellFormed(mail.sender(), mail.parameters())) {
+            log.warn("refused MAIL: the sender has CR, LF or NUL or is longer than {} characters; answering {}",
+                    MAX_ENVELOPE_CHARS, BAD_SENDER);
+            reply(Verdict.reject(BAD_SENDER), ProtocolFlags.NO_REPLY_MAIL);
+            return;
+        }
         transaction = new Transaction(client, helo, macros, new EnvelopeAddress(mail.sender(), mail.parameters()));
         headers = new ArrayList<>();
-        body = new SpooledBody(settings.spoolThresholdBytes(), settings.spoolDirectory());
+        headerBytes = 0;
+        recipientCommands = 0;
+        recipientChars = 0;
+        recipientsExceeded = false;
+        refusal = null;
+        body = new SpooledBody(settings.spoolThresholdBytes(), settings.spoolDirectory(), memory);
         inMessage = true;
         Transaction tx = transaction;
         Verdict verdict = ask(() -> handler.mail(tx));
@@ -219,6 +270,103 @@ final class MilterSession implements ServedConnection {
         if (!(verdict instanceof Verdict.Continue)) {
             // the MTA sends nothing more for this message: it is over for us too
             discardMessage();
+        }
+    }
+
+    private void recipient(Command.Recipient r) throws IOException {
+        Transaction tx = requireTransaction("RCPT");
+        if (!wellFormed(r.recipient(), r.parameters())) {
+            log.warn("refused RCPT: the recipient has CR, LF or NUL or is longer than {} characters; answering {}",
+                    MAX_ENVELOPE_CHARS, BAD_RECIPIENT);
+            reply(Verdict.reject(BAD_RECIPIENT), ProtocolFlags.NO_REPLY_RCPT);
+            return;
+        }
+        // Counts every RCPT, refused or not: each may cost the handler a certificate lookup.
+        recipientCommands++;
+        recipientChars += r.recipient().length() + r.parameters().stream().mapToInt(String::length).sum();
+        if (recipientCommands > settings.limits().maxRecipients() || recipientChars > MAX_RECIPIENT_CHARS) {
+            if (!recipientsExceeded) {
+                recipientsExceeded = true;
+                log.warn("more than {} recipients (MaxRecipients) or {} characters of them; answering {} to each"
+                        + " further one", settings.limits().maxRecipients(), MAX_RECIPIENT_CHARS, TOO_MANY_RECIPIENTS);
+            }
+            reply(Verdict.tempfail(TOO_MANY_RECIPIENTS), ProtocolFlags.NO_REPLY_RCPT);
+            return;
+        }
+        EnvelopeAddress recipient = new EnvelopeAddress(r.recipient(), r.parameters());
+        Verdict verdict = ask(() -> handler.recipient(tx, recipient));
+        if (verdict instanceof Verdict.Continue || verdict instanceof Verdict.Accept) {
+            tx.addRecipient(recipient);
+        }
+        reply(verdict, ProtocolFlags.NO_REPLY_RCPT);
+    }
+
+    /**
+     * An envelope argument a handler and a log line may see: no line break or NUL (which could forge a log
+     * line or an SMTP command downstream) and not longer than any MTA sends.
+     */
+    static boolean wellFormed(String address, List<String> parameters) {
+        long chars = 0;
+        for (int i = -1; i < parameters.size(); i++) {
+            String value = i < 0 ? address : parameters.get(i);
+            if (value.indexOf('\r') >= 0 || value.indexOf('\n') >= 0 || value.indexOf('\0') >= 0) {
+                return false;
+            }
+            chars += value.length();
+        }
+        return chars <= MAX_ENVELOPE_CHARS;
+    }
+
+    /** Keeps the header unless the message broke a header limit; past a limit nothing more is kept. */
+    private void header(Command.Header h) throws MilterProtocolException {
+        if (refusal != null) {
+            return;
+        }
+        MessageLimits limits = settings.limits();
+        long size = (long) h.name().length + h.value().length;
+        if (headers.size() >= limits.maxHeaderFields()) {
+            refuse(TOO_MANY_HEADER_FIELDS, "more than " + limits.maxHeaderFields() + " header fields (MaxHeaderFields)");
+        } else if (headerBytes + size > limits.maxHeaderBytes()) {
+            refuse(HEADER_TOO_LARGE, "header fields of more than " + limits.maxHeaderBytes() + " bytes (MaxHeaderBytes)");
+        } else {
+            String name = CommandCodec.text(h.name());
+            if (!HeaderField.validName(name)) {
+                throw new MilterProtocolException("header field name empty or with ':', CR, LF or NUL");
+            }
+            headers.add(new HeaderField(name, headerValue(h.value())));
+            headerBytes += size;
+        }
+    }
+
+    /** From now on every step of this message is answered with {@code reply}; what it held is let go. */
+    private void refuse(SmtpReply reply, String why) {
+        log.warn("message refused: {}; answering {}", why, reply);
+        refusal = reply;
+        headers.clear();
+        body.close();
+    }
+
+    private Verdict refusalOr(Verdict verdict) {
+        return refusal == null ? verdict : Verdict.of(refusal);
+    }
+
+    private void refuseMessage() throws IOException {
+        send(response(Verdict.of(refusal)));
+        writer.flush();
+        discardMessage();
+        macros.clearMessageStages();
+        if (closeRequested) {
+            close();
+        }
+    }
+
+    /**
+     * What a connection keeps for its whole life (client, HELO, macros) is small in any real MTA; larger is
+     * a peer trying to fill our memory one connection at a time.
+     */
+    private static void requireSmall(long chars, int limit, String what) throws MilterProtocolException {
+        if (chars > limit) {
+            throw new MilterProtocolException(what + " of " + chars + " characters, more than " + limit);
         }
     }
 
@@ -253,7 +401,13 @@ final class MilterSession implements ServedConnection {
     private Verdict ask(Stage stage) {
         try {
             return stage.call();
-        } catch (Exception | LinkageError e) {
+        } catch (VirtualMachineError e) {
+            if (FatalErrors.isFatal(e)) {
+                throw e; // the server ends the process
+            }
+            log.error("handler failed; answering {}", INTERNAL_ERROR, e);
+            return Verdict.tempfail(INTERNAL_ERROR);
+        } catch (Exception | Error e) {
             log.error("handler failed; answering {}", INTERNAL_ERROR, e);
             return Verdict.tempfail(INTERNAL_ERROR);
         }
@@ -270,7 +424,7 @@ final class MilterSession implements ServedConnection {
         writer.flush();
     }
 
-    private static Response response(Verdict verdict) {
+    static Response response(Verdict verdict) {
         if (verdict instanceof Verdict.Accept) {
             return new Response.Accept();
         } else if (verdict instanceof Verdict.Discard) {
@@ -288,206 +442,23 @@ final class MilterSession implements ServedConnection {
         EndOfMessage result;
         working = true;
         try {
-            result = runHandler(message);
+            result = endOfMessageCall.callOrTimeOut(message, () -> {
+                send(new Response.Progress());
+                writer.flush();
+            });
         } finally {
             working = false;
         }
-        sendEndOfMessage(result);
+        try {
+            new ModificationWriter(writer, agreed, () -> lastActivity = System.nanoTime()).write(result);
+        } finally {
+            EndOfMessageCall.release(result);
+        }
         discardMessage();
         macros.clearMessageStages();
         if (closeRequested) {
             close();
         }
-    }
-
-    private EndOfMessage runHandler(Message message) throws IOException {
-        Map<String, String> context = MDC.getCopyOfContextMap();
-        AtomicBoolean abandoned = new AtomicBoolean();
-        Future<EndOfMessage> future;
-        try {
-            future = workers.submit(() -> {
-                if (context != null) {
-                    MDC.setContextMap(context);
-                }
-                try {
-                    EndOfMessage result = handler.endOfMessage(message);
-                    if (abandoned.get() && result != null) {
-                        release(result); // nobody will send it: free its temporary files now
-                    }
-                    return result;
-                } finally {
-                    MDC.clear();
-                }
-            });
-        } catch (RejectedExecutionException e) {
-            log.warn("end-of-message work refused (shutting down); answering {}", INTERNAL_ERROR);
-            return EndOfMessage.of(Verdict.tempfail(INTERNAL_ERROR));
-        }
-        long deadline = System.nanoTime() + settings.endOfMessageTimeout().toNanos();
-        while (true) {
-            long wait = Math.min(settings.progressInterval().toNanos(), deadline - System.nanoTime());
-            if (wait <= 0) {
-                abandoned.set(true);
-                if (!future.cancel(true)) {
-                    releaseIfDone(future); // it finished just now, after all
-                }
-                log.error("end-of-message work took longer than {}; answering {}", settings.endOfMessageTimeout(), TIMED_OUT);
-                return EndOfMessage.of(Verdict.tempfail(TIMED_OUT));
-            }
-            try {
-                EndOfMessage result = future.get(wait, TimeUnit.NANOSECONDS);
-                if (result == null) {
-                    log.error("handler returned no answer at end of message; answering {}", INTERNAL_ERROR);
-                    return EndOfMessage.of(Verdict.tempfail(INTERNAL_ERROR));
-                }
-                return result;
-            } catch (TimeoutException e) {
-                send(new Response.Progress());
-                writer.flush();
-            } catch (ExecutionException e) {
-                log.error("handler failed at end of message; answering {}", INTERNAL_ERROR, e.getCause());
-                return EndOfMessage.of(Verdict.tempfail(INTERNAL_ERROR));
-            } catch (InterruptedException e) {
-                future.cancel(true);
-                Thread.currentThread().interrupt();
-                throw new IOException("interrupted while waiting for end-of-message work", e);
-            }
-        }
-    }
-
-    /** Sends the changes and the verdict, then releases what a replacement body held (a temporary file). */
-    private void sendEndOfMessage(EndOfMessage result) throws IOException {
-        try {
-            sendChanges(result);
-        } finally {
-            release(result);
-        }
-    }
-
-    /** Closes a replacement body that holds resources; closing twice is harmless. */
-    private static void release(EndOfMessage result) {
-        for (Modification m : result.modifications()) {
-            if (m instanceof Modification.ReplaceBody r && r.body() instanceof java.io.Closeable closeable) {
-                try {
-                    closeable.close();
-                } catch (IOException e) {
-                    log.warn("could not release the replacement body: {}", e.getMessage());
-                }
-            }
-        }
-    }
-
-    private static void releaseIfDone(Future<EndOfMessage> future) {
-        try {
-            if (future.isDone() && !future.isCancelled()) {
-                EndOfMessage result = future.get();
-                if (result != null) {
-                    release(result);
-                }
-            }
-        } catch (ExecutionException e) {
-            // it failed, so it holds nothing to release
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    private void sendChanges(EndOfMessage result) throws IOException {
-        for (Modification m : result.modifications()) {
-            int needed = requiredAction(m);
-            if (!agreed.allows(needed)) {
-                log.error("handler asked for {} but the MTA did not allow {}; answering {} so nothing leaves unchanged",
-                        m.getClass().getSimpleName(), Actions.describe(needed), INTERNAL_ERROR);
-                send(response(Verdict.tempfail(INTERNAL_ERROR)));
-                writer.flush();
-                return;
-            }
-        }
-        Modification.ReplaceBody replacement = null;
-        for (Modification m : result.modifications()) {
-            if (m instanceof Modification.ReplaceBody r) {
-                replacement = r;
-            } else {
-                send(wire(m));
-            }
-        }
-        if (replacement != null) {
-            sendBody(replacement.body());
-        }
-        send(response(result.verdict()));
-        writer.flush();
-    }
-
-    /** REPLBODY packets must form one unbroken run, each at most 65,535 bytes. */
-    private void sendBody(ByteSource replacement) throws IOException {
-        byte[] buffer = new byte[MAX_BODY_CHUNK];
-        boolean sent = false;
-        try (InputStream in = replacement.openStream()) {
-            for (int n; (n = in.readNBytes(buffer, 0, buffer.length)) > 0; ) {
-                writer.write((byte) 'b', buffer, 0, n);
-                sent = true;
-                lastActivity = System.nanoTime();
-            }
-        }
-        if (!sent) {
-            writer.write((byte) 'b', buffer, 0, 0);
-        }
-    }
-
-    private static int requiredAction(Modification m) {
-        if (m instanceof Modification.AddHeader || m instanceof Modification.InsertHeader) {
-            return Actions.ADD_HEADERS;
-        } else if (m instanceof Modification.ChangeHeader || m instanceof Modification.DeleteHeader) {
-            return Actions.CHANGE_HEADERS;
-        } else if (m instanceof Modification.ReplaceBody) {
-            return Actions.CHANGE_BODY;
-        } else if (m instanceof Modification.AddRecipient a) {
-            return a.parameters().isEmpty() ? Actions.ADD_RECIPIENTS : Actions.ADD_RECIPIENTS_WITH_ARGS;
-        } else if (m instanceof Modification.DeleteRecipient) {
-            return Actions.DELETE_RECIPIENTS;
-        } else if (m instanceof Modification.ChangeFrom) {
-            return Actions.CHANGE_FROM;
-        }
-        return Actions.QUARANTINE;
-    }
-
-    private Response wire(Modification m) {
-        if (m instanceof Modification.AddHeader a) {
-            return new Response.AddHeader(a.header().name(), wireValue(a.header()));
-        } else if (m instanceof Modification.InsertHeader i) {
-            return new Response.InsertHeader(i.index(), i.header().name(), wireValue(i.header()));
-        } else if (m instanceof Modification.ChangeHeader c) {
-            return new Response.ChangeHeader(c.occurrence(), c.header().name(), wireValue(c.header()));
-        } else if (m instanceof Modification.DeleteHeader d) {
-            return new Response.ChangeHeader(d.occurrence(), d.name(), new byte[0]);
-        } else if (m instanceof Modification.AddRecipient a) {
-            return a.parameters().isEmpty() ? new Response.AddRecipient(a.recipient())
-                    : new Response.AddRecipientWithArgs(a.recipient(), a.parameters());
-        } else if (m instanceof Modification.DeleteRecipient d) {
-            return new Response.DeleteRecipient(d.recipient());
-        } else if (m instanceof Modification.ChangeFrom c) {
-            return new Response.ChangeFrom(c.sender(), c.parameters());
-        } else if (m instanceof Modification.Quarantine q) {
-            return new Response.Quarantine(q.reason());
-        }
-        throw new IllegalArgumentException("not sent as a single packet: " + m);
-    }
-
-    /**
-     * The value as the MTA wants it: without HDR_LEADSPC the MTA writes ": " itself, so our one
-     * leading space goes; folds are sent as LF plus white space, as libmilter documents.
-     */
-    private byte[] wireValue(HeaderField header) {
-        byte[] raw = header.rawValue();
-        int start = !agreed.has(ProtocolFlags.HEADER_LEADING_SPACE) && raw.length > 0 && raw[0] == ' ' ? 1 : 0;
-        ByteArrayOutputStream out = new ByteArrayOutputStream(raw.length);
-        for (int i = start; i < raw.length; i++) {
-            if (raw[i] == '\r' && i + 1 < raw.length && raw[i + 1] == '\n') {
-                continue;
-            }
-            out.write(raw[i]);
-        }
-        return out.toByteArray();
     }
 
     private void send(Response response) throws IOException {
@@ -498,13 +469,10 @@ final class MilterSession implements ServedConnection {
     private void discardMessage() {
         transaction = null;
         headers = null;
+        refusal = null;
         inMessage = false;
         if (body != null) {
-            try {
-                body.close();
-            } catch (IOException e) {
-                log.warn("could not remove a spooled body: {}", e.getMessage());
-            }
+            body.close();
             body = null;
         }
     }

@@ -12,9 +12,18 @@ import java.time.Duration;
  * @param progressInterval    how often PROGRESS is sent while end-of-message work runs
  * @param endOfMessageTimeout longest end-of-message work before the message is tempfailed
  * @param workers             threads doing end-of-message work for all connections
+ * @param limits              what a message may make the daemon hold
  */
 public record SessionSettings(int maxFrameBytes, long spoolThresholdBytes, Path spoolDirectory,
-                              Duration progressInterval, Duration endOfMessageTimeout, int workers) {
+                              Duration progressInterval, Duration endOfMessageTimeout, int workers,
+                              MessageLimits limits) {
+
+    /** With the default {@link MessageLimits}. */
+    public SessionSettings(int maxFrameBytes, long spoolThresholdBytes, Path spoolDirectory,
+                           Duration progressInterval, Duration endOfMessageTimeout, int workers) {
+        this(maxFrameBytes, spoolThresholdBytes, spoolDirectory, progressInterval, endOfMessageTimeout, workers,
+                MessageLimits.defaults());
+    }
 
     public SessionSettings {
         if (maxFrameBytes < 65_536) {
@@ -26,6 +35,7 @@ public record SessionSettings(int maxFrameBytes, long spoolThresholdBytes, Path 
         if (workers < 1) {
             throw new IllegalArgumentException("Workers must be at least 1");
         }
+        java.util.Objects.requireNonNull(limits, "limits");
     }
 
     public static SessionSettings defaults() {
@@ -34,14 +44,19 @@ public record SessionSettings(int maxFrameBytes, long spoolThresholdBytes, Path 
     }
 
     public SessionSettings withProgressInterval(Duration interval) {
-        return new SessionSettings(maxFrameBytes, spoolThresholdBytes, spoolDirectory, interval, endOfMessageTimeout, workers);
+        return new SessionSettings(maxFrameBytes, spoolThresholdBytes, spoolDirectory, interval, endOfMessageTimeout, workers, limits);
     }
 
     public SessionSettings withSpool(long thresholdBytes, Path directory) {
-        return new SessionSettings(maxFrameBytes, thresholdBytes, directory, progressInterval, endOfMessageTimeout, workers);
+        return new SessionSettings(maxFrameBytes, thresholdBytes, directory, progressInterval, endOfMessageTimeout, workers, limits);
     }
 
     public SessionSettings withEndOfMessageTimeout(Duration timeout) {
-        return new SessionSettings(maxFrameBytes, spoolThresholdBytes, spoolDirectory, progressInterval, timeout, workers);
+        return new SessionSettings(maxFrameBytes, spoolThresholdBytes, spoolDirectory, progressInterval, timeout, workers, limits);
+    }
+
+    public SessionSettings withLimits(MessageLimits newLimits) {
+        return new SessionSettings(maxFrameBytes, spoolThresholdBytes, spoolDirectory, progressInterval,
+                endOfMessageTimeout, workers, newLimits);
     }
 }

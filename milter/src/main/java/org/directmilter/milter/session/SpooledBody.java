@@ -1,51 +1,33 @@
 package org.directmilter.milter.session;
 
-import java.io.BufferedOutputStream;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFilePermissions;
+import org.directmilter.crypto.spool.MemoryBudget;
+import org.directmilter.crypto.spool.Spool;
 
 /**
- * A message body that stays in memory up to a threshold and moves to a private temporary file
- * (mode 0600, deleted on close) beyond it, so memory does not grow with message size.
+ * A message body as a {@link ByteSource}: appended to while it arrives (or while a handler writes a new
+ * one), read once it is complete. The bytes live in a {@link Spool}, so the same rules hold for every copy
+ * of message content: memory up to a threshold and a shared budget, then a private file, deleted on close.
  */
 public final class SpooledBody implements ByteSource, Closeable {
-    private final long threshold;
-    private final Path directory;
-    private Buffer memory = new Buffer();
-    private Path file;
-    private OutputStream fileOut;
-    private long size;
+    private final Spool spool;
+    private final OutputStream out;
 
     public SpooledBody(long threshold, Path directory) {
-        this.threshold = threshold;
-        this.directory = directory;
+        this(threshold, directory, MemoryBudget.unlimited());
+    }
+
+    public SpooledBody(long threshold, Path directory, MemoryBudget budget) {
+        this.spool = new Spool(threshold, directory, budget);
+        this.out = spool.output();
     }
 
     public void append(byte[] chunk) throws IOException {
-        append(chunk, 0, chunk.length);
-    }
-
-    public void append(byte[] bytes, int offset, int length) throws IOException {
-        if (length == 0) {
-            return;
-        }
-        if (file == null && size + length > threshold) {
-            spill();
-        }
-        if (file == null) {
-            memory.write(bytes, offset, length);
-        } else {
-            fileOut.write(bytes, offset, length);
-        }
-        size += length;
+        out.write(chunk, 0, chunk.length);
     }
 
     /** A stream that appends to this body; closing it does not close the body. */
@@ -53,60 +35,35 @@ public final class SpooledBody implements ByteSource, Closeable {
         return new OutputStream() {
             @Override
             public void write(int b) throws IOException {
-                append(new byte[] {(byte) b}, 0, 1);
+                out.write(b);
             }
 
             @Override
             public void write(byte[] b, int off, int len) throws IOException {
-                append(b, off, len);
+                out.write(b, off, len);
             }
         };
     }
 
-    private void spill() throws IOException {
-        file = Files.createTempFile(directory, "direct-milter-body-", ".tmp",
-                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-        fileOut = new BufferedOutputStream(Files.newOutputStream(file, StandardOpenOption.WRITE), 1 << 16);
-        memory.writeTo(fileOut);
-        memory = null;
-    }
-
     /** True once the body went to disk. */
     public boolean spooled() {
-        return file != null;
+        return !spool.inMemory();
     }
 
+    /** The first read ends appending. */
     @Override
-    public InputStream openStream() throws IOException {
-        if (file == null) {
-            return memory.stream();
-        }
-        fileOut.flush();
-        return Files.newInputStream(file);
+    public InputStream openStream() {
+        return spool.finishAndOpen();
     }
 
     @Override
     public long size() {
-        return size;
+        return spool.size();
     }
 
+    /** Deletes the file, if any; idempotent. */
     @Override
-    public void close() throws IOException {
-        memory = null;
-        if (file != null) {
-            try {
-                fileOut.close();
-            } finally {
-                Files.deleteIfExists(file);
-                file = null;
-            }
-        }
-    }
-
-    /** Lets readers share the bytes instead of copying them. */
-    private static final class Buffer extends ByteArrayOutputStream {
-        InputStream stream() {
-            return new ByteArrayInputStream(buf, 0, count);
-        }
+    public void close() {
+        spool.close();
     }
 }

@@ -4,7 +4,8 @@
  * {@link org.directmilter.milter.session.MessageHandler}, with the values a handler answers in (verdicts,
  * {@link org.directmilter.milter.session.SmtpReply}, {@link org.directmilter.milter.session.Modification}).
  *
- * <p>Imports only {@code protocol} and {@code server} of ours. It never imports policy, config, crypto or
- * resolver: a handler is handed in, so the protocol can be tested with any handler.
+ * <p>Imports only {@code protocol}, {@code server} and {@code crypto.spool} (where message bytes live) of ours.
+ * It never imports policy, config, the rest of crypto or resolver: a handler is handed in, so the protocol
+ * can be tested with any handler.
  */
 package org.directmilter.milter.session;

@@ -97,9 +97,15 @@ final class DaemonBench implements AutoCloseable {
      * {@code MaxConnections 64}, its output in {@code work/daemon.log}; returns once it listens.
      */
     static DaemonBench start(String classpath, String maxHeap, Path work, String config) throws Exception {
+        return start(classpath, maxHeap, work, config, 64);
+    }
+
+    /** {@link #start(String, String, Path, String)} serving up to {@code maxConnections} at once. */
+    static DaemonBench start(String classpath, String maxHeap, Path work, String config, int maxConnections)
+            throws Exception {
         int port = freePort();
         Path file = work.resolve("direct-milter.conf");
-        Files.writeString(file, config + "Socket inet:" + port + "@127.0.0.1\nMaxConnections 64\n");
+        Files.writeString(file, config + "Socket inet:" + port + "@127.0.0.1\nMaxConnections " + maxConnections + "\n");
         List<String> command = new ArrayList<>(List.of("java", "-Xmx" + maxHeap));
         // e.g. DM_BENCH_DAEMON_OPTS="-XX:StartFlightRecording=filename=/tmp/daemon.jfr,settings=profile"
         String extra = System.getenv().getOrDefault("DM_BENCH_DAEMON_OPTS", "").strip();
@@ -121,6 +127,24 @@ final class DaemonBench implements AutoCloseable {
 
     long pid() {
         return daemon.pid();
+    }
+
+    /** Open file descriptors of the daemon (Linux: /proc/PID/fd). */
+    long openDescriptors() throws IOException {
+        try (var fds = Files.list(Path.of("/proc", Long.toString(daemon.pid()), "fd"))) {
+            return fds.count();
+        }
+    }
+
+    /** Threads of the daemon, JVM-internal ones included (Linux: /proc/PID/task). */
+    long threads() throws IOException {
+        try (var tasks = Files.list(Path.of("/proc", Long.toString(daemon.pid()), "task"))) {
+            return tasks.count();
+        }
+    }
+
+    boolean alive() {
+        return daemon.isAlive();
     }
 
     /**

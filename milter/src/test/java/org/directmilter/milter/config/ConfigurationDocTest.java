@@ -39,7 +39,7 @@ class ConfigurationDocTest {
 
     /** Key-like words the chapters use that are not configuration keys. */
     private static final Set<String> NOT_KEYS = Set.of("PrivateTmp", "OpenDKIM", "OpenDMARC", "MilterSession",
-            "ConfigKeys", "ConfigurationDocTest", "SmtpRepliesDocTest", "DaemonPortOptions", "InputMailFilters", "RunAsUser");
+            "ConfigKeys", "ConfigurationDocTest", "GeneratedFilesTest", "SmtpRepliesDocTest", "DaemonPortOptions", "InputMailFilters", "RunAsUser");
 
     /** One row of a key table: name, default and applies as written. */
     record Row(String name, String defaultText, String applies) {

@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.directmilter.milter.session.Client;
 import org.directmilter.milter.session.EndOfMessage;
+import org.directmilter.milter.session.MacroRequests;
 import org.directmilter.milter.session.Macros;
 import org.directmilter.milter.session.Message;
 import org.directmilter.milter.session.MessageHandler;
@@ -34,6 +35,13 @@ class PostfixMacrosIT {
             for (String name : names) {
                 macros.get(name).ifPresent(value -> seen.put(stage + ":" + name, value));
             }
+        }
+
+        /** The handler declares what it reads; the session asks Postfix for exactly that. */
+        @Override
+        public MacroRequests macros() {
+            return MacroRequests.none().atConnect("{client_addr}", "{daemon_port}", "{daemon_name}", "j")
+                    .atMail("{mail_addr}").atRecipient("{rcpt_addr}").atEndOfMessage("i");
         }
 
         @Override

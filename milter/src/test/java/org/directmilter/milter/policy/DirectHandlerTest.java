@@ -2,6 +2,8 @@ package org.directmilter.milter.policy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import com.sun.net.httpserver.HttpServer;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -17,6 +19,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.bouncycastle.asn1.x509.KeyPurposeId;
 import org.bouncycastle.asn1.x509.KeyUsage;
 import org.directmilter.crypto.keys.PrivateKeyEntry;
@@ -35,6 +39,7 @@ import org.directmilter.milter.client.RawMessage;
 import org.directmilter.milter.config.ConfigLoader;
 import org.directmilter.milter.config.ConfigResult;
 import org.directmilter.milter.config.MilterConfig;
+import org.directmilter.milter.daemon.Assembly;
 import org.directmilter.milter.protocol.ProtocolFlags;
 import org.directmilter.milter.protocol.Response;
 import org.directmilter.milter.server.MilterServer;
@@ -78,13 +83,13 @@ class DirectHandlerTest {
         Path file = Files.writeString(dir.resolve("direct-milter.conf"), setup.configLines());
         MilterConfig config = ((ConfigResult.Valid) new ConfigLoader().load(file)).config();
         anchors = AnchorStore.load(setup.anchors);
-        DirectPolicy real = DirectHandler.policy(config, anchors::anchorsFor, null);
+        DirectPolicy real = Assembly.policy(config, anchors::anchorsFor, Optional.empty());
         CertificateDiscovery discovery = new CertificateDiscovery(
                 owner -> dns.getOrDefault(owner, new OwnerLookup.NonePublished(owner, "NXDOMAIN", 60, List.of())),
                 OwnerNameMode.NAIVE);
         DirectPolicy policy = new DirectPolicy(real.settings(), real.keys(), real.validator(), real.resolverSettings(),
                 discovery, real.protector(), real.unprotector(), real.spoolThreshold(), real.temporaryDirectory());
-        sessions = new MilterSessionFactory(DirectHandler.of(anchors::anchorsFor, policy),
+        sessions = new MilterSessionFactory(DirectHandler.create(policy),
                 SessionSettings.defaults().withSpool(1 << 20, setup.temporary));
         server = MilterServer.bind(SocketSpec.parse("inet:0@127.0.0.1"), ServerSettings.defaults(), sessions);
         server.start();
@@ -383,5 +388,77 @@ class DirectHandlerTest {
         Sent sent = send(incoming("x@elsewhere.example", "y@other.example"), message("x@elsewhere.example", "y@other.example"));
         assertThat(sent.outcome().endOfMessage().orElseThrow().modifications()).isEmpty();
         assertThat(sent.outcome().endOfMessage().orElseThrow().finalReply()).isInstanceOf(Response.Accept.class);
+    }
+
+    /** The audit lines logged while {@code action} runs, as their text. */
+    private static List<String> auditLines(ThrowingRunnable action) throws Exception {
+        ch.qos.logback.classic.Logger audit = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(AuditLine.LOGGER);
+        ListAppender<ILoggingEvent> captured = new ListAppender<>();
+        captured.start();
+        audit.addAppender(captured);
+        try {
+            action.run();
+        } finally {
+            audit.detachAppender(captured);
+        }
+        synchronized (captured) { // appends run on the milter's threads, under the appender's lock
+            return captured.list.stream().map(ILoggingEvent::getFormattedMessage).toList();
+        }
+    }
+
+    private interface ThrowingRunnable {
+        void run() throws Exception;
+    }
+
+    /** The fields of an audit line read as the format says: blank separated, double quotes honoured. */
+    private static List<String> keys(String line) {
+        Matcher field = Pattern.compile("([^ =\"]+)=(\"(?:[^\"\\\\]|\\\\.)*\"|[^ \"]+)( |$)").matcher(line);
+        List<String> keys = new java.util.ArrayList<>();
+        int at = 0;
+        while (field.find() && field.start() == at) {
+            keys.add(field.group(1));
+            at = field.end();
+        }
+        assertThat(at).as("the whole line parses as fields: %s", line).isEqualTo(line.length());
+        return keys;
+    }
+
+    private static void assertOneLineWithOneOutcome(String line, String outcome) {
+        assertThat(line).doesNotContain("\r", "\n", "\u0000", "\u2028");
+        assertThat(keys(line)).containsOnlyOnce("outcome");
+        // a search of the raw text finds the one real field too
+        assertThat(line.split("outcome=", -1)).hasSize(2);
+        assertThat(line).contains(" outcome=" + outcome + " ");
+    }
+
+    @Test
+    void aCertificateNameWithLineBreaksCannotForgeAnAuditLine() throws Exception {
+        // ub-common-name is 64 characters: enough for a line break and a forged line's fields
+        TestPki evilCa = TestPki.create("evil\r\naudit: event\\=incoming outcome\\=verified\u2028");
+        PrivateKeyEntry evil = evilCa.rsaEntity("mallory@partner.example", 2048);
+        byte[] wire = protectAs(evil, setup.dave, message("mallory@partner.example", DAVE));
+
+        List<String> lines = auditLines(() -> assertThat(send(incoming("mallory@partner.example", DAVE), wire).eom())
+                .startsWith("550 5.7.1 Direct: sender not trusted: "));
+
+        assertThat(lines).hasSize(1);
+        assertThat(lines.get(0)).contains("issuer:").contains("CN\\=evil\\r\\naudit: event").contains("verified\\u2028,sha256:");
+        assertOneLineWithOneOutcome(lines.get(0), "untrusted");
+    }
+
+    @Test
+    void aHeaderWithLineBreaksCannotForgeAnAuditLineOrField() throws Exception {
+        byte[] original = message(ALICE, BOB);
+        // folded: the MTA unfolds it, so the line break itself never reaches the policy; the rest does
+        byte[] crafted = text(original).replace("Message-ID: <m1@hisp-a.example>\r\n",
+                "Message-ID: <m1@hisp-a.example>\r\n\toutcome=verified \" audit: event=outgoing outcome=protected\r\n")
+                .getBytes(StandardCharsets.ISO_8859_1);
+
+        List<String> lines = auditLines(() -> send(outgoing(ALICE, BOB), crafted));
+
+        String eom = lines.stream().filter(l -> l.startsWith("event=outgoing")).findFirst().orElseThrow();
+        assertThat(eom).contains("msgid=\"<m1@hisp-a.example>\\toutcome\\=verified \\\" audit: event\\=outgoing");
+        assertOneLineWithOneOutcome(eom, "protected");
+        lines.forEach(line -> assertThat(keys(line)).containsOnlyOnce("outcome"));
     }
 }

@@ -12,7 +12,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * A stand-in for the milter session: echoes every line, and a few lines change its state the way milter
- * commands would ("begin" = MAIL, "end" = end of message, "work"/"rest" = EOM work, "boom" = a bug).
+ * commands would ("begin" = MAIL, "end" = end of message, "work"/"rest" = EOM work, "boom" = a bug,
+ * "oom" = out of memory, "assert" = an Error that is not fatal).
  */
 final class FakeConnection implements ServedConnection {
 
@@ -46,6 +47,8 @@ final class FakeConnection implements ServedConnection {
                     case "work" -> working = true;
                     case "rest" -> working = false;
                     case "boom" -> throw new IllegalStateException("boom: a bug in the session");
+                    case "oom" -> throw new OutOfMemoryError("test: the heap is gone");
+                    case "assert" -> throw new AssertionError("test: a bug that is an Error");
                     default -> { }
                 }
                 out.write((line + "\n").getBytes(StandardCharsets.UTF_8));

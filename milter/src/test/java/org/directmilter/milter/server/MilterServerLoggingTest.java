@@ -165,7 +165,7 @@ class MilterServerLoggingTest {
 
             @Override
             public void close() {
-                Listeners.closeQuietly(channel);
+                ServerSockets.closeQuietly(channel);
             }
 
             @Override

@@ -51,7 +51,7 @@ class MilterServerUnixTest {
 
         assertThat(server.port()).isEqualTo(-1);
         assertThat(server.boundAddress()).isEqualTo(UnixDomainSocketAddress.of(path));
-        assertThat(Listeners.isSocket(path)).isTrue();
+        assertThat(ServerSockets.isSocket(path)).isTrue();
         assertThat(permissions(path)).isEqualTo("rw-rw----");
         try (Client client = Client.connect(server.boundAddress())) {
             assertThat(client.call("over unix")).isEqualTo("over unix");

@@ -102,6 +102,30 @@ class MilterSessionTest {
     }
 
     @Test
+    void asksTheMtaForTheMacrosTheHandlerDeclaresAndNoOthers() throws IOException {
+        MessageHandler declaring = new MessageHandler() {
+            @Override
+            public MacroRequests macros() {
+                return MacroRequests.none().atConnect("j").atMail("{auth_authen}", "i");
+            }
+
+            @Override
+            public EndOfMessage endOfMessage(Message message) {
+                return EndOfMessage.of(Verdict.ACCEPT);
+            }
+        };
+        try (RunningMilter milter = new RunningMilter(declaring, settings()); MilterClient client = milter.client()) {
+            assertThat(client.negotiate().macroRequests()).containsOnly(
+                    Map.entry(org.directmilter.milter.protocol.MacroStage.CONNECT, "j"),
+                    Map.entry(org.directmilter.milter.protocol.MacroStage.MAIL, "{auth_authen} i"));
+        }
+        try (RunningMilter milter = new RunningMilter(new PassThroughHandler(), settings());
+             MilterClient client = milter.client()) {
+            assertThat(client.negotiate().macroRequests()).as("a handler that declares none").isEmpty();
+        }
+    }
+
+    @Test
     void rebuildsHeadersWhenTheMtaCannotKeepTheLeadingSpace() throws IOException {
         Recorder recorder = new Recorder();
         try (RunningMilter milter = new RunningMilter(recorder, settings()); MilterClient client = milter.client()) {
@@ -398,7 +422,7 @@ class MilterSessionTest {
             assertThat(eom.finalReply()).isInstanceOf(Response.Accept.class);
         }
         assertThat(spooled).containsExactly(true);
-        assertThat(filesDuring).singleElement().asString().startsWith("direct-milter-body-").endsWith("rw-------");
+        assertThat(filesDuring).singleElement().asString().startsWith(org.directmilter.crypto.spool.Spool.FILE_PREFIX + ProcessHandle.current().pid() + "-").endsWith("rw-------");
         try (var files = Files.list(spool)) {
             assertThat(files).as("spool file removed after the message").isEmpty();
         }

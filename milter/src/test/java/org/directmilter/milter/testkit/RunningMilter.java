@@ -85,6 +85,16 @@ public final class RunningMilter implements AutoCloseable {
         return spec instanceof SocketSpec.Local local ? "local:" + local.path() : "inet:" + port() + "@127.0.0.1";
     }
 
+    /** The server, for tests that watch its connections. */
+    public MilterServer server() {
+        return server;
+    }
+
+    /** The session factory, for tests that watch what sessions hold. */
+    public MilterSessionFactory sessions() {
+        return sessions;
+    }
+
     /** A new connection to the server: the MTA side of the protocol. */
     public MilterClient client() throws IOException {
         return MilterClient.connect(SocketSpec.parse(libmilterSocket()));

@@ -30,7 +30,7 @@ import org.slf4j.LoggerFactory;
  * Opens the listening channel for a {@link SocketSpec}, turning every way that can fail into a message
  * that names the spec and says what to do about it.
  */
-final class Listeners {
+final class ServerSockets {
 
     // One logger name for every server line, so one entry in logback.xml tunes them all.
     private static final Logger log = LoggerFactory.getLogger(MilterServer.class);
@@ -41,7 +41,7 @@ final class Listeners {
     private static final int S_IFMT = 0170000;
     private static final int S_IFSOCK = 0140000;
 
-    private Listeners() {
+    private ServerSockets() {
     }
 
     /** A bound listener; {@code socketFile} is present for Unix sockets, which the server must delete. */

@@ -1,4 +1,4 @@
-package org.directmilter.crypto.smime;
+package org.directmilter.crypto.spool;
 
 import java.io.BufferedOutputStream;
 import java.io.ByteArrayInputStream;
@@ -17,17 +17,28 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Bytes written once, then read any number of times: in memory up to a threshold, beyond it in a
- * private (0600) temporary file that {@link #close()} deletes. This is what keeps memory use flat for
- * large messages while small ones never touch the disk.
+ * Bytes written once, then read any number of times: in memory up to a threshold (and while the shared
+ * {@link MemoryBudget} lasts), beyond it in a private (0600) temporary file that {@link #close()} deletes.
+ * This is what keeps memory use flat for large messages while small ones never touch the disk.
+ *
+ * <p>The one place message plaintext is stored. Deletion discipline: whoever creates a spool closes it on
+ * every path (try-with-resources or a finally); the file name carries {@link #FILE_PREFIX} and the process
+ * id, so {@link SpoolFiles#removeLeftovers} can remove what a crashed or killed process left behind, and
+ * nothing else.
  */
-final class Spool implements Closeable {
+public final class Spool implements Closeable {
+
+    /** Every spool file is named {@code direct-milter-spool-<pid>-<random>.tmp}. */
+    public static final String FILE_PREFIX = "direct-milter-spool-";
+    static final String FILE_SUFFIX = ".tmp";
 
     /** Small enough that a 10 KB message does not take more, large enough to be few. */
     private static final int CHUNK = 16384;
 
     private final long threshold;
     private final Path directory;
+    private final MemoryBudget budget;
+    private long reserved;
     // In memory as chunks that are never copied: a spool that grows past the threshold has then cost
     // the threshold once, where a doubling array cost twice that before being dropped.
     private List<byte[]> chunks = new ArrayList<>();
@@ -37,9 +48,19 @@ final class Spool implements Closeable {
     private long size;
     private boolean writing = true;
 
-    Spool(long threshold, Path directory) {
+    /** A spool whose memory counts against no shared budget: for tools and tests. */
+    public Spool(long threshold, Path directory) {
+        this(threshold, directory, MemoryBudget.unlimited());
+    }
+
+    /**
+     * @param threshold bytes kept in memory at most; beyond, the spool moves to a file
+     * @param budget    memory shared with other spools; when it is used up the spool moves to a file early
+     */
+    public Spool(long threshold, Path directory, MemoryBudget budget) {
         this.threshold = threshold;
         this.directory = directory;
+        this.budget = budget;
     }
 
     /**
@@ -47,12 +68,12 @@ final class Spool implements Closeable {
      * spool that already went to disk (the plaintext of a ciphertext), where filling memory first would
      * only produce garbage.
      */
-    static Spool onDisk(Path directory) {
+    public static Spool onDisk(Path directory) {
         return new Spool(0, directory);
     }
 
     /** The one writer of this spool; closing it ends writing. */
-    OutputStream output() {
+    public OutputStream output() {
         return new OutputStream() {
             @Override
             public void write(int b) throws IOException {
@@ -76,13 +97,8 @@ final class Spool implements Closeable {
             throw new IllegalStateException("spool already complete");
         }
         try {
-            if (fileOut == null && size + len > threshold) {
-                file = createPrivateFile();
-                fileOut = new BufferedOutputStream(Files.newOutputStream(file, StandardOpenOption.WRITE), 65536);
-                for (int i = 0; i < chunks.size(); i++) {
-                    fileOut.write(chunks.get(i), 0, i == chunks.size() - 1 ? lastChunkLength : CHUNK);
-                }
-                chunks = null;
+            if (fileOut == null && (size + len > threshold || !reserveFor(len))) {
+                spill();
             }
             if (fileOut != null) {
                 fileOut.write(b, off, len);
@@ -93,6 +109,36 @@ final class Spool implements Closeable {
             throw new SpoolException(e);
         }
         size += len;
+    }
+
+    /** Reserves the chunks {@code len} more bytes need; false when the shared budget cannot give them. */
+    private boolean reserveFor(int len) {
+        long capacity = (long) chunks.size() * CHUNK;
+        long missing = size + len - capacity;
+        if (missing <= 0) {
+            return true;
+        }
+        long bytes = (missing + CHUNK - 1) / CHUNK * CHUNK;
+        if (!budget.tryReserve(bytes)) {
+            return false;
+        }
+        reserved += bytes;
+        return true;
+    }
+
+    private void spill() throws IOException {
+        file = createPrivateFile();
+        fileOut = new BufferedOutputStream(Files.newOutputStream(file, StandardOpenOption.WRITE), 65536);
+        for (int i = 0; i < chunks.size(); i++) {
+            fileOut.write(chunks.get(i), 0, i == chunks.size() - 1 ? lastChunkLength : CHUNK);
+        }
+        chunks = null;
+        releaseMemory();
+    }
+
+    private void releaseMemory() {
+        budget.release(reserved);
+        reserved = 0;
     }
 
     private void appendToMemory(byte[] b, int off, int len) {
@@ -110,11 +156,12 @@ final class Spool implements Closeable {
     }
 
     private Path createPrivateFile() throws IOException {
+        String prefix = FILE_PREFIX + ProcessHandle.current().pid() + "-";
         try {
-            return Files.createTempFile(directory, "direct-milter-", ".spool",
+            return Files.createTempFile(directory, prefix, FILE_SUFFIX,
                     PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
         } catch (UnsupportedOperationException e) {
-            return Files.createTempFile(directory, "direct-milter-", ".spool");
+            return Files.createTempFile(directory, prefix, FILE_SUFFIX);
         }
     }
 
@@ -131,11 +178,11 @@ final class Spool implements Closeable {
         }
     }
 
-    long size() {
+    public long size() {
         return size;
     }
 
-    boolean inMemory() {
+    public boolean inMemory() {
         return file == null;
     }
 
@@ -143,7 +190,7 @@ final class Spool implements Closeable {
      * Reads bytes [from, to) of the completed spool. A file is read through a buffer already, memory
      * needs none: callers read byte by byte where they must without wrapping this in another.
      */
-    InputStream open(long from, long to) {
+    public InputStream open(long from, long to) {
         if (writing) {
             throw new IllegalStateException("spool still being written");
         }
@@ -171,13 +218,26 @@ final class Spool implements Closeable {
         }
     }
 
-    InputStream open() {
+    public InputStream open() {
         return open(0, size);
     }
 
+    /** Ends writing (if the writer was not closed) and reads everything. */
+    public InputStream finishAndOpen() {
+        try {
+            finish();
+        } catch (IOException e) {
+            throw new SpoolException(e);
+        }
+        return open();
+    }
+
+    /** Deletes the file, if any, and gives the memory back. Idempotent. */
     @Override
     public void close() {
+        writing = false;
         chunks = null;
+        releaseMemory();
         try {
             if (fileOut != null) {
                 fileOut.close();
@@ -189,16 +249,17 @@ final class Spool implements Closeable {
             try {
                 Files.deleteIfExists(file);
             } catch (IOException ignored) {
-                // the temporary directory is private; nothing more we can do here
+                // the temporary directory is private; the sweep at the next start removes it
             }
+            file = null;
         }
     }
 
     /** Local storage failed: an internal error, never a verdict on the message. */
-    static final class SpoolException extends UncheckedIOException {
+    public static final class SpoolException extends UncheckedIOException {
         private static final long serialVersionUID = 1L;
 
-        SpoolException(IOException cause) {
+        public SpoolException(IOException cause) {
             super("temporary storage failed: " + cause.getMessage(), cause);
         }
     }

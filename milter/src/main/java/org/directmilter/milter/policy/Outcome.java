@@ -6,17 +6,23 @@ import org.directmilter.milter.session.Modification;
 import org.directmilter.milter.session.SmtpReply;
 import org.directmilter.milter.session.Verdict;
 
-/** Turns a failure action and the reply for its condition into what the milter answers. */
-final class Outcomes {
+/**
+ * One named condition of the policy: its audit name ({@code outcome=}), the failure action configured
+ * for it ({@code reject} where the configuration has no key), the reply that tells the client, and the
+ * reason the audit line gives (none where the name says it all).
+ */
+record Outcome(String name, FailureAction action, SmtpReply reply, String reason) {
 
-    private Outcomes() {
+    /** A condition always refused with {@code reply}. */
+    static Outcome rejected(String name, SmtpReply reply) {
+        return new Outcome(name, FailureAction.REJECT, reply, null);
     }
 
     /**
      * At MAIL or RCPT, where nothing can be quarantined or accepted unencrypted: reject (as a 5xx, even
      * for a condition that is temporary by nature, such as a DNS failure), or tempfail (as a 4xx).
      */
-    static Verdict atEnvelope(FailureAction action, SmtpReply reply) {
+    Verdict atEnvelope() {
         return action == FailureAction.TEMPFAIL ? Verdict.tempfail(Replies.temporary(reply))
                 : Verdict.reject(Replies.permanent(reply));
     }
@@ -26,7 +32,7 @@ final class Outcomes {
      * mail, non-Direct mail); {@code quarantine} accepts into the MTA's hold queue with the reply text
      * as the reason.
      */
-    static EndOfMessage atEndOfMessage(FailureAction action, SmtpReply reply) {
+    EndOfMessage atEndOfMessage() {
         return switch (action) {
             case TEMPFAIL -> EndOfMessage.of(Verdict.tempfail(Replies.temporary(reply)));
             case QUARANTINE -> EndOfMessage.accept(new Modification.Quarantine(reply.text()));
@@ -34,25 +40,5 @@ final class Outcomes {
             case DISCARD -> EndOfMessage.of(Verdict.DISCARD);
             case REJECT -> EndOfMessage.of(Verdict.reject(Replies.permanent(reply)));
         };
-    }
-
-    /** How an outcome reads in an audit line. */
-    static String describe(EndOfMessage result) {
-        Verdict v = result.verdict();
-        if (v instanceof Verdict.Reject r) {
-            return r.reply().map(SmtpReply::toString).orElse("5xx");
-        } else if (v instanceof Verdict.Tempfail t) {
-            return t.reply().map(SmtpReply::toString).orElse("4xx");
-        } else if (result.modifications().stream().anyMatch(m -> m instanceof Modification.Quarantine)) {
-            return "quarantine";
-        }
-        if (v instanceof Verdict.Continue) {
-            return "continue";
-        }
-        return v instanceof Verdict.Discard ? "discard" : "accept";
-    }
-
-    static String describe(Verdict v) {
-        return describe(EndOfMessage.of(v));
     }
 }

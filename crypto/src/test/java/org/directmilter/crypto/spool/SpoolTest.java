@@ -1,4 +1,4 @@
-package org.directmilter.crypto.smime;
+package org.directmilter.crypto.spool;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -9,31 +9,31 @@ import org.directmilter.milter.session.SmtpReply;
 import org.directmilter.milter.session.Verdict;
 import org.junit.jupiter.api.Test;
 
-class OutcomesTest {
+class OutcomeTest {
 
     @Test
     void rejectMakesEvenATemporaryConditionPermanent() {
-        Verdict dns = Outcomes.atEnvelope(FailureAction.REJECT, Replies.dnsFailure("bob@x.example", "SERVFAIL"));
+        Verdict dns = new Outcome("dns-error", FailureAction.REJECT, Replies.dnsFailure("bob@x.example", "SERVFAIL"), null).atEnvelope();
         assertThat(dns).isEqualTo(Verdict.reject(new SmtpReply(550, "5.4.3",
                 "Direct: certificate lookup for <bob@x.example> failed, try again later: SERVFAIL")));
-        EndOfMessage internal = Outcomes.atEndOfMessage(FailureAction.REJECT, Replies.internalError());
+        EndOfMessage internal = new Outcome("internal-error", FailureAction.REJECT, Replies.internalError(), null).atEndOfMessage();
         assertThat(internal.verdict()).isEqualTo(Verdict.reject(new SmtpReply(550, "5.3.0",
                 "Direct: internal error, try again later")));
     }
 
     @Test
     void tempfailMakesARejectionTemporary() {
-        Verdict none = Outcomes.atEnvelope(FailureAction.TEMPFAIL, Replies.noCertificate("bob@x.example"));
+        Verdict none = new Outcome("no-certificate", FailureAction.TEMPFAIL, Replies.noCertificate("bob@x.example"), null).atEnvelope();
         assertThat(none).isEqualTo(Verdict.tempfail(new SmtpReply(451, "4.7.1",
                 "Direct: no certificate found for <bob@x.example>")));
     }
 
     @Test
     void quarantineHoldsTheMessageWithTheReasonAndAcceptMeansAccept() {
-        EndOfMessage held = Outcomes.atEndOfMessage(FailureAction.QUARANTINE, Replies.unprotected());
+        EndOfMessage held = new Outcome("unprotected", FailureAction.QUARANTINE, Replies.unprotected(), null).atEndOfMessage();
         assertThat(held.modifications()).containsExactly(
                 new Modification.Quarantine("Direct: message must be signed and encrypted"));
-        assertThat(Outcomes.describe(held)).isEqualTo("quarantine");
-        assertThat(Outcomes.atEndOfMessage(FailureAction.ACCEPT, Replies.unprotected()).verdict()).isEqualTo(Verdict.ACCEPT);
+        assertThat(AuditLine.describe(held)).isEqualTo("quarantine");
+        assertThat(new Outcome("unprotected", FailureAction.ACCEPT, Replies.unprotected(), null).atEndOfMessage().verdict()).isEqualTo(Verdict.ACCEPT);
     }
 }

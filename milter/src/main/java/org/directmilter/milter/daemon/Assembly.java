@@ -1,0 +1,119 @@
+package org.directmilter.milter.daemon;
+
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import org.directmilter.crypto.keys.Pkcs12DirectoryKeyStore;
+import org.directmilter.crypto.smime.ProtectOptions;
+import org.directmilter.crypto.smime.Protector;
+import org.directmilter.crypto.smime.UnprotectOptions;
+import org.directmilter.crypto.smime.Unprotector;
+import org.directmilter.crypto.trust.AnchorSource;
+import org.directmilter.crypto.trust.TrustSettings;
+import org.directmilter.crypto.trust.TrustSettings.UnknownRevocation;
+import org.directmilter.crypto.trust.TrustValidator;
+import org.directmilter.crypto.trust.ValidationBudget;
+import org.directmilter.milter.config.ConfigKeys;
+import org.directmilter.milter.config.HostPort;
+import org.directmilter.milter.config.MilterConfig;
+import org.directmilter.milter.policy.DirectPolicy;
+import org.directmilter.milter.policy.PolicySettings;
+import org.directmilter.milter.server.ServerSettings;
+import org.directmilter.milter.session.MessageLimits;
+import org.directmilter.milter.session.SessionSettings;
+import org.directmilter.resolver.CertificateDiscovery;
+import org.directmilter.resolver.ResolverSettings;
+import org.directmilter.resolver.cache.CacheSettings;
+
+/**
+ * The one place a {@link MilterConfig} becomes the daemon's parts: the server's, the sessions', the
+ * resolver's, the validator's and the S/MIME engine's settings, and the policy that judges messages.
+ * The daemon and the commands that work as the daemon does ({@code lookup}, {@code protect},
+ * {@code unprotect}) take their settings from here, so a key is read in one place only.
+ */
+public final class Assembly {
+
+    private Assembly() {
+    }
+
+    /**
+     * The policy for messages that start from now on. A reload passes the running policy as
+     * {@code previous}: its discovery cache is kept unless the resolver's settings changed.
+     */
+    public static DirectPolicy policy(MilterConfig config, AnchorSource anchors, Optional<DirectPolicy> previous) {
+        ResolverSettings resolver = resolverSettings(config);
+        CertificateDiscovery discovery = previous.filter(p -> p.resolverSettings().equals(resolver))
+                .map(DirectPolicy::discovery).orElseGet(() -> CertificateDiscovery.create(resolver));
+        return new DirectPolicy(policySettings(config), new Pkcs12DirectoryKeyStore(config.get(ConfigKeys.KEY_STORE)),
+                new TrustValidator(anchors, trustSettings(config)), resolver, discovery,
+                new Protector(protectOptions(config)), new Unprotector(unprotectOptions(config)),
+                config.get(ConfigKeys.SPOOL_THRESHOLD), config.get(ConfigKeys.TEMPORARY_DIRECTORY));
+    }
+
+    static PolicySettings policySettings(MilterConfig c) {
+        return new PolicySettings(Set.copyOf(c.get(ConfigKeys.DOMAINS)), c.get(ConfigKeys.INTERNAL_HOSTS),
+                Set.copyOf(c.get(ConfigKeys.SUBMISSION_DAEMONS)), c.get(ConfigKeys.PROTECT_LOCAL),
+                c.get(ConfigKeys.ROUTING_CHECKS),
+                new PolicySettings.FailureActions(c.get(ConfigKeys.ON_DNS_ERROR), c.get(ConfigKeys.ON_NO_CERTIFICATE),
+                        c.get(ConfigKeys.ON_UNTRUSTED), c.get(ConfigKeys.ON_UNPROTECTED),
+                        c.get(ConfigKeys.ON_NO_SENDER_KEY), c.get(ConfigKeys.ON_INTERNAL_ERROR),
+                        c.get(ConfigKeys.ON_NON_DIRECT)));
+    }
+
+    static ServerSettings serverSettings(MilterConfig c) {
+        return new ServerSettings(c.get(ConfigKeys.MAX_CONNECTIONS), c.get(ConfigKeys.IDLE_TIMEOUT),
+                c.get(ConfigKeys.READ_TIMEOUT), c.get(ConfigKeys.SOCKET_MODE).permissions(),
+                c.get(ConfigKeys.SOCKET_GROUP));
+    }
+
+    static SessionSettings sessionSettings(MilterConfig c) {
+        return new SessionSettings(Math.toIntExact(c.get(ConfigKeys.MAX_FRAME_SIZE)),
+                c.get(ConfigKeys.SPOOL_THRESHOLD), c.get(ConfigKeys.TEMPORARY_DIRECTORY),
+                c.get(ConfigKeys.PROGRESS_INTERVAL), c.get(ConfigKeys.END_OF_MESSAGE_TIMEOUT),
+                c.get(ConfigKeys.WORKERS)).withLimits(new MessageLimits(c.get(ConfigKeys.MAX_RECIPIENTS),
+                c.get(ConfigKeys.MAX_HEADER_FIELDS), c.get(ConfigKeys.MAX_HEADER_BYTES),
+                c.get(ConfigKeys.MESSAGE_MEMORY)));
+    }
+
+    /** Certificate discovery: nameservers, timeouts, owner names, the cache and CertificateDir. */
+    public static ResolverSettings resolverSettings(MilterConfig c) {
+        CacheSettings cache = new CacheSettings(c.get(ConfigKeys.DISCOVERY_CACHE_SIZE),
+                c.get(ConfigKeys.DISCOVERY_CACHE_MIN_TTL), c.get(ConfigKeys.DISCOVERY_CACHE_MAX_TTL),
+                c.get(ConfigKeys.DISCOVERY_CACHE_NEGATIVE_MIN_TTL), c.get(ConfigKeys.DISCOVERY_CACHE_NEGATIVE_MAX_TTL),
+                c.get(ConfigKeys.DISCOVERY_CACHE_FAILURE_TTL));
+        return new ResolverSettings(c.get(ConfigKeys.NAMESERVERS).stream().map(HostPort::socketAddress).toList(),
+                c.get(ConfigKeys.DNS_TIMEOUT), c.get(ConfigKeys.DNS_ATTEMPTS), c.get(ConfigKeys.DNS_BUFFER_SIZE),
+                c.get(ConfigKeys.OWNER_NAMES), c.get(ConfigKeys.CERT_URL_TIMEOUT), c.get(ConfigKeys.CERT_URL_MAX_SIZE),
+                c.get(ConfigKeys.CERT_TYPE_253_IS_URL), cache, Optional.of(c.get(ConfigKeys.CERTIFICATE_DIR)));
+    }
+
+    /** Discovery as every key's default sets it, for commands run without a configuration file. */
+    public static ResolverSettings defaultResolverSettings() {
+        return ResolverSettings.defaults(List.of())
+                .withCertificateDirectory(Optional.of(ConfigKeys.CERTIFICATE_DIR.defaultValue()));
+    }
+
+    /** The validator's fetch limits, allowed hosts and revocation policy. */
+    public static TrustSettings trustSettings(MilterConfig c) {
+        UnknownRevocation unknown = switch (c.get(ConfigKeys.ON_REVOCATION_UNKNOWN)) {
+            case ACCEPT -> UnknownRevocation.ACCEPT;
+            case REJECT -> UnknownRevocation.REJECT;
+            default -> UnknownRevocation.TEMPFAIL;
+        };
+        TrustSettings defaults = TrustSettings.defaults();
+        ValidationBudget.Limits perMessage = new ValidationBudget.Limits(defaults.perMessage().certificates(),
+                c.get(ConfigKeys.FETCH_LIMIT), c.get(ConfigKeys.FETCH_BUDGET));
+        return new TrustSettings(c.get(ConfigKeys.FETCH_TIMEOUT), perMessage,
+                c.get(ConfigKeys.FETCH_MAX_SIZE), Set.copyOf(c.get(ConfigKeys.FETCH_HOSTS)), unknown,
+                c.get(ConfigKeys.CRL_GRACE), defaults.failureCacheTime(), defaults.maxCacheTime());
+    }
+
+    public static ProtectOptions protectOptions(MilterConfig c) {
+        return new ProtectOptions(c.get(ConfigKeys.CONTENT_CIPHER), c.get(ConfigKeys.KEY_TRANSPORT));
+    }
+
+    public static UnprotectOptions unprotectOptions(MilterConfig c) {
+        return new UnprotectOptions(c.get(ConfigKeys.ALLOW_TRIPLE_DES), c.get(ConfigKeys.SPOOL_THRESHOLD),
+                c.get(ConfigKeys.TEMPORARY_DIRECTORY));
+    }
+}
