@@ -3,13 +3,17 @@ package org.directmilter.milter.cli;
 import java.io.PrintWriter;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
+import org.directmilter.crypto.keys.KeyStoreException;
+import org.directmilter.crypto.keys.Pkcs11KeyStore;
 import org.directmilter.crypto.trust.AnchorStore;
 import org.directmilter.milter.config.ConfigError;
 import org.directmilter.milter.config.ConfigKeys;
 import org.directmilter.milter.config.ConfigLoader;
 import org.directmilter.milter.config.ConfigResult;
 import org.directmilter.milter.config.MilterConfig;
+import org.directmilter.milter.daemon.Assembly;
 import org.directmilter.milter.daemon.EnvironmentChecks;
 import org.directmilter.milter.daemon.ExitStatus;
 import picocli.CommandLine.Command;
@@ -30,6 +34,12 @@ import picocli.CommandLine.Mixin;
             "Loads the trust anchors under AnchorDir and prints a warning for each file skipped (with the "
                     + "reason), each anchor expired or expiring within 30 days, and each local domain without "
                     + "incoming or outgoing anchors. Warnings do not change the exit code: the daemon would start.",
+            "",
+            "Opens the PKCS#11 token Pkcs11Library names, logging in with the PIN (a refused PIN is an error, "
+                    + "and counts as one wrong try on the token), and lists every private key the daemon "
+                    + "would use, one \"key:\" line each: the addresses or domains it acts for, its "
+                    + "certificate, and where it comes from (the token's slot and the key's label, or the "
+                    + "PKCS#12 file).",
             "",
             "When all is well, prints one line with every effective setting (defaults included)."
         },
@@ -59,6 +69,15 @@ final class CheckCommand implements Callable<Integer> {
         if (!problems.isEmpty()) {
             return report(err, problems);
         }
+        Optional<Pkcs11KeyStore> token;
+        List<String> keys;
+        try {
+            token = Assembly.openToken(loaded);
+            keys = KeyReport.lines(token, loaded.get(ConfigKeys.KEY_STORE));
+        } catch (KeyStoreException | Pkcs11KeyStore.WrongPinException e) {
+            return report(err, List.of(EnvironmentChecks.tokenError(loaded, e)));
+        }
+        keys.forEach(out::println);
         new AnchorReport(AnchorStore.read(loaded.get(ConfigKeys.ANCHOR_DIR)),
                 loaded.get(ConfigKeys.DOMAINS), Instant.now()).warnings().forEach(w -> err.println("warning: " + w));
         EnvironmentChecks.revocationWarning(loaded).ifPresent(w -> err.println("warning: " + w));

@@ -11,6 +11,8 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.directmilter.crypto.keys.KeyStoreException;
+import org.directmilter.crypto.keys.Pkcs11KeyStore;
 import org.directmilter.crypto.trust.AnchorStore;
 import org.directmilter.milter.config.ConfigError;
 import org.directmilter.milter.config.ConfigKey;
@@ -49,14 +51,17 @@ public final class DaemonRunner {
     private final MilterServer server;
     private final MilterSessionFactory sessions;
     private final AnchorStore anchors;
+    /** Opened at start and kept across reloads: a process logs in to its token once. */
+    private final Optional<Pkcs11KeyStore> token;
     private final DirectHandler handler;
     private final AtomicBoolean stopRequested = new AtomicBoolean();
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile MilterConfig currentConfig;
 
     private DaemonRunner(ConfigLoader loader, MilterConfig config, MilterServer server, MilterSessionFactory sessions,
-                         AnchorStore anchors, DirectHandler handler) {
+                         AnchorStore anchors, DirectHandler handler, Optional<Pkcs11KeyStore> token) {
         this.anchors = anchors;
+        this.token = token;
         this.handler = handler;
         this.loader = loader;
         this.startupConfig = config;
@@ -91,11 +96,13 @@ public final class DaemonRunner {
         }
         // Read once here, at start-up, so a problem is in the start-up log; the watcher keeps it current.
         AnchorStore anchors = AnchorStore.load(config.get(ConfigKeys.ANCHOR_DIR));
-        DirectHandler handler = DirectHandler.create(Assembly.policy(config, anchors::anchorsFor, Optional.empty()));
+        Optional<Pkcs11KeyStore> token = openToken(config);
+        DirectHandler handler = DirectHandler.create(Assembly.policy(config, anchors::anchorsFor, Optional.empty(),
+                token));
         MilterSessionFactory sessions = new MilterSessionFactory(handler, sessionSettings);
         try {
             MilterServer server = MilterServer.bind(config.get(ConfigKeys.SOCKET), serverSettings, sessions);
-            return new DaemonRunner(loader, config, server, sessions, anchors, handler);
+            return new DaemonRunner(loader, config, server, sessions, anchors, handler, token);
         } catch (IOException e) {
             sessions.close();
             throw new StartupException(ExitStatus.UNAVAILABLE, e.getMessage());
@@ -233,7 +240,7 @@ public final class DaemonRunner {
             }
         }
         currentConfig = next;
-        handler.replace(Assembly.policy(next, anchors::anchorsFor, Optional.of(handler.policy())));
+        handler.replace(Assembly.policy(next, anchors::anchorsFor, Optional.of(handler.policy()), token));
         if (changed.isEmpty() && needRestart.isEmpty()) {
             log.info("configuration reloaded, nothing changed");
         } else {
@@ -258,6 +265,33 @@ public final class DaemonRunner {
     private static String printable(SocketAddress address) {
         return address instanceof InetSocketAddress inet ? inet.getHostString() + ":" + inet.getPort()
                 : String.valueOf(address);
+    }
+
+    /**
+     * The PKCS#11 token, opened once for the life of the process (its keys are restart keys). A wrong PIN
+     * refuses the start and is not tried again: a module locks its PIN after a few wrong tries. Any other
+     * failure to open it refuses the start too, naming the module and slot; once running, a token that
+     * fails tempfails the messages that need it.
+     */
+    private static Optional<Pkcs11KeyStore> openToken(MilterConfig config) throws StartupException {
+        try {
+            Optional<Pkcs11KeyStore> token = Assembly.openToken(config);
+            token.ifPresent(t -> log.info("{}: {} key(s) with certificates", t.settings().describe(), keyCount(t)));
+            return token;
+        } catch (Pkcs11KeyStore.WrongPinException e) {
+            throw new StartupException(ExitStatus.CONFIG, ConfigKeys.PKCS11_PIN_FILE.name() + ": " + e.getMessage());
+        } catch (KeyStoreException e) {
+            throw new StartupException(ExitStatus.UNAVAILABLE, ConfigKeys.PKCS11_LIBRARY.name() + ": "
+                    + e.getMessage());
+        }
+    }
+
+    private static int keyCount(Pkcs11KeyStore token) {
+        try {
+            return token.allKeys().size();
+        } catch (KeyStoreException e) {
+            return 0;
+        }
     }
 
     static StartupException configErrors(ConfigResult.Invalid invalid) {
