@@ -30,7 +30,10 @@ public sealed interface KeySource {
         }
     }
 
-    /** A key that stays in a PKCS#11 token; {@code label} is its alias (CKA_LABEL) there. */
+    /**
+     * A key that stays in a PKCS#11 token; {@code token} says which (module and slot), {@code label} is the
+     * key's alias (CKA_LABEL) there.
+     */
     record Pkcs11Token(String token, String label, Provider tokenProvider) implements KeySource {
         @Override
         public Optional<Provider> provider() {
@@ -39,7 +42,7 @@ public sealed interface KeySource {
 
         @Override
         public String describe() {
-            return "PKCS#11 token " + token + ", label \"" + label + "\"";
+            return token + ", label \"" + label + "\"";
         }
 
         @Override

@@ -21,6 +21,7 @@ import org.directmilter.milter.config.ConfigLoader;
 import org.directmilter.milter.config.ConfigResult;
 import org.directmilter.milter.config.MilterConfig;
 import org.directmilter.milter.policy.DirectHandler;
+import org.directmilter.milter.policy.DirectPolicy;
 import org.directmilter.milter.server.MilterServer;
 import org.directmilter.milter.server.ServerSettings;
 import org.directmilter.milter.server.Uninterruptibly;
@@ -68,6 +69,11 @@ public final class DaemonRunner {
         this.currentConfig = config;
         this.server = server;
         this.sessions = sessions;
+    }
+
+    /** The policy new messages get (tests look at its key store). */
+    DirectPolicy policy() {
+        return handler.policy();
     }
 
     /** Loads {@code configFile} and binds its socket; nothing is served until {@link #start()}. */
