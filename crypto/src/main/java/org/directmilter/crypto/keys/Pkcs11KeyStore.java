@@ -220,6 +220,12 @@ public final class Pkcs11KeyStore implements PrivateKeyStore {
                         LogSafe.escape(token), LogSafe.escape(alias));
                 continue;
             }
+            if (key.getEncoded() != null) {
+                // still used (refusing it would stop mail), but the point of the token is lost: say so
+                LOG.warn("key store: {}: key \"{}\" is not sensitive (CKA_SENSITIVE false): its private key can "
+                        + "be read out of the token; import it again with pkcs11-tool --sensitive",
+                        LogSafe.escape(token), LogSafe.escape(alias));
+            }
             List<X509Certificate> certs = new ArrayList<>();
             for (Certificate c : chain) {
                 certs.add((X509Certificate) c);
