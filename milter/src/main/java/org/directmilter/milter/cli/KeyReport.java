@@ -13,8 +13,8 @@ import org.directmilter.crypto.keys.KeyStoreException;
 import org.directmilter.crypto.keys.Pkcs11KeyStore;
 import org.directmilter.crypto.keys.Pkcs12DirectoryKeyStore;
 import org.directmilter.crypto.keys.PrivateKeyEntry;
+import org.directmilter.crypto.text.LogSafe;
 import org.directmilter.crypto.trust.Certificates;
-import org.directmilter.milter.log.LogText;
 
 /**
  * The private keys the daemon would use, one line each, in the order it would prefer them: the token's
@@ -62,9 +62,9 @@ final class KeyReport {
 
     private static String line(String names, PrivateKeyEntry key) {
         X509Certificate cert = key.certificate();
-        return "key: " + LogText.escape(names) + ": " + LogText.escape(cert.getSubjectX500Principal().getName())
+        return "key: " + LogSafe.escape(names) + ": " + LogSafe.escape(cert.getSubjectX500Principal().getName())
                 + ", expires " + DateTimeFormatter.ISO_LOCAL_DATE.format(cert.getNotAfter().toInstant()
                 .atOffset(ZoneOffset.UTC)) + ", sha-256 " + Certificates.sha256(cert).substring(0, 16) + "…, from "
-                + LogText.escape(key.source().describe());
+                + LogSafe.escape(key.source().describe());
     }
 }

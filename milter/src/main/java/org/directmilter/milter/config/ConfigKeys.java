@@ -188,8 +188,8 @@ public final class ConfigKeys {
 
     public static final ConfigKey<Boolean> ROUTING_CHECKS = define("RoutingChecks", ValueTypes.BOOLEAN, "yes",
             ON_RELOAD,
-            "Direct 1.3 routing rules: MAIL FROM must be the inner From or Sender; each "
-                    + "incoming RCPT must be in the inner To or Cc");
+            "Direct 1.3 routing rules, both ways: MAIL FROM must be the (inner) From or Sender; each "
+                    + "RCPT must be in the (inner) To or Cc");
 
     public static final ConfigKey<Duration> ANCHOR_CHECK_INTERVAL = define("AnchorCheckInterval",
             ValueTypes.DURATION, "10s", ON_RESTART,
@@ -302,6 +302,15 @@ public final class ConfigKeys {
                     + "packet that does not fit closes its connection (the MTA applies its "
                     + "`milter_default_action`)");
 
+    // ---- side doors (issue 20): where the MTA's notices about decrypted mail may go ----
+
+    public static final ConfigKey<String> INCOMING_ENVELOPE_SENDER = define("IncomingEnvelopeSender",
+            ValueType.of("`<>` or address", ConfigKeys::parseEnvelopeSender,
+                    sender -> sender.isEmpty() ? "<>" : sender), "<>", ON_RELOAD,
+            "envelope sender verified incoming mail is handed on with, so that no bounce or DSN returns "
+                    + "decrypted mail to its sender: `<>`, none is ever sent; an address (one the MTA "
+                    + "delivers locally), every such notice goes there instead");
+
     // ---- private keys in a PKCS#11 token (HSM): the pkcs11 area ----
 
     public static final ConfigKey<Optional<Path>> PKCS11_LIBRARY = defineUnset("Pkcs11Library",
@@ -361,6 +370,19 @@ public final class ConfigKeys {
     /** The type of a value that is one of {@code values}: "a|b|c". */
     private static <E> String choices(E[] values, Function<E, String> label) {
         return Stream.of(values).map(label).collect(Collectors.joining("|"));
+    }
+
+    /** {@code <>} is the null sender (empty); otherwise local-part@domain, angle brackets optional. */
+    private static String parseEnvelopeSender(String text) {
+        String address = text.startsWith("<") && text.endsWith(">") ? text.substring(1, text.length() - 1) : text;
+        if (address.isEmpty()) {
+            return "";
+        }
+        int at = address.lastIndexOf('@');
+        if (at <= 0 || address.chars().anyMatch(c -> c <= ' ' || c == '<' || c == '>' || c == ',' || c == '"')) {
+            throw new IllegalArgumentException("\"" + text + "\" is neither <> nor an address local-part@domain");
+        }
+        return address.substring(0, at) + "@" + ValueTypes.DOMAIN_LIST.parse(address.substring(at + 1)).get(0);
     }
 
     private static <T> ConfigKey<T> register(ConfigKey<T> key) {

@@ -43,8 +43,17 @@ public final class Assembly {
 
     /**
      * The policy for messages that start from now on. A reload passes the running policy as
-     * {@code previous}: its discovery cache is kept unless the resolver's settings changed. {@code token}
-     * is the one {@link #openToken} opened at start: a process logs in to its token once.
+     * {@code previous}: its discovery cache is kept unless the resolver's settings changed. Keys come from
+     * the KeyStore directory only (tests, and tools that open no token).
+     */
+    public static DirectPolicy policy(MilterConfig config, AnchorSource anchors, Optional<DirectPolicy> previous) {
+        return policy(config, anchors, previous, Optional.empty());
+    }
+
+    /**
+     * The policy as {@link #policy(MilterConfig, AnchorSource, Optional)} makes it, with the keys of
+     * {@code token} (the one {@link #openToken} opened at start: a process logs in to its token once)
+     * before those of the KeyStore directory.
      */
     public static DirectPolicy policy(MilterConfig config, AnchorSource anchors, Optional<DirectPolicy> previous,
                                       Optional<Pkcs11KeyStore> token) {
@@ -88,7 +97,8 @@ public final class Assembly {
                 new PolicySettings.FailureActions(c.get(ConfigKeys.ON_DNS_ERROR), c.get(ConfigKeys.ON_NO_CERTIFICATE),
                         c.get(ConfigKeys.ON_UNTRUSTED), c.get(ConfigKeys.ON_UNPROTECTED),
                         c.get(ConfigKeys.ON_NO_SENDER_KEY), c.get(ConfigKeys.ON_INTERNAL_ERROR),
-                        c.get(ConfigKeys.ON_NON_DIRECT)));
+                        c.get(ConfigKeys.ON_NON_DIRECT)),
+                c.get(ConfigKeys.INCOMING_ENVELOPE_SENDER));
     }
 
     static ServerSettings serverSettings(MilterConfig c) {

@@ -1,6 +1,6 @@
 package org.directmilter.milter.policy;
 
-import org.directmilter.milter.log.LogText;
+import org.directmilter.crypto.text.LogSafe;
 import org.directmilter.milter.session.EndOfMessage;
 import org.directmilter.milter.session.EnvelopeAddress;
 import org.directmilter.milter.session.Message;
@@ -12,7 +12,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One audit record: {@code event=... key=value ...}, each key and value through {@link LogText}, so
+ * One audit record: {@code event=... key=value ...}, each key and value through {@link LogSafe}, so
  * whatever an address, a header or a certificate holds stays one value on one line. Logged under the
  * logger {@value #LOGGER} so an operator can route it on its own. Callers put in addresses, certificate
  * identities, algorithms, outcomes and replies — never a Subject or body (PHI), never key material.
@@ -25,7 +25,7 @@ final class AuditLine {
     private final StringBuilder text = new StringBuilder(256);
 
     private AuditLine(String event) {
-        text.append("event=").append(LogText.value(event));
+        text.append("event=").append(LogSafe.value(event));
     }
 
     /**
@@ -64,7 +64,7 @@ final class AuditLine {
         if (v.isEmpty()) {
             return this;
         }
-        text.append(' ').append(LogText.key(key)).append('=').append(LogText.value(v));
+        text.append(' ').append(LogSafe.key(key)).append('=').append(LogSafe.value(v));
         return this;
     }
 

@@ -5,8 +5,8 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.directmilter.crypto.keys.KeyStoreException;
 import org.directmilter.crypto.keys.KeyUnavailableException;
 import org.directmilter.crypto.keys.PrivateKeyEntry;
+import org.directmilter.crypto.text.LogSafe;
 import org.directmilter.milter.config.FailureAction;
-import org.directmilter.milter.log.LogText;
 import org.directmilter.milter.policy.MessageState.Route;
 import org.directmilter.milter.session.EndOfMessage;
 import org.directmilter.milter.session.EnvelopeAddress;
@@ -86,7 +86,7 @@ public final class DirectHandler implements MessageHandler {
         } catch (IllegalArgumentException e) {
             keys = List.of(); // an address no key file can be named after has no key
         } catch (KeyStoreException e) {
-            log.error("key store: {}", LogText.escape(e.getMessage()));
+            log.error("key store: {}", LogSafe.escape(e.getMessage()));
             return refuse("sender", transaction, new Outcome("key-store-error", settings.actions().internalError(),
                     Replies.internalError(), e.getMessage()), null);
         }
@@ -127,19 +127,26 @@ public final class DirectHandler implements MessageHandler {
                     Replies.separateTransaction(recipient.address()), null), recipient.address());
         }
         if (wanted == Route.OUTGOING) {
-            return outgoingRecipient(transaction, state, recipient.address());
+            return outgoingRecipient(transaction, state, recipient.address(), transaction.sender().domain());
         }
-        if (wanted == Route.PASS && settings.actions().nonDirect() == FailureAction.REJECT) {
+        if (wanted == Route.PASS && settings.actions().nonDirect() == FailureAction.REJECT
+                && !settings.trustedClient(transaction)) {
+            // From a trusted client the message may still be ours by its From: (a null-sender notice, a
+            // local program's sendmail -t): that is known at end of data, where it is refused otherwise.
             return refuse("recipient", transaction, Outcome.rejected("non-direct", Replies.nonDirect()),
                     recipient.address());
         }
         return Verdict.CONTINUE;
     }
 
-    private Verdict outgoingRecipient(Transaction transaction, MessageState state, String recipient) {
+    /**
+     * Discovers and judges an outgoing recipient's certificates by the outgoing anchors of
+     * {@code senderDomain}, keeping the usable ones in {@code state}.
+     */
+    static Verdict outgoingRecipient(Transaction transaction, MessageState state, String recipient, String senderDomain) {
         DirectPolicy policy = state.policy;
         PolicySettings.FailureActions actions = policy.settings().actions();
-        VerdictRecorder recorder = new VerdictRecorder(policy.validator(), recipient, transaction.sender().domain());
+        VerdictRecorder recorder = new VerdictRecorder(policy.validator(), recipient, senderDomain);
         DiscoveryResult result;
         try {
             result = policy.discovery().discover(recipient, recorder);
@@ -207,6 +214,16 @@ public final class DirectHandler implements MessageHandler {
             } else if (route == Route.INCOMING) {
                 return new IncomingVerification(state, message).run();
             }
+            OutgoingByHeader byHeader = route == Route.PASS ? OutgoingByHeader.of(state, message) : null;
+            if (byHeader != null) {
+                return byHeader.run();
+            }
+            if (route == Route.PASS && state.policy.settings().actions().nonDirect() == FailureAction.REJECT) {
+                Verdict verdict = Outcome.rejected("non-direct", Replies.nonDirect()).atEnvelope();
+                AuditLine.of("pass", transaction, "non-direct", verdict).with("rcpt", AuditLine.recipients(transaction))
+                        .log();
+                return EndOfMessage.of(verdict);
+            }
             AuditLine.of(route == Route.LOCAL_PLAIN ? "outgoing" : "pass", transaction,
                     route == Route.LOCAL_PLAIN ? "local-unprotected" : "passed", Verdict.ACCEPT)
                     .with("rcpt", AuditLine.recipients(transaction)).log();
@@ -214,7 +231,7 @@ public final class DirectHandler implements MessageHandler {
         } catch (KeyUnavailableException e) {
             // The key's PKCS#11 token failed (removed, out of sessions, logged out): ours and temporary, never
             // the message's fault, whatever On-InternalError says. The exception names the token, not the message.
-            log.error("key store: {}", LogText.escape(e.getMessage()));
+            log.error("key store: {}", LogSafe.escape(e.getMessage()));
             EndOfMessage result = new Outcome("key-unavailable", FailureAction.TEMPFAIL, Replies.internalError(),
                     null).atEndOfMessage();
             AuditLine.of(route.name().toLowerCase(java.util.Locale.ROOT), transaction, "key-unavailable",
@@ -223,9 +240,9 @@ public final class DirectHandler implements MessageHandler {
         } catch (Exception | StackOverflowError e) {
             // A stack overflow is what a maliciously deep MIME structure produces: still this message's fault
             // alone, so it gets the configured internal-error answer rather than the session's generic one.
-            log.error("internal error at end of message (queue id {})", LogText.escape(transaction.queueId().orElse("-")), e);
+            log.error("internal error at end of message (queue id {})", LogSafe.escape(transaction.queueId().orElse("-")), e);
             FailureAction action = state.policy.settings().actions().internalError();
-            if (action == FailureAction.QUARANTINE && route == Route.OUTGOING) {
+            if (action == FailureAction.QUARANTINE && state.route().orElse(route) == Route.OUTGOING) {
                 // Released from the hold queue, a quarantined outgoing message would leave in plaintext.
                 action = FailureAction.TEMPFAIL;
             }

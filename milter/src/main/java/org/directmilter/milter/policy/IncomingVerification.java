@@ -136,17 +136,56 @@ final class IncomingVerification {
                     .log();
         }
         List<HeaderField> replacement = new ArrayList<>();
-        for (org.directmilter.crypto.smime.MimeHeaderField field : head.fields()) {
-            if (!field.is(TRACE_HEADER)) {
-                replacement.add(HeaderRewrite.fromEngine(field));
+        // Trace fields of the hops so far stay outside: RFC 5321 forbids removing them. The sender's own
+        // hops are inside as well (its direct-milter signed them and kept them outside): one copy of each,
+        // or every Direct hop would count twice against the MTA's hop limit.
+        List<HeaderField> outerTrace = new ArrayList<>(message.headers().stream().filter(HeaderRewrite::isTrace).toList());
+        List<HeaderField> innerFields;
+        try (InputStream in = verified.message().openStream()) {
+            innerFields = HeaderBlock.read(in, head.bodyOffset());
+        }
+        if (!sameNames(innerFields, head.fields())) {
+            // Never lose a field to a disagreement between the two readers: the engine's fields then, with
+            // their white space after the colon normalised.
+            innerFields = head.fields().stream().map(HeaderRewrite::fromEngine).toList();
+        }
+        for (HeaderField field : innerFields) {
+            if (!field.named(TRACE_HEADER) && !(HeaderRewrite.isTrace(field) && removeSame(outerTrace, field))) {
+                replacement.add(field);
             }
         }
         replacement.add(HeaderField.of(TRACE_HEADER, traceValue(from.get(0), trusted, verified)));
-        // Trace fields of the hops so far stay: RFC 5321 forbids removing them, and they name no content.
         changes.addAll(HeaderRewrite.replace(message.headers(), HeaderRewrite::isTrace, replacement));
         changes.add(new Modification.ReplaceBody(new InnerBody(verified, head.bodyOffset())));
+        // Every notice about this message (bounce, delay, success DSN: RET=FULL quotes it) goes to this
+        // sender, never back to the remote one: the MTA would send the decrypted message in clear.
+        String notify = state.policy.settings().incomingEnvelopeSender();
+        changes.add(new Modification.ChangeFrom("<" + notify + ">", ""));
         return finish("verified", new EndOfMessage(org.directmilter.milter.session.Verdict.ACCEPT, changes), verified,
                 byDomain);
+    }
+
+    private static boolean sameNames(List<HeaderField> raw, List<org.directmilter.crypto.smime.MimeHeaderField> parsed) {
+        if (raw.size() != parsed.size()) {
+            return false;
+        }
+        for (int i = 0; i < raw.size(); i++) {
+            if (!raw.get(i).name().equalsIgnoreCase(parsed.get(i).name())) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Removes from {@code fields} one field equal to {@code field} (name and unfolded text); whether there was one. */
+    private static boolean removeSame(List<HeaderField> fields, HeaderField field) {
+        for (int i = 0; i < fields.size(); i++) {
+            if (fields.get(i).name().equalsIgnoreCase(field.name()) && fields.get(i).text().equals(field.text())) {
+                fields.remove(i);
+                return true;
+            }
+        }
+        return false;
     }
 
     /** For each local recipient domain, the first signer it trusts, or the first refusal when it trusts none. */

@@ -1,17 +1,19 @@
 package org.directmilter.milter.policy;
 
 import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.SequenceInputStream;
-import java.nio.charset.StandardCharsets;
 import java.security.cert.X509Certificate;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import org.directmilter.crypto.smime.ProtectException;
@@ -31,14 +33,24 @@ import org.directmilter.milter.session.Verdict;
  */
 final class OutgoingProtection {
 
+    /** The outer fields that are copies of the inner message's; the others the engine writes itself. */
+    private static final Set<String> COPIED = Set.of("from", "to", "cc", "date", "message-id");
+
     private final MessageState state;
     private final Message message;
     private final Transaction transaction;
+    private final String sender;
 
     OutgoingProtection(MessageState state, Message message) {
+        this(state, message, message.transaction().sender().address());
+    }
+
+    /** {@code sender}: who sends, when the envelope does not say (a null sender): names the Message-ID's domain. */
+    OutgoingProtection(MessageState state, Message message, String sender) {
         this.state = state;
         this.message = message;
         this.transaction = message.transaction();
+        this.sender = sender;
     }
 
     EndOfMessage run() throws IOException {
@@ -47,16 +59,31 @@ final class OutgoingProtection {
             // unreadable for the recipient.
             return finish("already-protected", EndOfMessage.of(Verdict.ACCEPT), null);
         }
-        String sender = transaction.sender().address().toLowerCase(Locale.ROOT);
-        if (state.policy.settings().routingChecks() && !senderAddresses().contains(sender)) {
-            return finish("sender-mismatch", EndOfMessage.of(Verdict.reject(Replies.senderMismatch(sender))), null);
+        String envelopeSender = transaction.sender().address().toLowerCase(Locale.ROOT);
+        boolean routingChecks = state.policy.settings().routingChecks();
+        if (routingChecks && !envelopeSender.isEmpty() && !senderAddresses().contains(envelopeSender)) {
+            return finish("sender-mismatch", EndOfMessage.of(Verdict.reject(Replies.senderMismatch(envelopeSender))),
+                    null);
         }
+        if (routingChecks) {
+            // What a Direct 1.3 receiver demands, we demand of what we send: a blind copy would be protected
+            // here and refused there (also by direct-milter), so it is refused here, with the reason.
+            Set<String> addressed = addresses("To");
+            addressed.addAll(addresses("Cc"));
+            for (EnvelopeAddress recipient : transaction.recipients()) {
+                if (!addressed.contains(recipient.address().toLowerCase(Locale.ROOT))) {
+                    return finish("recipient-not-addressed", EndOfMessage.of(Verdict.reject(
+                            Replies.recipientNotAddressed(recipient.address()))), null);
+                }
+            }
+        }
+        List<HeaderField> inner = innerHeaders();
         List<X509Certificate> certificates = certificates();
         SpooledBody body = new SpooledBody(state.policy.spoolThreshold(), state.policy.temporaryDirectory());
         boolean handedOver = false;
         try {
             Protected result;
-            try (InputStream in = withMissingHeaders()) {
+            try (InputStream in = innerMessage(inner)) {
                 result = state.policy.protector().protect(in, state.signer().orElseThrow(
                         () -> new IllegalStateException("outgoing message without a signer")), certificates,
                         body.asOutputStream());
@@ -66,7 +93,7 @@ final class OutgoingProtection {
             }
             // Earlier hops' trace fields stay outside, as RFC 5321 requires; they name hosts, not content.
             List<Modification> changes = new ArrayList<>(HeaderRewrite.replace(message.headers(),
-                    HeaderRewrite::isTrace, result.outerHeaders().stream().map(HeaderRewrite::fromEngine).toList()));
+                    HeaderRewrite::isTrace, outerHeaders(result, inner)));
             changes.add(new Modification.ReplaceBody(body));
             EndOfMessage accepted = new EndOfMessage(Verdict.ACCEPT, changes);
             handedOver = true; // the session deletes the spool once the new body is sent
@@ -101,30 +128,61 @@ final class OutgoingProtection {
     }
 
     private Set<String> senderAddresses() {
+        Set<String> out = addresses("From");
+        out.addAll(addresses("Sender"));
+        return out;
+    }
+
+    private Set<String> addresses(String name) {
         Set<String> out = new LinkedHashSet<>();
-        for (String name : List.of("From", "Sender")) {
-            message.headerValues(name).forEach(v -> out.addAll(Mailboxes.parse(v)));
-        }
+        message.headerValues(name).forEach(v -> out.addAll(Mailboxes.parse(v)));
         return out;
     }
 
     /**
-     * The message with Date and Message-ID added when the client left them out: inside the signature,
-     * so the outer Message-ID the MTA would otherwise invent still equals the inner one.
+     * The header block that is signed: Date and Message-ID added when the client left them out (inside the
+     * signature, so the outer Message-ID the MTA would otherwise invent still equals the inner one), and
+     * without Bcc, which every recipient could otherwise read inside.
      */
-    private InputStream withMissingHeaders() throws IOException {
-        StringBuilder added = new StringBuilder();
+    private List<HeaderField> innerHeaders() {
+        List<HeaderField> out = new ArrayList<>();
         if (message.headerValues("Date").isEmpty()) {
-            added.append("Date: ").append(DateTimeFormatter.RFC_1123_DATE_TIME.format(ZonedDateTime.now())).append("\r\n");
+            out.add(HeaderField.of("Date", DateTimeFormatter.RFC_1123_DATE_TIME.format(ZonedDateTime.now())));
         }
         if (message.headerValues("Message-ID").isEmpty()) {
-            added.append("Message-ID: <").append(UUID.randomUUID()).append('@').append(transaction.sender().domain())
-                    .append(">\r\n");
+            String domain = sender.substring(sender.lastIndexOf('@') + 1);
+            out.add(HeaderField.of("Message-ID", "<" + UUID.randomUUID() + "@" + domain + ">"));
         }
-        InputStream original = message.openStream();
-        return added.length() == 0 ? original
-                : new SequenceInputStream(new ByteArrayInputStream(added.toString().getBytes(StandardCharsets.US_ASCII)),
-                        original);
+        message.headers().stream().filter(h -> !h.named("Bcc")).forEach(out::add);
+        return out;
+    }
+
+    private InputStream innerMessage(List<HeaderField> headers) throws IOException {
+        ByteArrayOutputStream head = new ByteArrayOutputStream();
+        for (HeaderField header : headers) {
+            head.writeBytes(header.toBytes());
+        }
+        head.writeBytes(new byte[] {'\r', '\n'});
+        return new SequenceInputStream(new ByteArrayInputStream(head.toByteArray()), message.body().openStream());
+    }
+
+    /**
+     * The engine's outer fields, where each copied field is the inner one byte for byte ({@code From:x}
+     * stays {@code From:x}): the engine's own fields drop the white space after the colon.
+     */
+    private static List<HeaderField> outerHeaders(Protected result, List<HeaderField> inner) {
+        Map<String, Integer> seen = new HashMap<>();
+        List<HeaderField> out = new ArrayList<>();
+        for (org.directmilter.crypto.smime.MimeHeaderField field : result.outerHeaders()) {
+            String name = field.name().toLowerCase(Locale.ROOT);
+            HeaderField copy = null;
+            if (COPIED.contains(name)) {
+                int wanted = seen.merge(name, 1, Integer::sum);
+                copy = inner.stream().filter(h -> h.named(name)).skip(wanted - 1L).findFirst().orElse(null);
+            }
+            out.add(copy != null ? copy : HeaderRewrite.fromEngine(field));
+        }
+        return out;
     }
 
     static boolean alreadyEnveloped(List<String> contentTypes) {

@@ -10,7 +10,8 @@ import org.directmilter.milter.session.Transaction;
 
 /** The policy's decisions as the configuration sets them: local domains, who may send, failure actions. */
 public record PolicySettings(Set<String> domains, List<Cidr> internalHosts, Set<String> submissionDaemons,
-                      boolean protectLocal, boolean routingChecks, FailureActions actions) {
+                      boolean protectLocal, boolean routingChecks, FailureActions actions,
+                      String incomingEnvelopeSender) {
 
     public PolicySettings {
         domains = Set.copyOf(domains);
@@ -22,6 +23,22 @@ public record PolicySettings(Set<String> domains, List<Cidr> internalHosts, Set<
     public record FailureActions(FailureAction dnsError, FailureAction noCertificate, FailureAction untrusted,
                           FailureAction unprotected, FailureAction noSenderKey, FailureAction internalError,
                           FailureAction nonDirect) {
+    }
+
+    /**
+     * The From and Sender addresses of a header block that belong to a local Direct domain: a message
+     * with one is outgoing Direct mail whatever its envelope says.
+     */
+    List<String> localAuthors(List<org.directmilter.milter.session.HeaderField> headers) {
+        List<String> out = new java.util.ArrayList<>();
+        for (org.directmilter.milter.session.HeaderField header : headers) {
+            if (header.named("From") || header.named("Sender")) {
+                Mailboxes.parse(header.text()).stream()
+                        .filter(a -> isLocal(a.substring(a.lastIndexOf('@') + 1)) && !out.contains(a))
+                        .forEach(out::add);
+            }
+        }
+        return out;
     }
 
     boolean isLocal(String domain) {

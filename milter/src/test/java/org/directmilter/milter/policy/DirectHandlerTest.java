@@ -83,7 +83,7 @@ class DirectHandlerTest {
         Path file = Files.writeString(dir.resolve("direct-milter.conf"), setup.configLines());
         MilterConfig config = ((ConfigResult.Valid) new ConfigLoader().load(file)).config();
         anchors = AnchorStore.load(setup.anchors);
-        DirectPolicy real = Assembly.policy(config, anchors::anchorsFor, Optional.empty(), Optional.empty());
+        DirectPolicy real = Assembly.policy(config, anchors::anchorsFor, Optional.empty());
         CertificateDiscovery discovery = new CertificateDiscovery(
                 owner -> dns.getOrDefault(owner, new OwnerLookup.NonePublished(owner, "NXDOMAIN", 60, List.of())),
                 OwnerNameMode.NAIVE);
