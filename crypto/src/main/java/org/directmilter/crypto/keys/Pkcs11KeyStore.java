@@ -88,6 +88,8 @@ public final class Pkcs11KeyStore implements PrivateKeyStore {
     private final Clock clock;
     private final Object refreshing = new Object();
     private volatile Index index;
+    /** Whether the last read of the token failed (guarded by {@code refreshing}). */
+    private boolean failing;
 
     private Pkcs11KeyStore(Settings settings, Provider provider, KeyStore store, char[] pin, Clock clock,
                            Index index) {
@@ -122,7 +124,7 @@ public final class Pkcs11KeyStore implements PrivateKeyStore {
             provider = Security.getProvider("SunPKCS11").configure(settings.providerConfig());
         } catch (ProviderException | IllegalArgumentException | UnsupportedOperationException e) {
             Arrays.fill(pin, '\0');
-            throw new KeyStoreException(token, "the module cannot be loaded: " + causes(e), e);
+            throw new KeyStoreException(token, "the module cannot be loaded or initialised: " + causes(e), e);
         }
         try {
             KeyStore store = KeyStore.getInstance("PKCS11", provider);
@@ -198,10 +200,19 @@ public final class Pkcs11KeyStore implements PrivateKeyStore {
                 // logs in again if the token was removed and came back (a no-op while it stays logged in)
                 store.load(null, pin);
                 index = read();
+                if (failing) {
+                    failing = false;
+                    LOG.info("key store: {}: readable again, {} key(s)", LogSafe.escape(settings.describe()),
+                            index.entries().size());
+                }
                 return index;
             } catch (IOException | GeneralSecurityException | ProviderException e) {
-                String reason = settings.describe() + ": cannot be read: " + causes(e);
-                LOG.error("key store: {}", LogSafe.escape(reason));
+                // every lookup tries again while the token is gone; the ERROR line is written once per outage
+                if (!failing) {
+                    failing = true;
+                    LOG.error("key store: {}: cannot be read: {}", LogSafe.escape(settings.describe()),
+                            LogSafe.escape(causes(e)));
+                }
                 throw new KeyStoreException(settings.describe(), "cannot be read: " + causes(e), e);
             }
         }
