@@ -10,6 +10,7 @@ import org.directmilter.resolver.cache.CacheStatistics;
 import org.directmilter.resolver.cache.CachedCertLookup;
 import org.directmilter.resolver.dns.DnsCertLookup;
 import org.directmilter.resolver.dns.OwnerNames;
+import org.directmilter.resolver.ldap.LdapCertLookup;
 
 /**
  * Discovers the certificates of a Direct address (DIRECT-REQUIREMENTS §1.6, RFC 4398):
@@ -19,12 +20,14 @@ import org.directmilter.resolver.dns.OwnerNames;
  *       {@code <address>.pem}, else {@code <domain>.pem};</li>
  *   <li>only when neither file exists, the address-bound owner name(s), in the configured
  *       {@link OwnerNameMode};</li>
- *   <li>only when step 2 found no certificate records at all, the domain-bound name.</li>
+ *   <li>only when step 2 found no certificate records at all, the domain-bound name;</li>
+ *   <li>only when DNS published no CERT record for either, and LDAP discovery is on: LDAP
+ *       ({@link LdapCertLookup}), {@code (mail=<address>)}, then {@code (mail=<domain>)}.</li>
  * </ol>
  *
  * The first step that publishes certificates decides: its usable certificates are returned (all of
  * them), and if none is usable, discovery stops with {@link DiscoveryResult.FoundNoneUsable} — no
- * fallback, whether the step was a file or DNS. Any step that cannot be answered now makes the whole
+ * fallback, whether the step was a file, DNS or LDAP (DCDT D5, D7). Any step that cannot be answered now makes the whole
  * result a {@link DiscoveryResult.TemporaryFailure}.
  *
  * <p>Thread-safe; one instance serves the whole daemon.
@@ -34,27 +37,41 @@ public final class CertificateDiscovery {
     private final CertLookup lookup;
     private final OwnerNameMode mode;
     private final Optional<CertificateDir> files;
+    private final boolean ldap;
 
     /** DNS only. */
     public CertificateDiscovery(CertLookup lookup, OwnerNameMode mode) {
         this(lookup, mode, Optional.empty());
     }
 
+    /** The certificate directory and DNS, no LDAP. */
+    public CertificateDiscovery(CertLookup lookup, OwnerNameMode mode, Optional<Path> certificateDirectory) {
+        this(lookup, mode, certificateDirectory, false);
+    }
+
     /**
      * @param certificateDirectory the operator's {@code <address>.pem} and {@code <domain>.pem} files,
      *                             consulted before DNS; a directory that does not exist is skipped
+     * @param ldap                 whether to ask {@code lookup} for {@link LdapCertLookup#owner} names after DNS
      */
-    public CertificateDiscovery(CertLookup lookup, OwnerNameMode mode, Optional<Path> certificateDirectory) {
+    public CertificateDiscovery(CertLookup lookup, OwnerNameMode mode, Optional<Path> certificateDirectory,
+                                boolean ldap) {
         this.lookup = lookup;
         this.mode = mode;
         this.files = certificateDirectory.map(CertificateDir::new);
+        this.ldap = ldap;
     }
 
-    /** The certificate directory, then DNS with the shared cache, as the daemon runs it. */
+    /**
+     * The certificate directory, then DNS, then LDAP, as the daemon runs it: DNS and LDAP answers share
+     * one cache (and its single-flight loading per owner name).
+     */
     public static CertificateDiscovery create(ResolverSettings settings) {
         CertLookup dns = DnsCertLookup.create(settings);
-        return new CertificateDiscovery(new CachedCertLookup(dns, settings.cache()), settings.ownerNames(),
-                settings.certificateDirectory());
+        CertLookup ldap = LdapCertLookup.create(settings);
+        CertLookup both = owner -> LdapCertLookup.isOwner(owner) ? ldap.lookup(owner) : dns.lookup(owner);
+        return new CertificateDiscovery(new CachedCertLookup(both, settings.cache()), settings.ownerNames(),
+                settings.certificateDirectory(), settings.ldap().enabled());
     }
 
     /**
@@ -86,6 +103,14 @@ public final class CertificateDiscovery {
         }
         DiscoveryResult decided = decide(address, Binding.DOMAIN, lookup.lookup(OwnerNames.domainBound(address)),
                 usable, steps);
+        if (decided == null && ldap) {
+            decided = decide(address, Binding.ADDRESS, lookup.lookup(LdapCertLookup.owner(address.toString())),
+                    usable, steps);
+            if (decided == null) {
+                decided = decide(address, Binding.DOMAIN, lookup.lookup(LdapCertLookup.owner(address.domain())),
+                        usable, steps);
+            }
+        }
         return decided != null ? decided : new DiscoveryResult.NotFound(address, steps);
     }
 

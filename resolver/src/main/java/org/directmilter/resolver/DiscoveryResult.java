@@ -37,14 +37,14 @@ public sealed interface DiscoveryResult {
         }
     }
 
-    /** Neither the address nor the domain publishes certificate records. */
+    /** Neither the address nor the domain publishes certificates (in DNS, nor in LDAP when it is asked). */
     record NotFound(DirectAddress address, List<OwnerLookup> steps) implements DiscoveryResult {
         public NotFound {
             steps = List.copyOf(steps);
         }
     }
 
-    /** The answer is unknown now (DNS or HTTP trouble): try again later, never "no certificate". */
+    /** The answer is unknown now (DNS, HTTP or LDAP trouble): try again later, never "no certificate". */
     record TemporaryFailure(DirectAddress address, String reason, List<OwnerLookup> steps)
             implements DiscoveryResult {
         public TemporaryFailure {

@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import org.directmilter.resolver.cache.CacheSettings;
+import org.directmilter.resolver.ldap.LdapSettings;
 
 /**
  * Everything discovery can be configured with.
@@ -21,11 +22,12 @@ import org.directmilter.resolver.cache.CacheSettings;
  * @param cache          cache bounds
  * @param certificateDirectory partners' certificates placed by the operator, consulted before DNS;
  *                       skipped when empty or when the directory does not exist
+ * @param ldap           LDAP discovery, asked when DNS publishes no CERT record for the address or domain
  */
 public record ResolverSettings(List<InetSocketAddress> nameservers, Duration timeout, int attempts, int ednsPayload,
                                OwnerNameMode ownerNames, Duration urlTimeout, long urlMaxBytes,
                                boolean type253AsUrl, CacheSettings cache,
-                               Optional<Path> certificateDirectory) {
+                               Optional<Path> certificateDirectory, LdapSettings ldap) {
 
     public ResolverSettings {
         nameservers = List.copyOf(nameservers);
@@ -40,36 +42,41 @@ public record ResolverSettings(List<InetSocketAddress> nameservers, Duration tim
     /** The defaults the configuration file documents, with these nameservers. */
     public static ResolverSettings defaults(List<InetSocketAddress> nameservers) {
         return new ResolverSettings(nameservers, Duration.ofSeconds(2), 2, 1232, OwnerNameMode.BOTH,
-                Duration.ofSeconds(5), 64 * 1024, false, CacheSettings.DEFAULTS, Optional.empty());
+                Duration.ofSeconds(5), 64 * 1024, false, CacheSettings.DEFAULTS, Optional.empty(), LdapSettings.DEFAULTS);
     }
 
     public ResolverSettings withNameservers(List<InetSocketAddress> servers) {
         return new ResolverSettings(servers, timeout, attempts, ednsPayload, ownerNames, urlTimeout, urlMaxBytes,
-                type253AsUrl, cache, certificateDirectory);
+                type253AsUrl, cache, certificateDirectory, ldap);
     }
 
     public ResolverSettings withTimeout(Duration perExchange, int rounds) {
         return new ResolverSettings(nameservers, perExchange, rounds, ednsPayload, ownerNames, urlTimeout,
-                urlMaxBytes, type253AsUrl, cache, certificateDirectory);
+                urlMaxBytes, type253AsUrl, cache, certificateDirectory, ldap);
     }
 
     public ResolverSettings withOwnerNames(OwnerNameMode mode) {
         return new ResolverSettings(nameservers, timeout, attempts, ednsPayload, mode, urlTimeout, urlMaxBytes,
-                type253AsUrl, cache, certificateDirectory);
+                type253AsUrl, cache, certificateDirectory, ldap);
     }
 
     public ResolverSettings withType253AsUrl(boolean on) {
         return new ResolverSettings(nameservers, timeout, attempts, ednsPayload, ownerNames, urlTimeout, urlMaxBytes,
-                on, cache, certificateDirectory);
+                on, cache, certificateDirectory, ldap);
     }
 
     public ResolverSettings withCache(CacheSettings settings) {
         return new ResolverSettings(nameservers, timeout, attempts, ednsPayload, ownerNames, urlTimeout, urlMaxBytes,
-                type253AsUrl, settings, certificateDirectory);
+                type253AsUrl, settings, certificateDirectory, ldap);
     }
 
     public ResolverSettings withCertificateDirectory(Optional<Path> directory) {
         return new ResolverSettings(nameservers, timeout, attempts, ednsPayload, ownerNames, urlTimeout, urlMaxBytes,
-                type253AsUrl, cache, directory);
+                type253AsUrl, cache, directory, ldap);
+    }
+
+    public ResolverSettings withLdap(LdapSettings settings) {
+        return new ResolverSettings(nameservers, timeout, attempts, ednsPayload, ownerNames, urlTimeout, urlMaxBytes,
+                type253AsUrl, cache, certificateDirectory, settings);
     }
 }

@@ -151,4 +151,42 @@ class CertificateDiscoveryTest {
                 .isInstanceOf(DiscoveryResult.Found.class);
         assertThat(asked).containsExactly("example.org.");
     }
+
+    private DiscoveryResult discoverWithLdap(String address) {
+        return new CertificateDiscovery(fake, OwnerNameMode.NAIVE, Optional.empty(), true)
+                .discover(address, TestCertificates::currentlyValid);
+    }
+
+    @Test
+    void ldapIsAskedOnlyAfterDnsPublishedNothingAddressThenDomain() {
+        X509Certificate org = TestCertificates.valid("example.org");
+        publish("ldap:(mail=example.org)", org);
+
+        DiscoveryResult result = discoverWithLdap("bob@example.org");
+
+        assertThat(result).isInstanceOfSatisfying(DiscoveryResult.Found.class,
+                found -> assertThat(found.binding()).isEqualTo(Binding.DOMAIN));
+        assertThat(asked).containsExactly("bob.example.org.", "example.org.", "ldap:(mail=bob@example.org)",
+                "ldap:(mail=example.org)");
+    }
+
+    @Test
+    void dnsDomainBoundCertificateMeansLdapIsNotAsked() {
+        publish("example.org.", TestCertificates.expired("example.org"));
+        publish("ldap:(mail=bob@example.org)", TestCertificates.valid("bob@example.org"));
+
+        DiscoveryResult result = discoverWithLdap("bob@example.org");
+
+        assertThat(result).isInstanceOf(DiscoveryResult.FoundNoneUsable.class);
+        assertThat(asked).containsExactly("bob.example.org.", "example.org.");
+    }
+
+    @Test
+    void ldapUnavailableIsATemporaryFailure() {
+        zone.put("ldap:(mail=bob@example.org)", new OwnerLookup.Unavailable("ldap:(mail=bob@example.org)",
+                "no LDAP server answered", List.of()));
+
+        assertThat(discoverWithLdap("bob@example.org")).isInstanceOf(DiscoveryResult.TemporaryFailure.class);
+        assertThat(asked).doesNotContain("ldap:(mail=example.org)");
+    }
 }

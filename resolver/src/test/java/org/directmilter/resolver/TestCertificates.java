@@ -40,6 +40,17 @@ public final class TestCertificates {
         return make(subjectAltName, false, minBytes);
     }
 
+    /** A certs-only PKCS#7 SignedData holding {@code cert}, as {@code userSMIMECertificate} holds it (RFC 2798). */
+    public static byte[] pkcs7(X509Certificate cert) {
+        try {
+            org.bouncycastle.cms.CMSSignedDataGenerator gen = new org.bouncycastle.cms.CMSSignedDataGenerator();
+            gen.addCertificates(new org.bouncycastle.cert.jcajce.JcaCertStore(java.util.List.of(cert)));
+            return gen.generate(new org.bouncycastle.cms.CMSProcessableByteArray(new byte[0])).getEncoded();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** The usability test the tests use: within the validity period. */
     public static boolean currentlyValid(X509Certificate cert) {
         try {

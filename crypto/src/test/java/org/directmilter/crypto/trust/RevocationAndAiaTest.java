@@ -32,7 +32,8 @@ import org.junit.jupiter.api.Test;
 class RevocationAndAiaTest {
 
     static final String LOCAL = "hisp.example.org";
-    static final Duration TIMEOUT = Duration.ofMillis(400);
+    // generous: a loaded CI machine must not turn a served CRL into "no answer"; silent servers cost it once
+    static final Duration TIMEOUT = Duration.ofSeconds(2);
 
     TestServer server;
     TestServer stranger;
@@ -72,7 +73,7 @@ class RevocationAndAiaTest {
     }
 
     static TrustSettings settings() {
-        return TrustSettings.defaults().withFetchTimeout(TIMEOUT, Duration.ofSeconds(2));
+        return TrustSettings.defaults().withFetchTimeout(TIMEOUT, Duration.ofSeconds(10));
     }
 
     TrustValidator validator(TrustSettings settings) {
@@ -168,7 +169,7 @@ class RevocationAndAiaTest {
         assertThat(server.hits("/slow/inter.crl")).isEqualTo(1);
         assertThat(v.problems()).extracting(Problem::explanation)
                 .containsExactly("revocation status unknown: CRL not fetched, no answer in time");
-        assertThat(v.warnings()).singleElement().satisfies(w -> assertThat(w).contains("no answer within 400 ms"));
+        assertThat(v.warnings()).singleElement().satisfies(w -> assertThat(w).contains("no answer within " + TIMEOUT.toMillis() + " ms"));
         assertThat(budget.report().fetches()).isEqualTo(1);
     }
 
@@ -344,7 +345,7 @@ class RevocationAndAiaTest {
         assertThat(v1.reason()).isEqualTo("no path to any outgoing anchor of hisp.example.org");
         assertThat(v1.warnings()).singleElement().satisfies(w -> assertThat(w).startsWith("AIA " + deadUrl));
         assertThat(v2.reason()).isEqualTo("no path to any outgoing anchor of hisp.example.org");
-        assertThat(v2.warnings()).singleElement().satisfies(w -> assertThat(w).contains("no answer within 400 ms"));
+        assertThat(v2.warnings()).singleElement().satisfies(w -> assertThat(w).contains("no answer within " + TIMEOUT.toMillis() + " ms"));
     }
 
     @Test

@@ -28,6 +28,7 @@ import org.directmilter.resolver.DnsExchange;
 import org.directmilter.resolver.OwnerLookup;
 import org.directmilter.resolver.ResolverSettings;
 import org.directmilter.resolver.dns.OwnerNames;
+import org.directmilter.resolver.ldap.LdapCertLookup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -40,9 +41,12 @@ import picocli.CommandLine.Parameters;
             "Looks in CertificateDir for ADDRESS.pem, then DOMAIN.pem; only when neither exists, queries "
                     + "DNS: the address-bound owner name(s), then — only if they publish no CERT records — the "
                     + "domain, with the nameservers, timeouts and owner-name forms of the configuration file "
-                    + "(defaults when the default file does not exist). For every query it prints the owner name, "
-                    + "each exchange (server, UDP or TCP, rcode, answer size, time) and what was found; for every "
-                    + "certificate its subject, issuer, serial, SHA-256, validity, binding and verdict.",
+                    + "(defaults when the default file does not exist). Only when DNS publishes no CERT record for "
+                    + "either (and LDAPDiscovery is on), LDAP: the _ldap._tcp SRV records, the servers tried, the "
+                    + "base DNs and the search (mail=ADDRESS), then (mail=DOMAIN). For every query it prints the "
+                    + "owner name, each exchange (server, UDP or TCP, rcode, answer size, time), the LDAP steps and "
+                    + "what was found; for every certificate its subject, issuer, serial, SHA-256, validity, "
+                    + "binding, where it was found (an LDAP URL for LDAP) and verdict.",
             "",
             "Each certificate is judged as the milter judges it at RCPT: by the outgoing trust anchors "
                     + "(AnchorDir) of the local domain given with --from, else of the first of Domains — path to an "
@@ -54,7 +58,7 @@ import picocli.CommandLine.Parameters;
             " 1:certificates were found, none usable (discovery stops there: no fallback)",
             " 2:no certificate is published for the address or its domain",
             "64:bad command line (EX_USAGE)",
-            "75:DNS could not answer now: SERVFAIL, timeout, unreachable (EX_TEMPFAIL)",
+            "75:DNS or LDAP could not answer now: SERVFAIL, timeout, unreachable (EX_TEMPFAIL)",
             "78:the configuration has errors (EX_CONFIG)"
         },
         footerHeading = "%nExamples:%n",
@@ -170,6 +174,9 @@ final class LookupCommand implements Callable<Integer> {
             for (DnsExchange e : step.exchanges()) {
                 out.println("  " + e);
             }
+            for (String note : step.notes()) {
+                out.println("  " + note);
+            }
             if (step instanceof OwnerLookup.Published p) {
                 out.println("  found " + p.certificates().size() + " certificate(s)"
                         + (file ? "" : ", TTL " + p.ttlSeconds() + "s"));
@@ -200,6 +207,10 @@ final class LookupCommand implements Callable<Integer> {
         if (file) {
             boolean domain = step.owner().endsWith("/" + target.domain() + ".pem");
             return step.owner() + " (" + (domain ? "domain" : "address") + "-bound, CertificateDir)";
+        }
+        if (LdapCertLookup.isOwner(step.owner())) {
+            boolean domain = step.owner().equals(LdapCertLookup.owner(target.domain()));
+            return step.owner() + " (" + (domain ? "domain" : "address") + "-bound, LDAP)";
         }
         boolean domain = step.owner().equals(OwnerNames.domainBound(target));
         return step.owner() + " CERT (" + (domain ? "domain" : "address") + "-bound)";

@@ -311,6 +311,28 @@ public final class ConfigKeys {
                     + "decrypted mail to its sender: `<>`, none is ever sent; an address (one the MTA "
                     + "delivers locally), every such notice goes there instead");
 
+    // ---- certificate discovery in LDAP (issue 15) ----
+
+    public static final ConfigKey<Boolean> LDAP_DISCOVERY = define("LDAPDiscovery", ValueTypes.BOOLEAN, "yes",
+            ON_RELOAD,
+            "when DNS publishes no CERT record for a recipient or its domain, look for certificates "
+                    + "in the LDAP servers named by the domain's `_ldap._tcp` SRV records");
+
+    public static final ConfigKey<Duration> LDAP_TIMEOUT = define("LDAPTimeout", ValueTypes.DURATION, "5s",
+            ON_RELOAD,
+            "how long connecting to one LDAP server, and each of its answers, may take before the next "
+                    + "server is tried; the search's time limit");
+
+    public static final ConfigKey<Duration> LDAP_CACHE_TTL = define("LDAPCacheTTL", ValueTypes.DURATION, "1h",
+            ON_RELOAD,
+            "how long certificates found in LDAP are cached (LDAP answers carry no TTL); kept within "
+                    + "DiscoveryCacheMinTTL and DiscoveryCacheMaxTTL");
+
+    public static final ConfigKey<Duration> LDAP_NEGATIVE_CACHE_TTL = define("LDAPNegativeCacheTTL",
+            ValueTypes.DURATION, "1m", ON_RELOAD,
+            "how long \"nothing in LDAP\" (no SRV record, no entry) is cached; kept within "
+                    + "DiscoveryCacheNegativeMinTTL and DiscoveryCacheNegativeMaxTTL");
+
     // ---- private keys in a PKCS#11 token (HSM): the pkcs11 area ----
 
     public static final ConfigKey<Optional<Path>> PKCS11_LIBRARY = defineUnset("Pkcs11Library",

@@ -29,6 +29,7 @@ import org.directmilter.milter.session.SessionSettings;
 import org.directmilter.resolver.CertificateDiscovery;
 import org.directmilter.resolver.ResolverSettings;
 import org.directmilter.resolver.cache.CacheSettings;
+import org.directmilter.resolver.ldap.LdapSettings;
 
 /**
  * The one place a {@link MilterConfig} becomes the daemon's parts: the server's, the sessions', the
@@ -116,7 +117,7 @@ public final class Assembly {
                 c.get(ConfigKeys.MESSAGE_MEMORY)));
     }
 
-    /** Certificate discovery: nameservers, timeouts, owner names, the cache and CertificateDir. */
+    /** Certificate discovery: nameservers, timeouts, owner names, the cache, CertificateDir and LDAP. */
     public static ResolverSettings resolverSettings(MilterConfig c) {
         CacheSettings cache = new CacheSettings(c.get(ConfigKeys.DISCOVERY_CACHE_SIZE),
                 c.get(ConfigKeys.DISCOVERY_CACHE_MIN_TTL), c.get(ConfigKeys.DISCOVERY_CACHE_MAX_TTL),
@@ -125,7 +126,10 @@ public final class Assembly {
         return new ResolverSettings(c.get(ConfigKeys.NAMESERVERS).stream().map(HostPort::socketAddress).toList(),
                 c.get(ConfigKeys.DNS_TIMEOUT), c.get(ConfigKeys.DNS_ATTEMPTS), c.get(ConfigKeys.DNS_BUFFER_SIZE),
                 c.get(ConfigKeys.OWNER_NAMES), c.get(ConfigKeys.CERT_URL_TIMEOUT), c.get(ConfigKeys.CERT_URL_MAX_SIZE),
-                c.get(ConfigKeys.CERT_TYPE_253_IS_URL), cache, Optional.of(c.get(ConfigKeys.CERTIFICATE_DIR)));
+                c.get(ConfigKeys.CERT_TYPE_253_IS_URL), cache, Optional.of(c.get(ConfigKeys.CERTIFICATE_DIR)),
+                new LdapSettings(c.get(ConfigKeys.LDAP_DISCOVERY), c.get(ConfigKeys.LDAP_TIMEOUT),
+                        c.get(ConfigKeys.LDAP_CACHE_TTL), c.get(ConfigKeys.LDAP_NEGATIVE_CACHE_TTL),
+                        LdapSettings.DEFAULTS.maxEntries()));
     }
 
     /** Discovery as every key's default sets it, for commands run without a configuration file. */
