@@ -46,7 +46,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class Pkcs11KeyStore implements PrivateKeyStore {
 
-    private static final Logger LOG = LoggerFactory.getLogger(Pkcs11KeyStore.class);
+    private static final Logger log = LoggerFactory.getLogger(Pkcs11KeyStore.class);
 
     /** How long a read list of keys is used before the token is asked again. */
     static final Duration REFRESH = Duration.ofSeconds(60);
@@ -202,7 +202,7 @@ public final class Pkcs11KeyStore implements PrivateKeyStore {
                 index = read();
                 if (failing) {
                     failing = false;
-                    LOG.info("key store: {}: readable again, {} key(s)", LogSafe.escape(settings.describe()),
+                    log.info("key store: {}: readable again, {} key(s)", LogSafe.escape(settings.describe()),
                             index.entries().size());
                 }
                 return index;
@@ -210,7 +210,7 @@ public final class Pkcs11KeyStore implements PrivateKeyStore {
                 // every lookup tries again while the token is gone; the ERROR line is written once per outage
                 if (!failing) {
                     failing = true;
-                    LOG.error("key store: {}: cannot be read: {}", LogSafe.escape(settings.describe()),
+                    log.error("key store: {}: cannot be read: {}", LogSafe.escape(settings.describe()),
                             LogSafe.escape(causes(e)));
                 }
                 throw new KeyStoreException(settings.describe(), "cannot be read: " + causes(e), e);
@@ -227,13 +227,13 @@ public final class Pkcs11KeyStore implements PrivateKeyStore {
             }
             Certificate[] chain = store.getCertificateChain(alias);
             if (!(store.getKey(alias, null) instanceof PrivateKey key) || chain == null || chain.length == 0) {
-                LOG.warn("key store: {}: key \"{}\" has no certificate with the same CKA_ID; not used",
+                log.warn("key store: {}: key \"{}\" has no certificate with the same CKA_ID; not used",
                         LogSafe.escape(token), LogSafe.escape(alias));
                 continue;
             }
             if (key.getEncoded() != null) {
                 // still used (refusing it would stop mail), but the point of the token is lost: say so
-                LOG.warn("key store: {}: key \"{}\" is not sensitive (CKA_SENSITIVE false): its private key can "
+                log.warn("key store: {}: key \"{}\" is not sensitive (CKA_SENSITIVE false): its private key can "
                         + "be read out of the token; import it again with pkcs11-tool --sensitive",
                         LogSafe.escape(token), LogSafe.escape(alias));
             }

@@ -22,7 +22,7 @@ import org.slf4j.LoggerFactory;
  */
 final class PrivateFiles {
 
-    private static final Logger LOG = LoggerFactory.getLogger(PrivateFiles.class);
+    private static final Logger log = LoggerFactory.getLogger(PrivateFiles.class);
 
     private final Set<Long> daemonGroups;
     /** Files refused for their modes, with the reason last logged. */
@@ -45,7 +45,7 @@ final class PrivateFiles {
         }
         KeyStoreException e = new KeyStoreException(file, refusal);
         if (!refusal.equals(refused.put(file, refusal))) {
-            LOG.warn("key store: {}", LogSafe.escape(e.getMessage()));
+            log.warn("key store: {}", LogSafe.escape(e.getMessage()));
         }
         throw e;
     }
