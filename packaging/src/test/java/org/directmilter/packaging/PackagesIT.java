@@ -213,11 +213,13 @@ class PackagesIT {
                 "useradd -r -g direct-milter -d /var/lib/direct-milter -s /sbin/nologin -c Direct milter daemon direct-milter");
         assertThat(scriptlets.run("PREIN", 2, true)).as("upgrade: the user exists")
                 .containsExactly("getent group direct-milter", "getent passwd direct-milter");
+        // no Postfix here (no group postdrop): the daemon's user joins no group
         assertThat(scriptlets.run("POSTIN", 1, true)).containsExactly(
-                "systemd-tmpfiles --create /usr/lib/tmpfiles.d/direct-milter.conf",
+                "systemd-tmpfiles --create /usr/lib/tmpfiles.d/direct-milter.conf", "getent group postdrop",
                 "systemctl --no-reload enable direct-milter.service");
         assertThat(scriptlets.run("POSTIN", 2, true)).as("upgrade: enablement left as the operator set it")
-                .containsExactly("systemd-tmpfiles --create /usr/lib/tmpfiles.d/direct-milter.conf");
+                .containsExactly("systemd-tmpfiles --create /usr/lib/tmpfiles.d/direct-milter.conf",
+                        "getent group postdrop");
         assertThat(scriptlets.run("PREUN", 0, true)).containsExactly("systemctl --no-reload disable --now direct-milter.service");
         assertThat(scriptlets.run("PREUN", 1, true)).isEmpty();
         assertThat(scriptlets.run("POSTUN", 0, true)).containsExactly("systemctl daemon-reload",

@@ -3,8 +3,9 @@ package org.directmilter.crypto.keys;
 import java.nio.file.Path;
 
 /**
- * A key store that exists but cannot be used: unreadable, corrupt, wrong password, or with unsafe
- * permissions. The message names the file; it never contains a password or key material.
+ * A key store that exists but cannot be used: unreadable, corrupt, wrong password, unsafe permissions,
+ * or a PKCS#11 token that cannot be opened. The message names the file or the token; it never contains a
+ * password, a PIN or key material.
  */
 public final class KeyStoreException extends Exception {
 
@@ -17,7 +18,13 @@ public final class KeyStoreException extends Exception {
         this.file = file;
     }
 
-    /** The file at fault. */
+    /** A store that is not one file: {@code store} names it (e.g. "PKCS#11 token slot 0"). */
+    public KeyStoreException(String store, String reason, Throwable cause) {
+        super(store + ": " + reason, cause);
+        this.file = null;
+    }
+
+    /** The file at fault; null for a store that is not a file. */
     public Path file() {
         return file;
     }

@@ -1,14 +1,11 @@
 package org.directmilter.crypto.keys;
 
-import com.sun.security.auth.module.UnixSystem;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
-import java.nio.file.attribute.PosixFilePermission;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.PrivateKey;
@@ -18,14 +15,10 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
-import org.directmilter.crypto.text.LogSafe;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Private keys in a directory of PKCS#12 files: {@code <address>.p12} for one address,
@@ -40,17 +33,13 @@ import org.slf4j.LoggerFactory;
  */
 public final class Pkcs12DirectoryKeyStore implements PrivateKeyStore {
 
-    private static final Logger LOG = LoggerFactory.getLogger(Pkcs12DirectoryKeyStore.class);
-
     // What may appear in a file name derived from an address; anything else (a '/', "..") is refused.
     private static final Pattern SAFE_NAME = Pattern.compile("[a-z0-9!#$%&'*+=?^_`{|}~.-]+(@[a-z0-9.-]+)?");
 
     private final Path directory;
-    private final Set<Long> daemonGroups;
+    private final PrivateFiles files;
     private final Map<Path, Loaded> cache = new ConcurrentHashMap<>();
     private final Map<Path, Object> loading = new ConcurrentHashMap<>();
-    /** Files refused for their modes, with the reason last logged. */
-    private final Map<Path, String> refused = new ConcurrentHashMap<>();
 
     /**
      * A store for the groups of the running process. Run as root (the administrator's {@code check},
@@ -58,13 +47,13 @@ public final class Pkcs12DirectoryKeyStore implements PrivateKeyStore {
      * in a packaged install that is the daemon's group, the one the daemon reads them through.
      */
     public Pkcs12DirectoryKeyStore(Path directory) {
-        this(directory, groupsFor(directory));
+        this(directory, PrivateFiles.groupsFor(directory));
     }
 
     /** A store that lets files be readable by the given group ids (tests choose them). */
     Pkcs12DirectoryKeyStore(Path directory, Set<Long> daemonGroups) {
         this.directory = directory;
-        this.daemonGroups = Set.copyOf(daemonGroups);
+        this.files = new PrivateFiles(daemonGroups);
     }
 
     public Path directory() {
@@ -72,17 +61,11 @@ public final class Pkcs12DirectoryKeyStore implements PrivateKeyStore {
     }
 
     @Override
-    public List<PrivateKeyEntry> keysFor(String address) throws KeyStoreException {
-        String name = address.trim().toLowerCase(Locale.ROOT);
+    public List<PrivateKeyEntry> keysNamed(String name) throws KeyStoreException {
         if (!SAFE_NAME.matcher(name).matches() || name.contains("..")) {
-            throw new IllegalArgumentException("not a usable address for a key file name: " + address);
+            throw new IllegalArgumentException("not a usable address for a key file name: " + name);
         }
-        List<PrivateKeyEntry> keys = new ArrayList<>(load(name));
-        int at = name.indexOf('@');
-        if (at >= 0) {
-            keys.addAll(load(name.substring(at + 1)));
-        }
-        return Collections.unmodifiableList(keys);
+        return load(name);
     }
 
     private List<PrivateKeyEntry> load(String name) throws KeyStoreException {
@@ -122,8 +105,8 @@ public final class Pkcs12DirectoryKeyStore implements PrivateKeyStore {
      */
     private List<PrivateKeyEntry> stillPrivate(Path file, Loaded cached) throws KeyStoreException {
         try {
-            checkPrivate(file);
-            checkPrivate(cached.passwordFile());
+            files.check(file);
+            files.check(cached.passwordFile());
         } catch (KeyStoreException e) {
             cache.remove(file, cached);
             throw e;
@@ -132,8 +115,8 @@ public final class Pkcs12DirectoryKeyStore implements PrivateKeyStore {
     }
 
     private List<PrivateKeyEntry> read(Path file, Path passwordFile) throws KeyStoreException {
-        checkPrivate(file);
-        char[] password = password(passwordFile);
+        files.check(file);
+        char[] password = files.firstLine(passwordFile);
         try (InputStream in = Files.newInputStream(file)) {
             KeyStore store = KeyStore.getInstance("PKCS12");
             store.load(in, password);
@@ -151,7 +134,7 @@ public final class Pkcs12DirectoryKeyStore implements PrivateKeyStore {
                 for (Certificate c : chain) {
                     certs.add((X509Certificate) c);
                 }
-                entries.add(new PrivateKeyEntry(key, certs));
+                entries.add(new PrivateKeyEntry(key, certs, new KeySource.Pkcs12File(file)));
             }
             if (entries.isEmpty()) {
                 throw new KeyStoreException(file, "holds no private key");
@@ -175,84 +158,6 @@ public final class Pkcs12DirectoryKeyStore implements PrivateKeyStore {
             throw new KeyStoreException(keyFile, "no password file: neither " + own + " nor " + file + " exists");
         }
         return file;
-    }
-
-    private char[] password(Path file) throws KeyStoreException {
-        checkPrivate(file);
-        try {
-            String text = Files.readString(file, StandardCharsets.UTF_8);
-            int end = text.indexOf('\n');
-            String line = end < 0 ? text : text.substring(0, end);
-            return (line.endsWith("\r") ? line.substring(0, line.length() - 1) : line).toCharArray();
-        } catch (IOException e) {
-            throw new KeyStoreException(file, "cannot be read: " + e.getMessage());
-        }
-    }
-
-    /**
-     * Refuses files others may read, and group-readable files whose group is not one of ours. A refusal
-     * is logged once per file, not for every message that asks for the key; once the file is private
-     * again, a later refusal is logged anew.
-     */
-    private void checkPrivate(Path file) throws KeyStoreException {
-        String refusal = refusal(file);
-        if (refusal == null) {
-            refused.remove(file);
-            return;
-        }
-        KeyStoreException e = new KeyStoreException(file, refusal);
-        if (!refusal.equals(refused.put(file, refusal))) {
-            LOG.warn("key store: {}", LogSafe.escape(e.getMessage()));
-        }
-        throw e;
-    }
-
-    private String refusal(Path file) {
-        try {
-            Set<PosixFilePermission> perms = Files.getPosixFilePermissions(file);
-            if (perms.contains(PosixFilePermission.OTHERS_READ) || perms.contains(PosixFilePermission.OTHERS_WRITE)) {
-                return "is accessible to every user; refusing it (chmod o-rwx, and treat the key as disclosed)";
-            }
-            if (perms.contains(PosixFilePermission.GROUP_READ) || perms.contains(PosixFilePermission.GROUP_WRITE)) {
-                long gid = ((Number) Files.getAttribute(file, "unix:gid")).longValue();
-                if (!daemonGroups.contains(gid)) {
-                    return "is accessible to group " + gid + ", which is not the daemon's group; refusing it "
-                            + "(chmod g-rwx or chgrp)";
-                }
-            }
-            return null;
-        } catch (UnsupportedOperationException | IllegalArgumentException e) {
-            return null; // not a POSIX file system: nothing to check against
-        } catch (IOException e) {
-            return "cannot be read: " + e.getMessage();
-        }
-    }
-
-    private static Set<Long> groupsFor(Path directory) {
-        Set<Long> groups = new java.util.HashSet<>(processGroups());
-        try {
-            if (new UnixSystem().getUid() == 0) {
-                groups.add(((Number) Files.getAttribute(directory, "unix:gid")).longValue());
-            }
-        } catch (IOException | UnsupportedOperationException | UnsatisfiedLinkError | SecurityException e) {
-            // no directory (yet) or no unix attributes: the process's own groups only
-        }
-        return groups;
-    }
-
-    private static Set<Long> processGroups() {
-        try {
-            UnixSystem system = new UnixSystem();
-            Set<Long> groups = new java.util.HashSet<>();
-            groups.add(system.getGid());
-            long[] more = system.getGroups();
-            if (more != null) {
-                Arrays.stream(more).forEach(groups::add);
-            }
-            return groups;
-        } catch (UnsatisfiedLinkError | SecurityException e) {
-            return Set.of();
-        }
     }
 
     private record Loaded(FileTime modified, long size, Path passwordFile, List<PrivateKeyEntry> entries) {

@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.security.GeneralSecurityException;
 import java.security.Key;
-import java.security.PrivateKey;
 import java.util.Map;
 import java.util.Optional;
 import javax.crypto.Cipher;
@@ -16,6 +15,7 @@ import org.bouncycastle.cms.CMSException;
 import org.bouncycastle.cms.RecipientOperator;
 import org.bouncycastle.cms.jcajce.JceKeyTransEnvelopedRecipient;
 import org.bouncycastle.operator.InputDecryptor;
+import org.directmilter.crypto.keys.PrivateKeyEntry;
 
 /**
  * Key transport as Bouncy Castle does it, but CBC content decrypted through {@link CipherBlockInputStream}.
@@ -37,8 +37,11 @@ final class CbcRecipient extends JceKeyTransEnvelopedRecipient {
     private CipherBlockInputStream decrypting;
 
     /** @param expectedSize about how many bytes the ciphertext has, to size the decryption buffers */
-    CbcRecipient(PrivateKey key, long expectedSize, ImplicitRejection rejection) {
-        super(key);
+    CbcRecipient(PrivateKeyEntry key, long expectedSize, ImplicitRejection rejection) {
+        super(key.key());
+        // A token's key unwraps the content key in the token, through the token's provider. Content the
+        // token would not hand out a key for (getEncoded() null) is then decrypted there too.
+        key.source().provider().ifPresent(this::setProvider);
         this.expectedSize = expectedSize;
         this.rejection = rejection;
     }

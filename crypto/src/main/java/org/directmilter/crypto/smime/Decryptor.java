@@ -52,14 +52,14 @@ final class Decryptor {
             CMSAuthEnvelopedDataParser parser = parse(() -> new CMSAuthEnvelopedDataParser(cms.asn1()));
             String cipher = acceptCipher(parse(parser::getEncAlgOID));
             Match match = findRecipient(parse(parser::getRecipientInfos), keys);
-            GcmRecipient recipient = new GcmRecipient(match.key().key(), rejection);
+            GcmRecipient recipient = new GcmRecipient(match.key(), rejection);
             return decrypted(() -> match.info().getContentStream(recipient).getContentStream(), cms, cipher, match,
                     spools);
         }
         CMSEnvelopedDataParser parser = parse(() -> new CMSEnvelopedDataParser(cms.asn1()));
         String cipher = acceptCipher(parse(parser::getEncryptionAlgOID));
         Match match = findRecipient(parse(parser::getRecipientInfos), keys);
-        CbcRecipient recipient = new CbcRecipient(match.key().key(), cms.expectedSize(), rejection);
+        CbcRecipient recipient = new CbcRecipient(match.key(), cms.expectedSize(), rejection);
         return decrypted(() -> {
             CMSTypedStream content = match.info().getContentStream(recipient);
             // read our decrypting stream itself, not Bouncy Castle's buffered wrapper: one copy fewer

@@ -1,11 +1,11 @@
 package org.directmilter.crypto.smime;
 
 import java.security.Key;
-import java.security.PrivateKey;
 import java.security.Provider;
 import org.bouncycastle.asn1.x509.AlgorithmIdentifier;
 import org.bouncycastle.cms.jcajce.JceKeyTransAuthEnvelopedRecipient;
 import org.bouncycastle.jce.provider.BouncyCastleProvider;
+import org.directmilter.crypto.keys.PrivateKeyEntry;
 
 /**
  * Key transport for AuthEnvelopedData (AES-GCM), with the same {@link ImplicitRejection} as CBC.
@@ -21,8 +21,10 @@ final class GcmRecipient extends JceKeyTransAuthEnvelopedRecipient {
 
     private final ImplicitRejection rejection;
 
-    GcmRecipient(PrivateKey key, ImplicitRejection rejection) {
-        super(key);
+    GcmRecipient(PrivateKeyEntry key, ImplicitRejection rejection) {
+        super(key.key());
+        // a token's key unwraps the content key in the token, through the token's provider
+        key.source().provider().ifPresent(this::setProvider);
         this.rejection = rejection;
         setContentProvider(GCM_PROVIDER);
     }

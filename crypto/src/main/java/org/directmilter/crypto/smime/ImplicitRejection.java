@@ -5,10 +5,13 @@ import java.security.Key;
 import java.security.SecureRandom;
 import java.util.Arrays;
 import java.util.Map;
+import java.util.Optional;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 import org.bouncycastle.asn1.x509.AlgorithmIdentifier;
 import org.bouncycastle.cms.CMSException;
+import org.directmilter.crypto.keys.KeyUnavailableException;
+import org.directmilter.crypto.keys.TokenFailures;
 
 /**
  * Implicit rejection of a content key that does not unwrap (RFC 3218 §2.3, as OpenSSL does it): when
@@ -54,9 +57,29 @@ final class ImplicitRejection {
                 return key;
             }
         } catch (CMSException | RuntimeException e) {
+            // A token that failed as a device (removed, out of sessions) is our temporary failure, which no
+            // ciphertext can provoke; see TokenFailures for why nothing else is told apart.
+            Optional<String> token = TokenFailures.tokenFailure(e);
+            if (token.isPresent()) {
+                throw new TokenFailed(new KeyUnavailableException("the key's token failed to unwrap the content key ("
+                        + token.get() + ")", null));
+            }
             // Deliberately nothing: not a word, not a log line. The synthetic key below takes over.
         }
         return synthetic(encryptedKey, oid, length == null ? 32 : length);
+    }
+
+    /** Carries a token failure out through Bouncy Castle to {@link Rejection#rethrowOwn}. */
+    static final class TokenFailed extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        TokenFailed(KeyUnavailableException unavailable) {
+            super(unavailable);
+        }
+
+        KeyUnavailableException unavailable() {
+            return (KeyUnavailableException) getCause();
+        }
     }
 
     private Key synthetic(byte[] encryptedKey, String oid, int length) {

@@ -10,6 +10,7 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.PrivateKey;
+import java.security.Provider;
 import java.security.SecureRandom;
 import java.security.cert.CertificateEncodingException;
 import java.security.cert.X509Certificate;
@@ -18,6 +19,7 @@ import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import org.bouncycastle.asn1.ASN1EncodableVector;
 import org.bouncycastle.asn1.cms.AttributeTable;
@@ -35,11 +37,13 @@ import org.bouncycastle.cms.RecipientInfoGenerator;
 import org.bouncycastle.cms.jcajce.JceCMSContentEncryptorBuilder;
 import org.bouncycastle.cms.jcajce.JceKeyTransRecipientInfoGenerator;
 import org.bouncycastle.cms.jcajce.JcaSignerInfoGeneratorBuilder;
+import org.bouncycastle.operator.ContentSigner;
 import org.bouncycastle.operator.OperatorCreationException;
 import org.bouncycastle.operator.OutputAEADEncryptor;
 import org.bouncycastle.operator.jcajce.JcaAlgorithmParametersConverter;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 import org.bouncycastle.operator.jcajce.JcaDigestCalculatorProviderBuilder;
+import org.directmilter.crypto.keys.KeyUnavailableException;
 import org.directmilter.crypto.keys.PrivateKeyEntry;
 
 /**
@@ -143,7 +147,7 @@ public final class Protector {
             in.transferTo(signedPart);
             signedPart.finish();
             signedPart.flush();
-            digest.close();
+            closeSignature(digest, signer);
 
             encrypted.write(ascii("\r\n--" + boundary + "\r\n"
                     + "Content-Type: application/pkcs7-signature; name=smime.p7s\r\n"
@@ -183,8 +187,21 @@ public final class Protector {
         };
     }
 
+    /** Signs, in the token for a token's key: a token that fails then is a temporary failure, not ours to reject. */
+    private static void closeSignature(OutputStream digest, PrivateKeyEntry signer) throws IOException {
+        try {
+            digest.close();
+        } catch (IOException | RuntimeException e) {
+            if (signer.source().provider().isEmpty()) {
+                throw e;
+            }
+            throw new KeyUnavailableException(signer.source().describe() + ": signing failed in the token: "
+                    + e.getMessage(), e);
+        }
+    }
+
     private CMSSignedDataStreamGenerator signatureGenerator(PrivateKeyEntry signer, String algorithm)
-            throws ProtectException {
+            throws ProtectException, KeyUnavailableException {
         try {
             SMIMECapabilityVector capabilities = new SMIMECapabilityVector();
             capabilities.addCapability(SMIMECapability.aES256_CBC);
@@ -196,12 +213,30 @@ public final class Protector {
             generator.addSignerInfoGenerator(new JcaSignerInfoGeneratorBuilder(
                     new JcaDigestCalculatorProviderBuilder().build())
                     .setSignedAttributeGenerator(new DefaultSignedAttributeTableGenerator(new AttributeTable(attributes)))
-                    .build(new JcaContentSignerBuilder(algorithm).setSecureRandom(random).build(signer.key()),
-                            signer.certificate()));
+                    .build(contentSigner(signer, algorithm), signer.certificate()));
             generator.addCertificates(new JcaCertStore(signer.chain()));
             return generator;
         } catch (OperatorCreationException | CertificateEncodingException | CMSException e) {
             throw new ProtectException("the signing key or certificate is unusable: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The private-key operation is the key's own provider's (a token's key never leaves the token); the
+     * digests are the JDK's. A token that cannot start signing fails temporarily.
+     */
+    private ContentSigner contentSigner(PrivateKeyEntry signer, String algorithm)
+            throws OperatorCreationException, KeyUnavailableException {
+        JcaContentSignerBuilder builder = new JcaContentSignerBuilder(algorithm).setSecureRandom(random);
+        Optional<Provider> provider = signer.source().provider();
+        if (provider.isEmpty()) {
+            return builder.build(signer.key());
+        }
+        try {
+            return builder.setProvider(provider.get()).build(signer.key());
+        } catch (OperatorCreationException | RuntimeException e) {
+            throw new KeyUnavailableException(signer.source().describe() + ": cannot start signing in the token: "
+                    + e.getMessage(), e);
         }
     }
 

@@ -29,7 +29,7 @@ final class Rejection extends Exception {
 
     /**
      * {@code failure} for {@code cause}, unless {@code cause} is not the message's fault: a failure of the
-     * caller's stream or of our temporary storage, however deeply a parser wrapped it, is rethrown as the
+     * caller's stream, of our temporary storage or of a key's token, however deeply a parser wrapped it, is rethrown as the
      * {@link IOException} it was.
      */
     static Rejection of(Throwable cause, Failure failure) throws IOException {
@@ -37,11 +37,17 @@ final class Rejection extends Exception {
         return new Rejection(failure);
     }
 
-    /** Rethrows a failure of the caller's stream or of a spool found anywhere in {@code e}'s causes. */
+    /**
+     * Rethrows a failure of the caller's stream, of a spool or of a key's token found anywhere in
+     * {@code e}'s causes.
+     */
     static void rethrowOwn(Throwable e) throws IOException {
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof CallerInputStream.Failed failed) {
                 throw failed.original();
+            }
+            if (t instanceof ImplicitRejection.TokenFailed token) {
+                throw token.unavailable();
             }
             if (t instanceof Spool.SpoolException spool) {
                 throw spool.getCause();

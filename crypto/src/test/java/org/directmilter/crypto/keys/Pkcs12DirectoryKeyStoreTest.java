@@ -102,7 +102,7 @@ class Pkcs12DirectoryKeyStoreTest {
         assertThat(store.keysFor("a@hisp.example")).hasSize(1);
 
         Files.setPosixFilePermissions(dir.resolve("hisp.example.p12"), PosixFilePermissions.fromString("rw----r--"));
-        try (LogCapture log = LogCapture.of(Pkcs12DirectoryKeyStore.class)) {
+        try (LogCapture log = LogCapture.of(PrivateFiles.class)) {
             for (int message = 0; message < 3; message++) {
                 assertThatThrownBy(() -> store.keysFor("a@hisp.example")).isInstanceOf(KeyStoreException.class)
                         .hasMessageContaining("hisp.example.p12").hasMessageContaining("accessible to every user");

@@ -10,6 +10,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import org.directmilter.crypto.keys.KeyStoreException;
+import org.directmilter.crypto.keys.Pkcs11KeyStore;
 import org.directmilter.crypto.trust.AnchorStore;
 import org.directmilter.crypto.trust.bundle.TrustBundles;
 import org.directmilter.milter.config.ConfigError;
@@ -17,6 +19,7 @@ import org.directmilter.milter.config.ConfigKeys;
 import org.directmilter.milter.config.ConfigLoader;
 import org.directmilter.milter.config.ConfigResult;
 import org.directmilter.milter.config.MilterConfig;
+import org.directmilter.milter.daemon.Assembly;
 import org.directmilter.milter.daemon.EnvironmentChecks;
 import org.directmilter.milter.daemon.ExitStatus;
 import org.directmilter.milter.daemon.ExpiryWarnings;
@@ -43,6 +46,12 @@ import picocli.CommandLine.Mixin;
                     + "error there is a configuration error) and fetches and verifies each bundle now, warning about "
                     + "each that cannot be fetched or verified, has no persisted copy, or whose persisted copy is "
                     + "stale. Warnings do not change the exit code: the daemon would start.",
+            "",
+            "Opens the PKCS#11 token Pkcs11Library names, logging in with the PIN (a refused PIN is an error, "
+                    + "and counts as one wrong try on the token), and lists every private key the daemon "
+                    + "would use, one \"key:\" line each: the addresses or domains it acts for, its "
+                    + "certificate, and where it comes from (the token's slot and the key's label, or the "
+                    + "PKCS#12 file).",
             "",
             "When all is well, prints one line with every effective setting (defaults included)."
         },
@@ -78,6 +87,16 @@ final class CheckCommand implements Callable<Integer> {
             err.flush();
             return ExitStatus.CONFIG;
         }
+
+        Optional<Pkcs11KeyStore> token;
+        List<String> keys;
+        try {
+            token = Assembly.openToken(loaded);
+            keys = KeyReport.lines(token, loaded.get(ConfigKeys.KEY_STORE));
+        } catch (KeyStoreException | Pkcs11KeyStore.WrongPinException e) {
+            return report(err, List.of(EnvironmentChecks.tokenError(loaded, e)));
+        }
+        keys.forEach(out::println);
         Instant now = Instant.now();
         new AnchorReport(AnchorStore.read(loaded.get(ConfigKeys.ANCHOR_DIR)), loaded.get(ConfigKeys.DOMAINS), now,
                 ExpiryWarnings.window(loaded)).warnings().forEach(w -> err.println("warning: " + w));

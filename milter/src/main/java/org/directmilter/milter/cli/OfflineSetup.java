@@ -5,8 +5,9 @@ import java.security.cert.X509Certificate;
 import java.util.List;
 import java.util.Optional;
 import org.directmilter.crypto.keys.KeyStoreException;
-import org.directmilter.crypto.keys.Pkcs12DirectoryKeyStore;
+import org.directmilter.crypto.keys.Pkcs11KeyStore;
 import org.directmilter.crypto.keys.PrivateKeyEntry;
+import org.directmilter.crypto.keys.PrivateKeyStore;
 import org.directmilter.crypto.trust.AnchorSet;
 import org.directmilter.crypto.trust.AnchorSource;
 import org.directmilter.crypto.trust.AnchorStore;
@@ -27,18 +28,27 @@ import org.directmilter.resolver.DirectAddress;
 final class OfflineSetup {
 
     private final MilterConfig config;
-    private final Pkcs12DirectoryKeyStore keys;
+    private final PrivateKeyStore keys;
+    private final Optional<Pkcs11KeyStore> token;
 
-    private OfflineSetup(MilterConfig config) {
+    private OfflineSetup(MilterConfig config, Optional<Pkcs11KeyStore> token) {
         this.config = config;
-        this.keys = new Pkcs12DirectoryKeyStore(config.get(ConfigKeys.KEY_STORE));
+        this.token = token;
+        this.keys = Assembly.keyStore(config, token);
     }
 
-    /** The configuration of {@code -c FILE}; its errors are printed (FILE:LINE: reason) before the stop. */
+    /**
+     * The configuration of {@code -c FILE}; its errors are printed (FILE:LINE: reason) before the stop.
+     * A PKCS#11 token it names is opened as the daemon opens it.
+     */
     static OfflineSetup load(ConfigFileOption option, PrintWriter err) throws Stop {
         MilterConfig config = option.loadOrReport(err).orElseThrow(() ->
                 new Stop(OfflineExit.CONFIG, option.file + ": the configuration has errors"));
-        return new OfflineSetup(config);
+        try {
+            return new OfflineSetup(config, Assembly.openToken(config));
+        } catch (KeyStoreException | Pkcs11KeyStore.WrongPinException e) {
+            throw new Stop(OfflineExit.CONFIG, e.getMessage());
+        }
     }
 
     /** The keys that act for {@code address}: its own first, then its domain's; never empty. */
@@ -49,7 +59,8 @@ final class OfflineSetup {
             if (found.isEmpty()) {
                 String domain = address.substring(address.indexOf('@') + 1);
                 throw new Stop(OfflineExit.NO_USER, "no private key for " + address + " in KeyStore "
-                        + keys.directory() + " (neither " + address + ".p12 nor " + domain + ".p12)");
+                        + config.get(ConfigKeys.KEY_STORE) + " (neither " + address + ".p12 nor " + domain + ".p12)"
+                        + config.get(ConfigKeys.PKCS11_LIBRARY).map(l -> " nor in the PKCS#11 token").orElse(""));
             }
             return found;
         } catch (IllegalArgumentException e) {
@@ -72,7 +83,7 @@ final class OfflineSetup {
                 new Stop(OfflineExit.CONFIG, "the trust bundles have errors"));
         bundles.readPersisted().forEach(err::println);
         // AnchorDir first, as in the daemon
-        return Assembly.policy(config, AnchorSource.both(anchors, bundles), Optional.empty());
+        return Assembly.policy(config, AnchorSource.both(anchors, bundles), Optional.empty(), token);
     }
 
     /** One line naming a certificate the way operators compare them: subject and SHA-256 fingerprint. */

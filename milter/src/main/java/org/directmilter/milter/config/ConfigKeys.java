@@ -376,6 +376,29 @@ public final class ConfigKeys {
             "30s", ON_RELOAD, "longest time `NotificationCommand` may take; a command that fails or takes longer "
                     + "tempfails the incoming message (`451 4.3.0`)");
 
+    // ---- private keys in a PKCS#11 token (HSM): the pkcs11 area ----
+
+    public static final ConfigKey<Optional<Path>> PKCS11_LIBRARY = defineUnset("Pkcs11Library",
+            ValueTypes.ABSOLUTE_PATH, ON_RESTART,
+            "the PKCS#11 module (shared library) of the token holding private keys, e.g. "
+                    + "`/usr/lib/softhsm/libsofthsm2.so`; unset: no token, keys from `KeyStore` only. "
+                    + "Keys in the token are used first, then those in `KeyStore`");
+
+    public static final ConfigKey<Optional<Long>> PKCS11_SLOT = defineUnset("Pkcs11Slot",
+            ValueType.of("slot id 0–4294967295", text -> {
+                if (!text.matches("\\d{1,10}") || Long.parseLong(text) > 0xFFFF_FFFFL) {
+                    throw new IllegalArgumentException("\"" + text + "\" is not a PKCS#11 slot id (0–4294967295)");
+                }
+                return Long.parseLong(text);
+            }, String::valueOf), ON_RESTART,
+            "the token's slot id as the module numbers it (`softhsm2-util --show-slots`, "
+                    + "`pkcs11-tool -L`); unset: the first slot the module lists");
+
+    public static final ConfigKey<Path> PKCS11_PIN_FILE = define("Pkcs11PinFile", ValueTypes.ABSOLUTE_PATH,
+            "/etc/direct-milter/pkcs11.pin", ON_RESTART,
+            "file whose first line is the token's user PIN; refused when others may read it, as key "
+                    + "password files are. A PIN the token refuses stops the daemon from starting");
+
     // ---- operating it (issue 21): expiry warnings ----
 
     public static final ConfigKey<Integer> EXPIRY_WARNING_DAYS = define("ExpiryWarningDays",

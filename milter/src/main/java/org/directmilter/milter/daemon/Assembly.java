@@ -3,10 +3,16 @@ package org.directmilter.milter.daemon;
 import java.io.IOException;
 import java.security.GeneralSecurityException;
 import java.time.Clock;
+
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import org.directmilter.crypto.keys.CompositeKeyStore;
+import org.directmilter.crypto.keys.KeyStoreException;
+import org.directmilter.crypto.keys.Pkcs11KeyStore;
 import org.directmilter.crypto.keys.Pkcs12DirectoryKeyStore;
+import org.directmilter.crypto.keys.PrivateKeyStore;
 import org.directmilter.crypto.smime.ProtectOptions;
 import org.directmilter.crypto.smime.Protector;
 import org.directmilter.crypto.smime.UnprotectOptions;
@@ -50,13 +56,24 @@ public final class Assembly {
     /**
      * The policy for messages that start from now on. A reload with {@code FlushCacheOnReload no} passes
      * the running policy as {@code previous}: its discovery cache is kept unless the resolver's settings
-     * changed. Without one, discovery starts with an empty cache.
+     * changed; without one, discovery starts with an empty cache. Keys come from the KeyStore directory
+     * only (tests, and tools that open no token).
      */
     public static DirectPolicy policy(MilterConfig config, AnchorSource anchors, Optional<DirectPolicy> previous) {
+        return policy(config, anchors, previous, Optional.empty());
+    }
+
+    /**
+     * The policy as {@link #policy(MilterConfig, AnchorSource, Optional)} makes it, with the keys of
+     * {@code token} (the one {@link #openToken} opened at start: a process logs in to its token once)
+     * before those of the KeyStore directory.
+     */
+    public static DirectPolicy policy(MilterConfig config, AnchorSource anchors, Optional<DirectPolicy> previous,
+                                      Optional<Pkcs11KeyStore> token) {
         ResolverSettings resolver = resolverSettings(config);
         CertificateDiscovery discovery = previous.filter(p -> p.resolverSettings().equals(resolver))
                 .map(DirectPolicy::discovery).orElseGet(() -> CertificateDiscovery.create(resolver));
-        return new DirectPolicy(policySettings(config), new Pkcs12DirectoryKeyStore(config.get(ConfigKeys.KEY_STORE)),
+        return new DirectPolicy(policySettings(config), keyStore(config, token),
                 new TrustValidator(anchors, trustSettings(config)), resolver, discovery,
                 new Protector(protectOptions(config)), new Unprotector(unprotectOptions(config)),
                 config.get(ConfigKeys.SPOOL_THRESHOLD), config.get(ConfigKeys.TEMPORARY_DIRECTORY), notifier(config));
@@ -69,6 +86,30 @@ public final class Assembly {
         }
         return new Notifier(true, new CommandSubmission(c.get(ConfigKeys.NOTIFICATION_COMMAND),
                 c.get(ConfigKeys.NOTIFICATION_TIMEOUT)), Clock.systemUTC());
+    }
+
+    /**
+     * The token Pkcs11Library names, opened and logged in; empty when none is configured. Its keys are
+     * handles: signing and key unwrapping happen in the token.
+     *
+     * @throws Pkcs11KeyStore.WrongPinException when the token refuses the PIN: the daemon must not start
+     *         (retrying would lock the PIN)
+     * @throws KeyStoreException when the module, the slot or the PIN file cannot be used
+     */
+    public static Optional<Pkcs11KeyStore> openToken(MilterConfig c)
+            throws KeyStoreException, Pkcs11KeyStore.WrongPinException {
+        Optional<Path> library = c.get(ConfigKeys.PKCS11_LIBRARY);
+        if (library.isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of(Pkcs11KeyStore.open(new Pkcs11KeyStore.Settings(library.get(),
+                c.get(ConfigKeys.PKCS11_SLOT).orElse(-1L), c.get(ConfigKeys.PKCS11_PIN_FILE))));
+    }
+
+    /** The token's keys first (while keys move into it), then the KeyStore directory's. */
+    public static PrivateKeyStore keyStore(MilterConfig c, Optional<Pkcs11KeyStore> token) {
+        Pkcs12DirectoryKeyStore files = new Pkcs12DirectoryKeyStore(c.get(ConfigKeys.KEY_STORE));
+        return token.<PrivateKeyStore>map(t -> new CompositeKeyStore(List.of(t, files))).orElse(files);
     }
 
     static PolicySettings policySettings(MilterConfig c) {

@@ -19,6 +19,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.security.GeneralSecurityException;
 import java.util.stream.Collectors;
 import org.directmilter.crypto.trust.AnchorSource;
+import org.directmilter.crypto.keys.KeyStoreException;
+import org.directmilter.crypto.keys.Pkcs11KeyStore;
 import org.directmilter.crypto.text.LogSafe;
 import org.directmilter.crypto.trust.AnchorStore;
 import org.directmilter.crypto.trust.bundle.TrustBundles;
@@ -32,6 +34,7 @@ import org.directmilter.milter.metrics.Metrics;
 import org.directmilter.milter.config.ConfigResult;
 import org.directmilter.milter.config.MilterConfig;
 import org.directmilter.milter.policy.DirectHandler;
+import org.directmilter.milter.policy.DirectPolicy;
 import org.directmilter.milter.server.MilterServer;
 import org.directmilter.milter.server.ServerSettings;
 import org.directmilter.milter.server.Uninterruptibly;
@@ -64,6 +67,8 @@ public final class DaemonRunner {
     private final AnchorStore anchors;
     private final TrustBundles bundles;
     private final AnchorSource anchorSource;
+    /** Opened at start and kept across reloads: a process logs in to its token once. */
+    private final Optional<Pkcs11KeyStore> token;
     private final DirectHandler handler;
     private final AtomicBoolean stopRequested = new AtomicBoolean();
     private final CountDownLatch stopped = new CountDownLatch(1);
@@ -76,16 +81,23 @@ public final class DaemonRunner {
     });
 
     private DaemonRunner(ConfigLoader loader, MilterConfig config, MilterServer server, MilterSessionFactory sessions,
-                         AnchorStore anchors, TrustBundles bundles, AnchorSource anchorSource, DirectHandler handler) {
+                         AnchorStore anchors, TrustBundles bundles, AnchorSource anchorSource, DirectHandler handler,
+                         Optional<Pkcs11KeyStore> token) {
         this.anchors = anchors;
         this.bundles = bundles;
         this.anchorSource = anchorSource;
+        this.token = token;
         this.handler = handler;
         this.loader = loader;
         this.startupConfig = config;
         this.currentConfig = config;
         this.server = server;
         this.sessions = sessions;
+    }
+
+    /** The policy new messages get (tests look at its key store). */
+    DirectPolicy policy() {
+        return handler.policy();
     }
 
     /** Loads {@code configFile} and binds its socket; nothing is served until {@link #start()}. */
@@ -117,11 +129,12 @@ public final class DaemonRunner {
         TrustBundles bundles = trustBundles(config);
         // AnchorDir first: a certificate both there and in a bundle shows (and is audited) as the file.
         AnchorSource anchorSource = AnchorSource.both(anchors::anchorsFor, bundles);
-        DirectHandler handler = DirectHandler.create(Assembly.policy(config, anchorSource, Optional.empty()));
+        Optional<Pkcs11KeyStore> token = openToken(config);
+        DirectHandler handler = DirectHandler.create(Assembly.policy(config, anchorSource, Optional.empty(), token));
         MilterSessionFactory sessions = new MilterSessionFactory(handler, sessionSettings);
         try {
             MilterServer server = MilterServer.bind(config.get(ConfigKeys.SOCKET), serverSettings, sessions);
-            return new DaemonRunner(loader, config, server, sessions, anchors, bundles, anchorSource, handler);
+            return new DaemonRunner(loader, config, server, sessions, anchors, bundles, anchorSource, handler, token);
         } catch (IOException e) {
             sessions.close();
             throw new StartupException(ExitStatus.UNAVAILABLE, e.getMessage());
@@ -298,7 +311,7 @@ public final class DaemonRunner {
         // FlushCacheOnReload: an operator who fixed a partner's DNS reloads to stop waiting out the TTLs
         Optional<org.directmilter.milter.policy.DirectPolicy> previous = next.get(ConfigKeys.FLUSH_CACHE_ON_RELOAD)
                 ? Optional.empty() : Optional.of(handler.policy());
-        handler.replace(Assembly.policy(next, anchorSource, previous));
+        handler.replace(Assembly.policy(next, anchorSource, previous, token));
         warnOfExpiry();
         if (changed.isEmpty() && needRestart.isEmpty()) {
             log.info("configuration reloaded, nothing changed");
@@ -334,11 +347,6 @@ public final class DaemonRunner {
         }
     }
 
-    /** The policy messages starting now are judged with. */
-    org.directmilter.milter.policy.DirectPolicy policy() {
-        return handler.policy();
-    }
-
     /** The latest valid configuration (the startup one until a reload succeeds). */
     public MilterConfig currentConfig() {
         return currentConfig;
@@ -355,6 +363,33 @@ public final class DaemonRunner {
     private static String printable(SocketAddress address) {
         return address instanceof InetSocketAddress inet ? inet.getHostString() + ":" + inet.getPort()
                 : String.valueOf(address);
+    }
+
+    /**
+     * The PKCS#11 token, opened once for the life of the process (its keys are restart keys). A wrong PIN
+     * refuses the start and is not tried again: a module locks its PIN after a few wrong tries. Any other
+     * failure to open it refuses the start too, naming the module and slot; once running, a token that
+     * fails tempfails the messages that need it.
+     */
+    private static Optional<Pkcs11KeyStore> openToken(MilterConfig config) throws StartupException {
+        try {
+            Optional<Pkcs11KeyStore> token = Assembly.openToken(config);
+            token.ifPresent(t -> log.info("{}: {} key(s) with certificates", t.settings().describe(), keyCount(t)));
+            return token;
+        } catch (Pkcs11KeyStore.WrongPinException e) {
+            throw new StartupException(ExitStatus.CONFIG, ConfigKeys.PKCS11_PIN_FILE.name() + ": " + e.getMessage());
+        } catch (KeyStoreException e) {
+            throw new StartupException(ExitStatus.UNAVAILABLE, ConfigKeys.PKCS11_LIBRARY.name() + ": "
+                    + e.getMessage());
+        }
+    }
+
+    private static int keyCount(Pkcs11KeyStore token) {
+        try {
+            return token.allKeys().size();
+        } catch (KeyStoreException e) {
+            return 0;
+        }
     }
 
     static StartupException configErrors(ConfigResult.Invalid invalid) {

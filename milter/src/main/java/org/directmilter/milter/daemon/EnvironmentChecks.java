@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.directmilter.crypto.keys.KeyStoreException;
+import org.directmilter.crypto.keys.Pkcs11KeyStore;
 import org.directmilter.crypto.keys.Pkcs12DirectoryKeyStore;
 import org.directmilter.milter.config.ConfigError;
 import org.directmilter.milter.config.ConfigKey;
@@ -173,6 +174,16 @@ public final class EnvironmentChecks {
             return Optional.of("is not writable by " + System.getProperty("user.name"));
         }
         return Optional.empty();
+    }
+
+    /**
+     * How {@code check} reports a token that cannot be opened ({@link Assembly#openToken}): a refused PIN
+     * against Pkcs11PinFile, anything else against Pkcs11Library.
+     */
+    public static ConfigError tokenError(MilterConfig config, Exception e) {
+        ConfigKey<?> key = e instanceof Pkcs11KeyStore.WrongPinException ? ConfigKeys.PKCS11_PIN_FILE
+                : ConfigKeys.PKCS11_LIBRARY;
+        return error(config, key, e.getMessage());
     }
 
     private static ConfigError error(MilterConfig config, ConfigKey<?> key, String what) {

@@ -3,6 +3,7 @@ package org.directmilter.milter.policy;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 import org.directmilter.crypto.keys.KeyStoreException;
+import org.directmilter.crypto.keys.KeyUnavailableException;
 import org.directmilter.crypto.keys.PrivateKeyEntry;
 import org.directmilter.crypto.text.LogSafe;
 import org.directmilter.milter.config.FailureAction;
@@ -234,6 +235,15 @@ public final class DirectHandler implements MessageHandler {
                     route == Route.LOCAL_PLAIN ? "local-unprotected" : "passed", Verdict.ACCEPT)
                     .with("rcpt", AuditLine.recipients(transaction)).log();
             return EndOfMessage.of(Verdict.ACCEPT);
+        } catch (KeyUnavailableException e) {
+            // The key's PKCS#11 token failed (removed, out of sessions, logged out): ours and temporary, never
+            // the message's fault, whatever On-InternalError says. The exception names the token, not the message.
+            log.error("key store: {}", LogSafe.escape(e.getMessage()));
+            EndOfMessage result = new Outcome("key-unavailable", FailureAction.TEMPFAIL, Replies.internalError(),
+                    null).atEndOfMessage();
+            AuditLine.of(route.name().toLowerCase(java.util.Locale.ROOT), transaction, "key-unavailable",
+                    result.verdict()).with("reason", e.getMessage()).log();
+            return result;
         } catch (Exception | StackOverflowError e) {
             // A stack overflow is what a maliciously deep MIME structure produces: still this message's fault
             // alone, so it gets the configured internal-error answer rather than the session's generic one.

@@ -99,7 +99,12 @@ public final class DirectDeployment implements AutoCloseable {
 
     /** Starts the daemon (again) on the same socket; the previous one must be gone. */
     public DaemonProcess startDaemon() {
-        daemon = DaemonProcess.start(Scratch.newDirectory("direct-daemon-"), config());
+        return startDaemon("");
+    }
+
+    /** Starts the daemon (again) as {@link #startDaemon()} does, with {@code moreConfig} lines added. */
+    public DaemonProcess startDaemon(String moreConfig) {
+        daemon = DaemonProcess.start(Scratch.newDirectory("direct-daemon-"), config() + moreConfig);
         return daemon;
     }
 
