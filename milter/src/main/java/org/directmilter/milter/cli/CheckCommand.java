@@ -25,6 +25,7 @@ import org.directmilter.milter.daemon.ExitStatus;
 import org.directmilter.milter.daemon.ExpiryWarnings;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 /** {@code direct-milter check}: would the daemon start with this file? Like {@code opendkim -n}. */
 @Command(name = "check",
@@ -53,6 +54,10 @@ import picocli.CommandLine.Mixin;
                     + "certificate, and where it comes from (the token's slot and the key's label, or the "
                     + "PKCS#12 file).",
             "",
+            "With --postfix, also reads that Postfix's settings with postconf and warns when smtpd_milters or "
+                    + "non_smtpd_milters does not name the daemon's Socket (mail would pass, or be submitted "
+                    + "locally, unprotected) or milter_default_action is not tempfail.",
+            "",
             "When all is well, prints one line with every effective setting (defaults included)."
         },
         exitCodeList = {
@@ -67,6 +72,10 @@ final class CheckCommand implements Callable<Integer> {
 
     @Mixin
     ConfigFileOption config;
+
+    @Option(names = "--postfix", arity = "0..1", paramLabel = "DIR", fallbackValue = "/etc/postfix",
+            description = "also check the Postfix whose main.cf is in DIR (default /etc/postfix) with postconf")
+    Path postfix;
 
     @Override
     public Integer call() {
@@ -104,6 +113,14 @@ final class CheckCommand implements Callable<Integer> {
         ExpiryWarnings.keys(loaded, now).forEach(w -> err.println("warning: " + w));
         domainsWithoutKeys(loaded).forEach(w -> err.println("warning: " + w));
         EnvironmentChecks.revocationWarning(loaded).ifPresent(w -> err.println("warning: " + w));
+        if (postfix != null) {
+            try {
+                PostfixSettings.warnings(Path.of("/usr/sbin/postconf"), postfix, loaded.get(ConfigKeys.SOCKET))
+                        .forEach(w -> err.println("warning: " + w));
+            } catch (IOException e) {
+                err.println("warning: cannot read Postfix's settings: " + e.getMessage());
+            }
+        }
         err.flush();
         out.println(config.file + ": OK: " + loaded.summary());
         out.flush();

@@ -206,4 +206,30 @@ class CheckCommandTest {
                 .startsWith("warning: other.example has no key in " + dir).contains("refused"));
         assertThat(outcome.err()).doesNotContain("hisp.example.org has no key");
     }
+
+    @Test
+    void postfixWithoutDirectMilterForLocalSubmissionIsWarnedOf() throws IOException {
+        Path postconf = Path.of("/usr/sbin/postconf");
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isExecutable(postconf), "Postfix's postconf is installed");
+        Path file = config("Socket inet:8891@127.0.0.1\nTemporaryDirectory " + dir + "\n");
+        Path postfix = Files.createDirectories(dir.resolve("postfix"));
+        Files.writeString(postfix.resolve("main.cf"), "smtpd_milters = {inet:127.0.0.1:8891, default_action=accept}\n"
+                + "milter_default_action = accept\n");
+
+        Outcome partial = run("check", "-c", file.toString(), "--postfix", postfix.toString());
+
+        assertThat(partial.status()).isZero();
+        assertThat(partial.err().lines().filter(l -> l.contains("Postfix ("))).containsExactly(
+                "warning: Postfix (" + postfix + "): non_smtpd_milters does not name direct-milter's socket "
+                        + "inet:8891@127.0.0.1: mail submitted with sendmail (local programs, delivery notifications) "
+                        + "leaves unprotected",
+                "warning: Postfix (" + postfix + "): milter_default_action is accept, not tempfail: while "
+                        + "direct-milter cannot be reached, mail passes unprotected");
+
+        Files.writeString(postfix.resolve("main.cf"), "smtpd_milters = inet:127.0.0.1:8891\n"
+                + "non_smtpd_milters = $smtpd_milters\nmilter_default_action = tempfail\n");
+        assertThat(run("check", "-c", file.toString(), "--postfix", postfix.toString()).err())
+                .doesNotContain("Postfix (", "Postfix's settings");
+        assertThat(run("check", "-c", file.toString()).err()).as("only when asked").doesNotContain("Postfix (");
+    }
 }
