@@ -1,46 +1,25 @@
 package org.directmilter.milter.policy;
 
+import org.directmilter.milter.policy.PolicyMilter.Sent;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 import org.directmilter.crypto.keys.PrivateKeyEntry;
 import org.directmilter.crypto.smime.ProtectOptions;
 import org.directmilter.crypto.smime.Protector;
 import org.directmilter.crypto.smime.UnprotectOptions;
 import org.directmilter.crypto.smime.UnprotectResult;
 import org.directmilter.crypto.smime.Unprotector;
-import org.directmilter.crypto.trust.AnchorStore;
 import org.directmilter.milter.client.ChangedMessage;
 import org.directmilter.milter.client.Envelope;
-import org.directmilter.milter.client.Exchange;
-import org.directmilter.milter.client.MilterClient;
-import org.directmilter.milter.client.RawMessage;
-import org.directmilter.milter.config.ConfigLoader;
-import org.directmilter.milter.config.ConfigResult;
-import org.directmilter.milter.config.MilterConfig;
-import org.directmilter.milter.daemon.Assembly;
 import org.directmilter.milter.testkit.DirectSetup;
-import org.directmilter.milter.protocol.ProtocolFlags;
-import org.directmilter.milter.protocol.Response;
-import org.directmilter.milter.server.MilterServer;
-import org.directmilter.milter.server.ServerSettings;
-import org.directmilter.milter.server.SocketSpec;
-import org.directmilter.milter.session.MilterSessionFactory;
-import org.directmilter.milter.session.SessionSettings;
-import org.directmilter.resolver.CertificateDiscovery;
-import org.directmilter.resolver.FoundCertificate;
 import org.directmilter.resolver.OwnerLookup;
-import org.directmilter.resolver.OwnerNameMode;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -59,62 +38,25 @@ class SideDoorsTest {
     @TempDir
     Path dir;
 
+    private PolicyMilter milter;
     private DirectSetup setup;
-    private final Map<String, OwnerLookup> dns = new ConcurrentHashMap<>();
-    private AnchorStore anchors;
-    private MilterServer server;
-    private MilterSessionFactory sessions;
+    private Map<String, OwnerLookup> dns;
 
     private void start(String extraConfig) throws IOException {
-        setup = DirectSetup.create(dir);
-        Path file = Files.writeString(dir.resolve("direct-milter.conf"), setup.configLines() + extraConfig);
-        MilterConfig config = ((ConfigResult.Valid) new ConfigLoader().load(file)).config();
-        anchors = AnchorStore.load(setup.anchors);
-        DirectPolicy real = Assembly.policy(config, anchors::anchorsFor, Optional.empty());
-        CertificateDiscovery discovery = new CertificateDiscovery(
-                owner -> dns.getOrDefault(owner, new OwnerLookup.NonePublished(owner, "NXDOMAIN", 60, List.of())),
-                OwnerNameMode.NAIVE);
-        DirectPolicy policy = new DirectPolicy(real.settings(), real.keys(), real.validator(), real.resolverSettings(),
-                discovery, real.protector(), real.unprotector(), real.spoolThreshold(), real.temporaryDirectory(),
-                real.notifier());
-        sessions = new MilterSessionFactory(DirectHandler.create(policy),
-                SessionSettings.defaults().withSpool(1 << 20, setup.temporary));
-        server = MilterServer.bind(SocketSpec.parse("inet:0@127.0.0.1"), ServerSettings.defaults(), sessions);
-        server.start();
-        String owner = BOB.replace('@', '.') + ".";
-        dns.put(owner, new OwnerLookup.Published(owner,
-                List.of(new FoundCertificate(setup.bob.certificate(), FoundCertificate.PKIX, Optional.empty())),
-                List.of(), 300, List.of()));
+        milter = PolicyMilter.start(dir, extraConfig);
+        setup = milter.setup;
+        dns = milter.dns;
     }
 
     @AfterEach
     void stop() {
-        if (server != null) {
-            server.stop(Duration.ofSeconds(5));
-            sessions.close();
-            anchors.close();
-        }
-    }
-
-    private record Sent(Exchange.Outcome outcome, ChangedMessage delivered) {
-        String eom() {
-            return outcome.steps().stream().filter(s -> s.command().startsWith("EOM")).findFirst()
-                    .map(s -> s.reply() instanceof Response.ReplyCode r ? r.text() : s.reply().toString()).orElseThrow();
-        }
-
-        boolean accepted() {
-            return outcome.endOfMessage().orElseThrow().finalReply() instanceof Response.Accept;
+        if (milter != null) {
+            milter.close();
         }
     }
 
     private Sent send(Envelope envelope, byte[] message) throws IOException {
-        try (MilterClient client = MilterClient.connect(SocketSpec.parse("inet:" + server.port() + "@127.0.0.1"))) {
-            Exchange.Outcome outcome = Exchange.send(client, envelope, message);
-            ChangedMessage delivered = outcome.endOfMessage().map(eom -> ChangedMessage.apply(envelope,
-                    RawMessage.parse(message), eom.modifications(), client.has(ProtocolFlags.HEADER_LEADING_SPACE)))
-                    .orElse(null);
-            return new Sent(outcome, delivered);
-        }
+        return milter.send(envelope, message);
     }
 
     private static Envelope internal(String from, String... to) {
