@@ -9,10 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.AuthProvider;
 import java.security.ProviderException;
-import java.time.Clock;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Set;
 import org.directmilter.crypto.smime.ProtectOptions;
@@ -20,6 +17,7 @@ import org.directmilter.crypto.smime.Protector;
 import org.directmilter.crypto.smime.UnprotectOptions;
 import org.directmilter.crypto.smime.UnprotectResult;
 import org.directmilter.crypto.smime.Unprotector;
+import org.directmilter.crypto.testpki.MutableClock;
 import org.directmilter.crypto.testpki.SoftHsm;
 import org.directmilter.crypto.testpki.TestPki;
 import org.junit.jupiter.api.Test;
@@ -44,23 +42,7 @@ class TokenFailureTest {
     void tokenLoggedOutUnderneathTempfailsBothWaysAndRecoversOnRefresh() throws Exception {
         SoftHsm.Token token = SoftHsm.newToken();
         SoftHsm.importKey(token, "alice", ALICE);
-        Clock[] now = {Clock.fixed(Instant.parse("2026-12-06T00:00:00Z"), ZoneOffset.UTC)};
-        Clock clock = new Clock() {
-            @Override
-            public ZoneId getZone() {
-                return ZoneOffset.UTC;
-            }
-
-            @Override
-            public Clock withZone(ZoneId zone) {
-                return this;
-            }
-
-            @Override
-            public Instant instant() {
-                return now[0].instant();
-            }
-        };
+        MutableClock clock = new MutableClock(Instant.parse("2026-12-06T00:00:00Z"));
         Pkcs11KeyStore store = Pkcs11KeyStore.open(new Pkcs11KeyStore.Settings(SoftHsm.LIBRARY, token.slot(),
                 SoftHsm.pinFile(dir, SoftHsm.USER_PIN)), Set.of(), clock);
         PrivateKeyEntry alice = store.keysFor("alice@hisp.example").get(0);
@@ -77,7 +59,7 @@ class TokenFailureTest {
                 new ByteArrayInputStream(MESSAGE), alice, List.of(BOB.certificate()), new ByteArrayOutputStream()))
                 .isInstanceOf(KeyUnavailableException.class).hasMessageContaining("PKCS#11 token");
 
-        now[0] = Clock.offset(now[0], Pkcs11KeyStore.REFRESH.plusSeconds(1));
+        clock.advance(Pkcs11KeyStore.REFRESH.plusSeconds(1));
         PrivateKeyEntry again = store.keysFor("alice@hisp.example").get(0);
         UnprotectResult result = unprotector.unprotect(new ByteArrayInputStream(toAlice.toByteArray()), List.of(again));
         assertThat(result).isInstanceOf(UnprotectResult.Verified.class);

@@ -15,6 +15,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import org.bouncycastle.asn1.x509.KeyPurposeId;
 import org.bouncycastle.asn1.x509.KeyUsage;
+import org.directmilter.crypto.testpki.MutableClock;
 import org.directmilter.crypto.testpki.TestPki;
 import org.directmilter.crypto.testpki.TestPki.Issued;
 import org.directmilter.crypto.text.LogCapture;
