@@ -126,24 +126,12 @@ public final class NamedServer implements AutoCloseable {
     }
 
     public String log() {
-        try {
-            return Files.readString(dir.resolve("named.log"));
-        } catch (IOException e) {
-            return "(no log: " + e + ")";
-        }
+        return ServerProcesses.log(dir.resolve("named.log"));
     }
 
     @Override
     public void close() {
-        process.destroy();
-        try {
-            if (!process.waitFor(10, TimeUnit.SECONDS)) {
-                process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
-            }
-        } catch (InterruptedException e) {
-            process.destroyForcibly();
-            Thread.currentThread().interrupt();
-        }
+        ServerProcesses.stop(process);
     }
 
     /** A zone file: SOA (negative TTL {@code minimum}), NS at 127.0.0.1, then the given lines. */

@@ -149,23 +149,11 @@ public final class SlapdServer implements AutoCloseable {
     }
 
     public String log() {
-        try {
-            return Files.readString(dir.resolve("slapd.log"));
-        } catch (IOException e) {
-            return "(no log: " + e + ")";
-        }
+        return ServerProcesses.log(dir.resolve("slapd.log"));
     }
 
     @Override
     public void close() {
-        process.destroy();
-        try {
-            if (!process.waitFor(10, TimeUnit.SECONDS)) {
-                process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
-            }
-        } catch (InterruptedException e) {
-            process.destroyForcibly();
-            Thread.currentThread().interrupt();
-        }
+        ServerProcesses.stop(process);
     }
 }
