@@ -54,6 +54,7 @@ class ArchitectureDocTest {
             Map.entry(MILTER + "daemon", List.of(MILTER + "cli")),
             Map.entry(MILTER + "demo", List.of("org.directmilter.")),
             Map.entry(MILTER + "metrics", List.of("org.directmilter.")),
+            Map.entry(MILTER + "tracking", List.of("org.directmilter.")),
             Map.entry("org.directmilter.crypto", List.of("org.directmilter.resolver", "org.directmilter.milter")),
             Map.entry("org.directmilter.resolver", List.of("org.directmilter.crypto", "org.directmilter.milter")));
 
