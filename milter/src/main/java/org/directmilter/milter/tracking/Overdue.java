@@ -3,8 +3,8 @@ package org.directmilter.milter.tracking;
 import java.time.Instant;
 
 /**
- * A recipient whose deadline passed, claimed by exactly one node: it is already {@link RecipientState#TIMED_OUT}
- * in the store when returned, and its originator must now get one failure DSN.
+ * A recipient whose deadline passed, held by exactly one node while its originator is told (one failure
+ * DSN); the store marks it {@link RecipientState#TIMED_OUT} once that succeeded.
  *
  * @param message   the tracked message
  * @param recipient the recipient that did not answer in time

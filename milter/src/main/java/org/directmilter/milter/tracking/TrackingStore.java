@@ -18,10 +18,18 @@ public interface TrackingStore extends AutoCloseable {
     Correlation correlate(Report report);
 
     /**
-     * Claims up to {@code limit} recipients whose deadline is before {@code now}, marking them timed out in
-     * the same transaction: of several nodes claiming at once, each recipient goes to exactly one.
+     * Hands up to {@code limit} recipients whose deadline is before {@code now} to {@code handler}, one at a
+     * time, and marks each timed out once its handler returned: of several nodes doing this at once, each
+     * recipient goes to exactly one (row locks held while the handler runs). A handler that throws leaves
+     * its recipient as it was, to be tried at the next call; returns how many were marked.
      */
-    List<Overdue> claimOverdue(Instant now, int limit);
+    int settleOverdue(Instant now, int limit, OverdueHandler handler);
+
+    /** Tells the originator of an overdue recipient (a failure DSN); throws when it could not be handed over. */
+    @FunctionalInterface
+    interface OverdueHandler {
+        void notify(Overdue overdue) throws Exception;
+    }
 
     /** One message and its recipients, if tracked. */
     Optional<MessageTrack> find(String messageId);
