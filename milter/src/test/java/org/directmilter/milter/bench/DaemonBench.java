@@ -50,10 +50,15 @@ final class DaemonBench implements AutoCloseable {
     /**
      * @param cpuNanos CPU time the work took in the process that did it: the daemon for a daemon run, this
      *                 JVM for bare calls — the cost of a message, whoever else shares the cores
+     * @param allocatedBytes heap the daemon allocated meanwhile (0 for bare calls)
      */
-    record Figures(double seconds, long[] latencies, long peakHeap, long cpuNanos) {
+    record Figures(double seconds, long[] latencies, long peakHeap, long cpuNanos, long allocatedBytes) {
         double cpuMillisPerMessage() {
             return cpuNanos / 1e6 / latencies.length;
+        }
+
+        double allocatedKilobytesPerMessage() {
+            return allocatedBytes / 1024.0 / latencies.length;
         }
 
         int messages() {
@@ -81,14 +86,16 @@ final class DaemonBench implements AutoCloseable {
     private final JMXConnector jmx;
     private final MemoryMXBean heap;
     private final com.sun.management.OperatingSystemMXBean daemonOs;
+    private final AllocationMeter allocation;
     private final SocketSpec socket;
 
-    private DaemonBench(Process daemon, JMXConnector jmx, SocketSpec socket) throws IOException {
+    private DaemonBench(Process daemon, JMXConnector jmx, SocketSpec socket) throws Exception {
         this.daemon = daemon;
         this.jmx = jmx;
         this.heap = ManagementFactory.getPlatformMXBean(jmx.getMBeanServerConnection(), MemoryMXBean.class);
         this.daemonOs = ManagementFactory.getPlatformMXBean(jmx.getMBeanServerConnection(),
                 com.sun.management.OperatingSystemMXBean.class);
+        this.allocation = new AllocationMeter(jmx.getMBeanServerConnection());
         this.socket = socket;
     }
 
@@ -127,6 +134,11 @@ final class DaemonBench implements AutoCloseable {
 
     long pid() {
         return daemon.pid();
+    }
+
+    /** Heap bytes the daemon allocated since it started serving (see {@link AllocationMeter}). */
+    long allocatedBytes() throws IOException, InterruptedException {
+        return allocation.allocated();
     }
 
     /** The daemon's socket in Postfix's syntax, e.g. {@code inet:127.0.0.1:7001}. */
@@ -170,6 +182,7 @@ final class DaemonBench implements AutoCloseable {
         HeapSampler sampler = new HeapSampler(heap);
         sampler.start();
         long cpuBefore = daemonOs.getProcessCpuTime();
+        long allocatedBefore = allocation.allocated();
         Figures timed = time(connections, messages, () -> {
             return new Worker() {
                 private MilterClient client = MilterClient.connect(socket);
@@ -201,7 +214,8 @@ final class DaemonBench implements AutoCloseable {
             };
         });
         long peak = sampler.finish();
-        return new Figures(timed.seconds(), timed.latencies(), peak, daemonOs.getProcessCpuTime() - cpuBefore);
+        return new Figures(timed.seconds(), timed.latencies(), peak, daemonOs.getProcessCpuTime() - cpuBefore,
+                allocation.allocated() - allocatedBefore);
     }
 
     /** Runs {@code messages} timed calls spread over {@code threads} threads, each with a worker of its own. */
@@ -232,7 +246,7 @@ final class DaemonBench implements AutoCloseable {
             }
             double seconds = (System.nanoTime() - start) / 1e9;
             return new Figures(seconds, Arrays.stream(latencies).flatMapToLong(Arrays::stream).sorted().toArray(), 0,
-                    os.getProcessCpuTime() - cpuBefore);
+                    os.getProcessCpuTime() - cpuBefore, 0);
         } finally {
             pool.shutdown();
         }

@@ -56,13 +56,18 @@ public final class PostfixBenchmark {
         }
     }
 
-    /** One smtp-source run: seconds, daemon CPU ticks, and machine busy/total jiffies meanwhile. */
-    record Run(double seconds, long daemonTicks, long busy, long total, long jitTicks) {
+    /** One smtp-source run: seconds, daemon CPU ticks and heap allocated, machine busy/total jiffies meanwhile. */
+    record Run(double seconds, long daemonTicks, long busy, long total, long jitTicks, long allocated) {
+        static final Run NONE = new Run(0, 0, 0, 0, 0, 0);
+
         Run plus(Run other) {
             return new Run(seconds + other.seconds, daemonTicks + other.daemonTicks, busy + other.busy,
-                    total + other.total, jitTicks + other.jitTicks);
+                    total + other.total, jitTicks + other.jitTicks, allocated + other.allocated);
         }
     }
+
+    /** Concurrencies of the sweep that follows the table: CPU and allocation per message should stay flat. */
+    private static final int[] SWEEP = {1, 4, 16};
 
     private final DaemonBench daemon;
     private final int plainPort;
@@ -109,11 +114,18 @@ public final class PostfixBenchmark {
             PostfixBenchmark bench = new PostfixBenchmark(daemon, postfix.smtpPort(), outgoingPort, incomingPort,
                     sessions);
             bench.warmUp(rows);
-            System.out.printf("%-9s %6s %5s | %11s %11s %6s %8s %5s %6s | %11s %8s | %11s %8s | %s%n", "direction",
-                    "size", "msgs", "plain msg/s", "milter msg/s", "ratio", "cpu ms", "jit", "busy", "socket msg/s",
-                    "cpu ms", "conn/msg/s", "cpu ms", "load average");
+            System.out.printf("%-9s %6s %5s | %11s %11s %6s %8s %8s %5s %6s | %11s %8s | %11s %8s %8s | %s%n",
+                    "direction", "size", "msgs", "plain msg/s", "milter msg/s", "ratio", "cpu ms", "alloc KB", "jit",
+                    "busy", "socket msg/s", "cpu ms", "conn/msg/s", "cpu ms", "alloc KB", "load average");
             for (Row row : rows) {
                 bench.measure(row);
+            }
+            System.out.printf("%nper message at 1, 4 and 16 concurrent sessions (Postfix) and connections (socket,"
+                    + " one per message)%n%-9s %6s %5s | %8s %11s %8s %8s | %11s %8s %8s | %s%n", "direction", "size",
+                    "conns", "msgs", "milter msg/s", "cpu ms", "alloc KB", "conn/msg/s", "cpu ms", "alloc KB",
+                    "load average");
+            for (Row row : rows) {
+                bench.sweep(row);
             }
         }
     }
@@ -146,8 +158,8 @@ public final class PostfixBenchmark {
 
     private void measure(Row row) throws Exception {
         int port = row.direction().equals("outgoing") ? outgoingPort : incomingPort;
-        Run plain = new Run(0, 0, 0, 0, 0);
-        Run milter = new Run(0, 0, 0, 0, 0);
+        Run plain = Run.NONE;
+        Run milter = Run.NONE;
         for (int round = 0; round < 2; round++) { // interleaved: both see the same neighbours
             plain = plain.plus(source(row, plainPort, row.messages() / 2));
             milter = milter.plus(source(row, port, row.messages() / 2));
@@ -157,15 +169,37 @@ public final class PostfixBenchmark {
         double plainRate = row.messages() / plain.seconds();
         double milterRate = row.messages() / milter.seconds();
         double cpuMillis = milter.daemonTicks() * 1000.0 / CLOCK_TICKS;
-        System.out.printf("%-9s %6s %5d | %11.1f %11.1f %6.2f %8.2f %4.0f%% %5.0f%% | %11.1f %8.2f | %11.1f %8.2f | %s%n",
+        System.out.printf("%-9s %6s %5d | %11.1f %11.1f %6.2f %8.2f %8.1f %4.0f%% %5.0f%% | %11.1f %8.2f | %11.1f %8.2f %8.1f | %s%n",
                 row.direction(), row.size(), row.messages(), plainRate, milterRate, milterRate / plainRate,
-                cpuMillis / row.messages(), milter.daemonTicks() > 0 ? 100.0 * milter.jitTicks() / milter.daemonTicks() : 0,
+                cpuMillis / row.messages(), milter.allocated() / 1024.0 / row.messages(),
+                milter.daemonTicks() > 0 ? 100.0 * milter.jitTicks() / milter.daemonTicks() : 0,
                 100.0 * milter.busy() / milter.total(), socket.perSecond(), socket.cpuMillisPerMessage(),
-                perMessage.perSecond(), perMessage.cpuMillisPerMessage(), loadAverage());
+                perMessage.perSecond(), perMessage.cpuMillisPerMessage(), perMessage.allocatedKilobytesPerMessage(),
+                loadAverage());
+    }
+
+    /** The row's message at each concurrency of {@link #SWEEP}, through Postfix and straight through the socket. */
+    private void sweep(Row row) throws Exception {
+        int port = row.direction().equals("outgoing") ? outgoingPort : incomingPort;
+        for (int conns : SWEEP) {
+            int messages = Math.max(conns * 8, row.messages() / 2) / conns * conns;
+            Run milter = source(row, port, messages, conns);
+            DaemonBench.Figures socket = daemon.run(row.envelope(), row.message(), conns, messages, true);
+            System.out.printf("%-9s %6s %5d | %8d %11.1f %8.2f %8.1f | %11.1f %8.2f %8.1f | %s%n", row.direction(),
+                    row.size(), conns, messages, messages / milter.seconds(),
+                    milter.daemonTicks() * 1000.0 / CLOCK_TICKS / messages, milter.allocated() / 1024.0 / messages,
+                    socket.perSecond(), socket.cpuMillisPerMessage(), socket.allocatedKilobytesPerMessage(),
+                    loadAverage());
+        }
     }
 
     /** {@code messages} of the row's file through smtp-source to {@code port}; fails unless all were queued. */
-    private Run source(Row row, int port, int messages) throws IOException {
+    private Run source(Row row, int port, int messages) throws Exception {
+        return source(row, port, messages, sessions);
+    }
+
+    private Run source(Row row, int port, int messages, int sessions) throws Exception {
+        long allocated = daemon.allocatedBytes();
         long ticks = daemonTicks();
         long jit = compilerTicks();
         long[] machine = machineJiffies();
@@ -177,7 +211,7 @@ public final class PostfixBenchmark {
         double seconds = (System.nanoTime() - start) / 1e9;
         long[] after = machineJiffies();
         return new Run(seconds, daemonTicks() - ticks, after[0] - machine[0], after[1] - machine[1],
-                compilerTicks() - jit);
+                compilerTicks() - jit, daemon.allocatedBytes() - allocated);
     }
 
     private static Row outgoing(Path work, int bytes, int messages) throws IOException {
