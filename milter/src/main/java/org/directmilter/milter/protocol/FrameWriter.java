@@ -9,7 +9,9 @@ public final class FrameWriter {
     private final OutputStream out;
 
     public FrameWriter(OutputStream out) {
-        this.out = new BufferedOutputStream(out, 1 << 16);
+        // replies are small; a body packet larger than the buffer goes out in one write of its own, so a
+        // larger buffer would only cost every connection (Postfix opens one per message) more memory
+        this.out = new BufferedOutputStream(out, 8192);
     }
 
     /** Buffers one frame; call {@link #flush()} once the reply for a command is complete. */

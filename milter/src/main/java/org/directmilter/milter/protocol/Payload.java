@@ -64,8 +64,12 @@ final class Payload {
         return values;
     }
 
+    /**
+     * What is left of the payload. A body chunk is the whole payload: it is handed on as it is, not copied
+     * again (the reader gives every frame an array of its own, and 1 MB of body is 16 chunks).
+     */
     byte[] rest() {
-        byte[] value = Arrays.copyOfRange(data, position, data.length);
+        byte[] value = position == 0 ? data : Arrays.copyOfRange(data, position, data.length);
         position = data.length;
         return value;
     }

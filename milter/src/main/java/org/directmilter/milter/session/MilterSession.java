@@ -99,7 +99,8 @@ final class MilterSession implements ServedConnection {
     public void run() {
         MDC.put("session", id);
         noDelay(channel);
-        try (InputStream in = new BufferedInputStream(QuickAckInput.wrap(Channels.newInputStream(channel), channel), 1 << 16);
+        // 8 KiB holds any run of small commands; a body chunk is larger and is read straight into its frame
+        try (InputStream in = new BufferedInputStream(QuickAckInput.wrap(Channels.newInputStream(channel), channel), 8192);
              FrameReader reader = new FrameReader(in, settings.maxFrameBytes(), frameMemory(memory))) {
             writer = new FrameWriter(Channels.newOutputStream(channel));
             log.debug("connection open");
@@ -206,7 +207,10 @@ final class MilterSession implements ServedConnection {
             if (refusal == null) {
                 body.append(b.chunk());
             }
-            reply(refusalOr(Verdict.CONTINUE), ProtocolFlags.NO_REPLY_BODY);
+            if (!agreed.has(ProtocolFlags.NO_REPLY_BODY)) {
+                // a refusal was answered at the end of headers already; an MTA that sends on hears it again
+                reply(refusalOr(Verdict.CONTINUE), ProtocolFlags.NO_REPLY_BODY);
+            }
         } else if (command instanceof Command.EndOfMessage e) {
             requireTransaction("end of message");
             if (refusal != null) {

@@ -24,15 +24,33 @@ public final class MilterSessionFactory implements ConnectionFactory, AutoClosea
 
     /**
      * What direct-milter asks of an MTA: every action (the agreed set is what the MTA offers),
-     * no DATA or unknown-command events, no replies to single headers, header values with their
-     * leading space (so header bytes can be rebuilt exactly), and the macros the handler declares
-     * ({@link MessageHandler#macros()}), so the administrator does not have to edit milter_*_macros.
+     * no DATA or unknown-command events, header values with their leading space (so header bytes can
+     * be rebuilt exactly), and the macros the handler declares ({@link MessageHandler#macros()}), so the
+     * administrator does not have to edit milter_*_macros.
+     *
+     * <p>No reply is asked for where the answer could only be CONTINUE, because each reply is a round
+     * trip the MTA waits for (Postfix opens a connection per message): HELO (the handler never sees it),
+     * single headers and body chunks (a message that broke a header limit is refused at end of headers,
+     * before any body chunk), and CONNECT when the handler keeps the default {@link MessageHandler#connect}.
+     * MAIL, RCPT, end of headers and end of message are always answered.
      */
     public static Negotiation negotiationFor(MessageHandler handler) {
-        return new Negotiation(Negotiation.PROTOCOL_VERSION, Actions.ALL,
-                ProtocolFlags.NO_DATA | ProtocolFlags.NO_UNKNOWN | ProtocolFlags.NO_REPLY_HEADER
-                        | ProtocolFlags.HEADER_LEADING_SPACE,
-                handler.macros().lists());
+        int flags = ProtocolFlags.NO_DATA | ProtocolFlags.NO_UNKNOWN | ProtocolFlags.NO_REPLY_HEADER
+                | ProtocolFlags.NO_REPLY_HELO | ProtocolFlags.NO_REPLY_BODY | ProtocolFlags.HEADER_LEADING_SPACE;
+        if (!decidesAtConnect(handler)) {
+            flags |= ProtocolFlags.NO_REPLY_CONNECT;
+        }
+        return new Negotiation(Negotiation.PROTOCOL_VERSION, Actions.ALL, flags, handler.macros().lists());
+    }
+
+    /** False when the handler keeps the default {@link MessageHandler#connect}, which only continues. */
+    static boolean decidesAtConnect(MessageHandler handler) {
+        try {
+            return handler.getClass().getMethod("connect", Client.class, Macros.class).getDeclaringClass()
+                    != MessageHandler.class;
+        } catch (NoSuchMethodException e) {
+            throw new AssertionError("MessageHandler.connect is gone", e);
+        }
     }
 
     private final MessageHandler handler;

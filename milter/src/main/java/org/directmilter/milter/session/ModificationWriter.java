@@ -59,7 +59,8 @@ final class ModificationWriter {
 
     /** REPLBODY packets must form one unbroken run, each at most 65,535 bytes. */
     private void sendBody(ByteSource replacement) throws IOException {
-        byte[] buffer = new byte[MAX_BODY_CHUNK];
+        // no larger than the body: a connection per message would otherwise allocate 64 KiB for a 10 KB one
+        byte[] buffer = new byte[(int) Math.min(MAX_BODY_CHUNK, Math.max(1, replacement.size()))];
         boolean sent = false;
         try (InputStream in = replacement.openStream()) {
             for (int n; (n = in.readNBytes(buffer, 0, buffer.length)) > 0; ) {

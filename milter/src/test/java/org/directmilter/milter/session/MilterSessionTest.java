@@ -166,6 +166,52 @@ class MilterSessionTest {
     }
 
     @Test
+    void asksForNoReplyWhereTheAnswerCanOnlyBeContinue() throws IOException {
+        try (RunningMilter milter = new RunningMilter(new PassThroughHandler(), settings());
+             Socket socket = new Socket("127.0.0.1", milter.port())) {
+            socket.setSoTimeout(5000);
+            FrameWriter out = new FrameWriter(socket.getOutputStream());
+            out.write(CommandCodec.encode(new Command.OptionNegotiation(6, Actions.ALL, ProtocolFlags.ALL)));
+            out.flush();
+            InputStream in = socket.getInputStream();
+            Response.OptionNegotiation agreed = (Response.OptionNegotiation) readResponse(in);
+            int noReply = ProtocolFlags.NO_REPLY_CONNECT | ProtocolFlags.NO_REPLY_HELO | ProtocolFlags.NO_REPLY_HEADER
+                    | ProtocolFlags.NO_REPLY_BODY;
+            assertThat(agreed.protocolFlags() & noReply).as(ProtocolFlags.describe(agreed.protocolFlags()))
+                    .isEqualTo(noReply);
+            assertThat(agreed.protocolFlags() & (ProtocolFlags.NO_REPLY_MAIL | ProtocolFlags.NO_REPLY_RCPT
+                    | ProtocolFlags.NO_REPLY_EOH)).as("the steps that can refuse are answered").isZero();
+            out.write(CommandCodec.encode(new Command.Connect("client.example", '4', 25, "192.0.2.1")));
+            out.write(CommandCodec.encode(new Command.Helo("client.example")));
+            out.write(CommandCodec.encode(new Command.Mail("<a@b.example>", List.of())));
+            out.flush();
+            // the first reply is MAIL's: CONNECT and HELO got none
+            assertThat(readResponse(in)).isInstanceOf(Response.Continue.class);
+            out.write(CommandCodec.encode(new Command.Recipient("<c@d.example>", List.of())));
+            out.write(CommandCodec.encode(new Command.EndOfHeaders()));
+            out.write(CommandCodec.encode(new Command.BodyChunk("one\r\n".getBytes(StandardCharsets.US_ASCII))));
+            out.write(CommandCodec.encode(new Command.BodyChunk("two\r\n".getBytes(StandardCharsets.US_ASCII))));
+            out.write(CommandCodec.encode(new Command.EndOfMessage(new byte[0])));
+            out.flush();
+            assertThat(readResponse(in)).as("RCPT").isInstanceOf(Response.Continue.class);
+            assertThat(readResponse(in)).as("EOH").isInstanceOf(Response.Continue.class);
+            assertThat(readResponse(in)).as("end of message, the body chunks got none").isInstanceOf(Response.Accept.class);
+        }
+    }
+
+    @Test
+    void answersConnectWhenTheHandlerDecidesThere() throws IOException {
+        Recorder recorder = new Recorder();
+        try (RunningMilter milter = new RunningMilter(recorder, settings()); MilterClient client = milter.client()) {
+            Response.OptionNegotiation agreed = client.negotiate();
+            assertThat(agreed.protocolFlags() & ProtocolFlags.NO_REPLY_CONNECT).isZero();
+            assertThat(client.connect("client.example", '4', 25, "192.0.2.1")).isInstanceOf(Response.Continue.class);
+        }
+        assertThat(MilterSessionFactory.decidesAtConnect(recorder)).isTrue();
+        assertThat(MilterSessionFactory.decidesAtConnect(new PassThroughHandler())).isFalse();
+    }
+
+    @Test
     void replacesLargeBodiesInPacketsOfAtMost65535Bytes() throws IOException {
         byte[] big = new byte[200_001];
         for (int i = 0; i < big.length; i++) {
