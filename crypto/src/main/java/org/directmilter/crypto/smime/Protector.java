@@ -129,7 +129,7 @@ public final class Protector {
         }
 
         OutputStream base64Sink = new BufferedOutputStream(new Unclosable(bodyOut), buffer);
-        OutputStream base64 = Base64.getMimeEncoder(76, CRLF).wrap(base64Sink);
+        OutputStream base64 = new Base64OutputStream(base64Sink);
         try (OutputStream encrypted = openEnvelope(base64, recipients, buffer)) {
             String boundary = "----=_direct-milter_" + HexFormat.of().formatHex(randomBytes(12));
             encrypted.write(ascii("Content-Type: multipart/signed; protocol=\"application/pkcs7-signature\";"
