@@ -79,7 +79,11 @@ final class OutgoingProtection {
         }
         List<HeaderField> inner = innerHeaders();
         List<X509Certificate> certificates = certificates();
-        SpooledBody body = new SpooledBody(state.policy.spoolThreshold(), state.policy.temporaryDirectory());
+        // The protected body is the message in base64, a third larger: when that is past the threshold it
+        // goes to its file from the first byte, instead of filling memory first only to copy it out.
+        long threshold = state.policy.spoolThreshold();
+        SpooledBody body = new SpooledBody(message.size() / 3 * 4 > threshold ? 0 : threshold,
+                state.policy.temporaryDirectory());
         boolean handedOver = false;
         try {
             Protected result;
