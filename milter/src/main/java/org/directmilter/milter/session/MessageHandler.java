@@ -16,7 +16,10 @@ public interface MessageHandler {
         return MacroRequests.none();
     }
 
-    /** At CONNECT. Connection-stage macros are available. */
+    /**
+     * At CONNECT. Connection-stage macros are available. While a handler keeps this default, which can only
+     * continue, the MTA is told not to wait for a reply to CONNECT ({@link MilterSessionFactory#negotiationFor}).
+     */
     default Verdict connect(Client client, Macros macros) {
         return Verdict.CONTINUE;
     }
