@@ -107,10 +107,14 @@ final class MilterSession implements ServedConnection {
             for (Frame frame; (frame = reader.read()) != null; ) {
                 lastActivity = System.nanoTime();
                 Command command = CommandCodec.decode(frame);
-                // the command holds copies of what it keeps; an idle connection holds nothing shared
+                // a body chunk holds the frame's own array (no copy), everything else copies of what it keeps;
+                // either way an idle connection holds nothing shared
                 reader.releaseFrame();
                 if (!handle(command)) {
                     break;
+                }
+                if (command instanceof Command.BodyChunk) {
+                    reader.recycle(frame); // its bytes are in the spool now (or were refused and dropped)
                 }
             }
             if (inMessage && !closed.get()) {

@@ -93,4 +93,31 @@ class FrameReaderTest {
         assertThatThrownBy(reader::read).hasMessageContaining("MaxFrameSize");
         assertThat(budget.peak).isZero();
     }
+
+    @Test
+    void aRecycledPayloadArrayTakesTheNextFrameOfItsLengthAndNoOther() throws IOException {
+        byte[] first = new byte[300];
+        byte[] second = new byte[300];
+        byte[] third = new byte[200];
+        Arrays.fill(first, (byte) 1);
+        Arrays.fill(second, (byte) 2);
+        Arrays.fill(third, (byte) 3);
+        ByteArrayOutputStream wire = new ByteArrayOutputStream();
+        wire.writeBytes(frame(301, 'B', first));
+        wire.writeBytes(frame(301, 'B', second));
+        wire.writeBytes(frame(201, 'B', third));
+        wire.writeBytes(frame(201, 'B', third));
+        FrameReader reader = new FrameReader(new ByteArrayInputStream(wire.toByteArray()), 1 << 20);
+        Frame one = reader.read();
+        byte[] array = one.payload();
+        reader.recycle(one);
+        Frame two = reader.read();
+        assertThat(two.payload()).as("same length: the same array, every byte overwritten").isSameAs(array)
+                .isEqualTo(second);
+        reader.recycle(two);
+        Frame three = reader.read();
+        assertThat(three.payload()).as("another length: a new array").isNotSameAs(array).isEqualTo(third);
+        Frame four = reader.read();
+        assertThat(four.payload()).as("not recycled: never reused").isNotSameAs(three.payload()).isEqualTo(third);
+    }
 }
