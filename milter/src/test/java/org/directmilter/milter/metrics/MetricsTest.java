@@ -10,10 +10,16 @@ import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.directmilter.milter.config.RepositoryFiles;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -46,6 +52,23 @@ class MetricsTest {
                 "# TYPE direct_milter_end_of_message_seconds histogram",
                 "# TYPE direct_milter_discovery_lookup_seconds histogram",
                 "# TYPE direct_milter_open_connections gauge");
+    }
+
+    /** Every metric has its row in the table of docs/milter-daemon.md, and the table names no other. */
+    @Test
+    void everyMetricIsDocumented() throws IOException {
+        String doc = Files.readString(RepositoryFiles.find("docs/milter-daemon.md"));
+        Set<String> documented = new TreeSet<>();
+        Matcher row = Pattern.compile("(?m)^\\| `(direct_milter_[a-z_]+)` \\|").matcher(doc);
+        while (row.find()) {
+            documented.add(row.group(1));
+        }
+        Set<String> registered = new TreeSet<>();
+        for (MetricSnapshot m : Metrics.REGISTRY.scrape()) {
+            String name = m.getMetadata().getPrometheusName();
+            registered.add(m instanceof CounterSnapshot ? name + "_total" : name);
+        }
+        assertThat(documented).isEqualTo(registered);
     }
 
     @Test
