@@ -46,10 +46,6 @@ final class Network {
     private final Cache<String, HeldIssuers> issuers;
     private final TrustListener listener;
 
-    Network(TrustSettings settings, Clock clock) {
-        this(settings, clock, TrustListener.NONE);
-    }
-
     Network(TrustSettings settings, Clock clock, TrustListener listener) {
         this.settings = settings;
         this.clock = clock;
