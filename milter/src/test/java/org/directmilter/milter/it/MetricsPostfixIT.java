@@ -3,7 +3,10 @@ package org.directmilter.milter.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.directmilter.milter.testkit.DirectDeployment.ALICE;
 import static org.directmilter.milter.testkit.DirectDeployment.BOB;
+import static org.directmilter.milter.testkit.DirectDeployment.DAVE;
+import static org.directmilter.milter.testkit.DirectDeployment.MALLORY;
 import static org.directmilter.milter.testkit.DirectDeployment.message;
+import static org.directmilter.milter.testkit.DirectDeployment.routingHeaders;
 
 import java.io.IOException;
 import java.net.URI;
@@ -18,7 +21,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
+import org.directmilter.crypto.keys.PrivateKeyEntry;
 import org.directmilter.milter.testkit.DirectDeployment;
+import org.directmilter.milter.testkit.DirectSetup;
 import org.directmilter.milter.testkit.Exec;
 import org.directmilter.milter.testkit.Poll;
 import org.directmilter.milter.testkit.Ports;
@@ -34,7 +39,8 @@ import org.junit.jupiter.api.TestInstance;
 
 /**
  * The metrics endpoint of the real daemon behind a real Postfix (issue 21): three protected outgoing
- * messages and one recipient refused at RCPT for want of a certificate, then the endpoint scraped over
+ * messages, one recipient refused at RCPT for want of a certificate, one incoming message verified and
+ * one refused for a signer no anchor vouches for, then the endpoint scraped over
  * HTTP and read by the Prometheus project's own text-format parser (Debian's python3-prometheus-client),
  * so what an operator's Prometheus would read is what is asserted.
  */
@@ -57,11 +63,13 @@ class MetricsPostfixIT {
 
     private final int metricsPort = Ports.free();
     private DirectDeployment deployment;
+    private DirectSetup setup;
     private PostfixInstance mta;
 
     @BeforeAll
     void start() {
-        deployment = DirectDeployment.start(setup -> "MetricsAddress 127.0.0.1:" + metricsPort + "\n");
+        deployment = DirectDeployment.start(unused -> "MetricsAddress 127.0.0.1:" + metricsPort + "\n");
+        setup = deployment.setup;
         mta = PostfixInstance.start(deployment.postfixSocket());
     }
 
@@ -82,7 +90,11 @@ class MetricsPostfixIT {
                 message(ALICE, List.of(CAROL), "metrics-refused@hisp-a.example", "refused", "Not for carol.\n"));
         assertThat(refused.get(refused.size() - 1).last()).as("RCPT %s", CAROL)
                 .isEqualTo(mta.milterRejectReply(CAROL, "Direct: no certificate found for <" + CAROL + ">"));
-        mta.awaitSinkMessages(3, WAIT);
+        assertThat(sendIncoming(BOB, setup.bob, "metrics-in@partner.example"))
+                .allMatch(SmtpClient.Reply::positive);
+        List<SmtpClient.Reply> untrusted = sendIncoming(MALLORY, setup.mallory, "metrics-untrusted@partner.example");
+        assertThat(untrusted.get(untrusted.size() - 1).last()).startsWith("550 5.7.1 Direct: sender not trusted: ");
+        mta.awaitSinkMessages(4, WAIT);
 
         Map<String, Double> samples;
         try (SmtpClient held = SmtpClient.connect(mta.smtpPort())) {
@@ -101,6 +113,9 @@ class MetricsPostfixIT {
                 .containsEntry("direct_milter_decisions_total{code=\"continue\",event=\"recipient\",outcome=\"usable\"}", 3.0)
                 .containsEntry("direct_milter_decisions_total{code=\"550\",event=\"recipient\",outcome=\"no-certificate\"}", 1.0)
                 .containsEntry("direct_milter_end_of_message_seconds_count{direction=\"outgoing\"}", 3.0)
+                .containsEntry("direct_milter_decisions_total{code=\"accept\",event=\"incoming\",outcome=\"verified\"}", 1.0)
+                .containsEntry("direct_milter_decisions_total{code=\"550\",event=\"incoming\",outcome=\"untrusted\"}", 1.0)
+                .containsEntry("direct_milter_end_of_message_seconds_count{direction=\"incoming\"}", 2.0)
                 .containsEntry("direct_milter_open_connections{}", 1.0)
                 .containsEntry("direct_milter_certificate_earliest_expiry_timestamp_seconds{kind=\"key\"}",
                         (double) earliestKeyExpiry());
@@ -112,13 +127,22 @@ class MetricsPostfixIT {
                 .isGreaterThanOrEqualTo(1.0);
         assertThat(samples.get("direct_milter_certificate_validations_total{result=\"usable\"}"))
                 .isGreaterThanOrEqualTo(1.0);
+        assertThat(samples.get("direct_milter_certificate_refusals_total{reason=\"no_trusted_path\"}"))
+                .as("mallory's signer, under a CA no anchor names").isGreaterThanOrEqualTo(1.0);
         assertThat(samples).as("no address, domain or Message-ID in a label")
                 .allSatisfy((series, value) -> assertThat(series).doesNotContain("example", "@"));
     }
 
+    /** A message from the partner HISP (openssl) to dave, signed by {@code signer}. */
+    private List<SmtpClient.Reply> sendIncoming(String from, PrivateKeyEntry signer, String id) {
+        String sent = deployment.partner.protect(message(from, List.of(DAVE), id, "from the partner", "Referral.\n"),
+                signer, List.of(setup.dave), routingHeaders(from, List.of(DAVE), id));
+        return SmtpClient.send(mta.smtpPort(), from, List.of(DAVE), sent);
+    }
+
     /** The first notAfter of every certificate in the deployment's key files (alice's, dave's, erin's chains). */
     private long earliestKeyExpiry() {
-        return Stream.of(deployment.setup.alice, deployment.setup.dave, deployment.setup.erin)
+        return Stream.of(setup.alice, setup.dave, setup.erin)
                 .flatMap(entry -> entry.chain().stream()).map(X509Certificate::getNotAfter)
                 .mapToLong(d -> d.toInstant().getEpochSecond()).min().orElseThrow();
     }
