@@ -64,8 +64,13 @@ public final class FrameReader implements AutoCloseable {
     }
 
     private byte[] readPayload(int length, char code) throws IOException {
-        byte[] buffer = spare != null && spare.length == length ? spare : new byte[Math.min(length, FIRST_STEP)];
-        spare = null;
+        byte[] buffer;
+        if (spare != null && spare.length == length) {
+            buffer = spare;
+            spare = null;
+        } else {
+            buffer = new byte[Math.min(length, FIRST_STEP)];
+        }
         boolean shared = false;
         int done = 0;
         while (done < length) {
@@ -104,14 +109,13 @@ public final class FrameReader implements AutoCloseable {
 
     /**
      * Hands back a frame whose payload nothing refers to any more, so the next frame of the same length is
-     * read into the same array (every byte of it is overwritten). An MTA sends a body in chunks of one size,
+     * read into the same array (every byte of it is overwritten); frames of other lengths in between (the
+     * macros Postfix sends before each body chunk) leave it be. An MTA sends a body in chunks of one size,
      * 64 KiB at most: a 1 MB body then costs one array, not sixteen. Only for frames read within the first
-     * step, which are the connection's own.
+     * step, which are the connection's own; {@code null} lets go of the array kept.
      */
     public void recycle(Frame frame) {
-        if (frame.payload().length <= FIRST_STEP) {
-            spare = frame.payload();
-        }
+        spare = frame != null && frame.payload().length <= FIRST_STEP ? frame.payload() : null;
     }
 
     /** Gives back what the last frame took from the shared budget: call once its payload is no longer used. */

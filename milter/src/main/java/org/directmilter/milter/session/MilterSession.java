@@ -115,6 +115,8 @@ final class MilterSession implements ServedConnection {
                 }
                 if (command instanceof Command.BodyChunk) {
                     reader.recycle(frame); // its bytes are in the spool now (or were refused and dropped)
+                } else if (!inMessage) {
+                    reader.recycle(null); // between messages a connection holds no buffer
                 }
             }
             if (inMessage && !closed.get()) {

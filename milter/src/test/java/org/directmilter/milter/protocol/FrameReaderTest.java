@@ -104,6 +104,7 @@ class FrameReaderTest {
         Arrays.fill(third, (byte) 3);
         ByteArrayOutputStream wire = new ByteArrayOutputStream();
         wire.writeBytes(frame(301, 'B', first));
+        wire.writeBytes(frame(6, 'D', new byte[] {'E', 'i', 0, 'Q', 0}));
         wire.writeBytes(frame(301, 'B', second));
         wire.writeBytes(frame(201, 'B', third));
         wire.writeBytes(frame(201, 'B', third));
@@ -111,13 +112,16 @@ class FrameReaderTest {
         Frame one = reader.read();
         byte[] array = one.payload();
         reader.recycle(one);
+        assertThat(reader.read().codeChar()).as("macros in between").isEqualTo('D');
         Frame two = reader.read();
         assertThat(two.payload()).as("same length: the same array, every byte overwritten").isSameAs(array)
                 .isEqualTo(second);
         reader.recycle(two);
         Frame three = reader.read();
         assertThat(three.payload()).as("another length: a new array").isNotSameAs(array).isEqualTo(third);
+        reader.recycle(three);
+        reader.recycle(null);
         Frame four = reader.read();
-        assertThat(four.payload()).as("not recycled: never reused").isNotSameAs(three.payload()).isEqualTo(third);
+        assertThat(four.payload()).as("let go: never reused").isNotSameAs(three.payload()).isEqualTo(third);
     }
 }
