@@ -417,6 +417,32 @@ public final class ConfigKeys {
             "where `/metrics` is served in the Prometheus text format (decisions by event, outcome and "
                     + "reply code): a loopback address and port, e.g. `127.0.0.1:9466`; unset: no endpoint");
 
+    // ---- delivery tracking, sending side (issue 14): the flow ----
+
+    public static final ConfigKey<Boolean> TRACKING = define("Tracking", ValueTypes.BOOLEAN, "yes", ON_RESTART,
+            "track every protected outgoing message per recipient until its MDNs or a failure come back, and "
+                    + "send the originator a failure DSN when they do not in time (Direct T4, T5); a message "
+                    + "that cannot be recorded is tempfailed (`451 4.3.0`)");
+
+    public static final ConfigKey<Duration> TRACKING_PROCESSED_TIMEOUT = define("TrackingProcessedTimeout",
+            ValueTypes.DURATION, "1h", ON_RELOAD,
+            "how long after sending a recipient's `processed` MDN may take before its originator gets a failure "
+                    + "DSN; applies to messages sent after a reload");
+
+    public static final ConfigKey<Duration> TRACKING_DISPATCHED_TIMEOUT = define("TrackingDispatchedTimeout",
+            ValueTypes.DURATION, "24h", ON_RELOAD,
+            "the same for the `dispatched` MDN of a message that asked for timely and reliable delivery "
+                    + "(`X-DIRECT-FINAL-DESTINATION-DELIVERY`)");
+
+    public static final ConfigKey<Duration> TRACKING_INTERVAL = define("TrackingInterval", ValueTypes.DURATION,
+            "60s", ON_RESTART, "how often the daemon looks for recipients whose deadline passed; a failure DSN "
+                    + "leaves at most this long after the deadline");
+
+    public static final ConfigKey<Boolean> TRACKING_DELIVER_PROCESSED = define("TrackingDeliverProcessed",
+            ValueTypes.BOOLEAN, "yes", ON_RELOAD,
+            "deliver a trusted `processed` MDN about a tracked message to its originator; `no` discards it once "
+                    + "recorded (Direct T6), so the originator hears only of failures and `dispatched`");
+
     private static final List<ConfigKey<?>> VIEW = Collections.unmodifiableList(ALL);
 
     private ConfigKeys() {

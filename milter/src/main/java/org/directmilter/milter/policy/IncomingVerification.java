@@ -31,6 +31,10 @@ import org.directmilter.milter.session.Message;
 import org.directmilter.milter.session.Modification;
 import org.directmilter.milter.session.SmtpReply;
 import org.directmilter.milter.session.Transaction;
+import org.directmilter.milter.tracking.Correlation;
+import org.directmilter.milter.tracking.RecipientState;
+import org.directmilter.milter.tracking.Report;
+import org.directmilter.milter.tracking.TrackingStore;
 
 /**
  * End of data for an incoming message: decrypt with the local recipients' keys, verify, judge the
@@ -166,6 +170,14 @@ final class IncomingVerification {
         List<EnvelopeAddress> delivered = new ArrayList<>(transaction.recipients());
         delivered.removeAll(refused);
         OriginalMessage original = original(inner);
+        if (ReturnedReports.isMdn(original.contentType()) && state.policy.tracker().on()) {
+            // Only here, decrypted and its signer trusted, can an MDN say anything about what we sent.
+            Optional<EndOfMessage> instead = correlateMdn(verified, from.get(0));
+            if (instead.isPresent()) {
+                return finish(instead.get().verdict() instanceof org.directmilter.milter.session.Verdict.Discard
+                        ? "tracking-suppressed" : "tracking-failed", instead.get(), verified, byDomain);
+            }
+        }
         if (original.wantsFinalDelivery() && !notify.isEmpty() && !original.isReport()) {
             // Timely and reliable delivery: the MTA reports success as well as failure, to the notification
             // address, whose `direct-milter notify` turns them into dispatched and failed MDNs.
@@ -180,6 +192,106 @@ final class IncomingVerification {
         }
         return finish("verified", new EndOfMessage(org.directmilter.milter.session.Verdict.ACCEPT, changes), verified,
                 byDomain);
+    }
+
+    /**
+     * Correlates a verified MDN with the message it reports on; empty to deliver it, else what to answer
+     * instead: discard (a duplicate, or a processed MDN swallowed under T6) or tempfail (the store failed:
+     * the partner sends it again). The Final-Recipient must be of the signer's domain: a HISP trusted for
+     * its own addresses cannot report on another HISP's recipients.
+     */
+    private Optional<EndOfMessage> correlateMdn(UnprotectResult.Verified verified, String signer) throws IOException {
+        Optional<Report> report;
+        try (InputStream in = verified.message().openStream()) {
+            report = ReturnedReports.mdn(new String(in.readNBytes(ReturnedReports.MAX_READ),
+                    java.nio.charset.StandardCharsets.ISO_8859_1), state.policy.tracker().now());
+        }
+        if (report.isEmpty()) {
+            return Optional.empty();
+        }
+        String recipientDomain = report.get().recipient().substring(report.get().recipient().lastIndexOf('@') + 1);
+        if (!recipientDomain.equals(signer.substring(signer.lastIndexOf('@') + 1))) {
+            trackingLine("foreign-recipient", report.get()).with("signer", signer).log();
+            return Optional.empty();
+        }
+        List<Correlation> correlations = correlate(List.of(report.get()));
+        if (correlations.isEmpty()) {
+            return Optional.of(EndOfMessage.of(org.directmilter.milter.session.Verdict.tempfail(Replies.trackingFailed())));
+        }
+        Correlation meant = correlations.get(0);
+        boolean swallowProcessed = report.get().kind() == Report.Kind.PROCESSED
+                && !state.policy.tracker().settings().deliverProcessed()
+                && (meant instanceof Correlation.Progress || meant instanceof Correlation.Completed);
+        if (meant instanceof Correlation.Duplicate || swallowProcessed) {
+            return Optional.of(EndOfMessage.of(org.directmilter.milter.session.Verdict.DISCARD));
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * Correlates each report and audits each (one {@code event=tracking} line per report); empty when the
+     * store failed (audited too): the caller tempfails.
+     */
+    private List<Correlation> correlate(List<Report> reports) {
+        List<Correlation> out = new ArrayList<>();
+        for (Report report : reports) {
+            Correlation meant;
+            try {
+                meant = state.policy.tracker().correlate(report);
+            } catch (TrackingStore.TrackingException e) {
+                trackingLine("store-failed", report).with("reason", e.getMessage()).log();
+                return List.of();
+            }
+            RecipientState now = null;
+            String outcome = "unknown";
+            if (meant instanceof Correlation.Progress p) {
+                outcome = "progress";
+                now = p.state();
+            } else if (meant instanceof Correlation.Completed c) {
+                outcome = "completed";
+                now = c.state();
+            } else if (meant instanceof Correlation.Duplicate d) {
+                outcome = "duplicate";
+                now = d.state();
+            }
+            trackingLine(outcome, report).with("state", now == null ? null : now.name().toLowerCase(Locale.ROOT)).log();
+            out.add(meant);
+        }
+        return out;
+    }
+
+    private AuditLine trackingLine(String outcome, Report report) {
+        return AuditLine.of("tracking", transaction, outcome, null).with("msgid", report.originalMessageId())
+                .with("rcpt", report.recipient()).with("report", report.kind().name().toLowerCase(Locale.ROOT))
+                .with("detail", report.detail());
+    }
+
+    /**
+     * A plaintext failure DSN about one of our messages: each failed recipient correlated. Empty to deliver
+     * it as any delivery report; discard when it told nothing new (every recipient a duplicate); tempfail
+     * when the store failed. Our own timeout DSNs (marked) are not correlated with the record they end.
+     */
+    private Optional<EndOfMessage> correlateDsn() throws IOException {
+        if (!state.policy.tracker().on() || message.headerValues(TimeoutNotice.MARKER).stream()
+                .anyMatch(v -> v.strip().equalsIgnoreCase(TimeoutNotice.MARKER_VALUE))) {
+            return Optional.empty();
+        }
+        List<Report> reports;
+        try (InputStream in = message.openStream()) {
+            reports = ReturnedReports.dsn(new String(in.readNBytes(ReturnedReports.MAX_READ),
+                    java.nio.charset.StandardCharsets.ISO_8859_1), state.policy.tracker().now());
+        }
+        if (reports.isEmpty()) {
+            return Optional.empty();
+        }
+        List<Correlation> correlations = correlate(reports);
+        if (correlations.isEmpty()) {
+            return Optional.of(EndOfMessage.of(org.directmilter.milter.session.Verdict.tempfail(Replies.trackingFailed())));
+        }
+        if (correlations.stream().allMatch(c -> c instanceof Correlation.Duplicate)) {
+            return Optional.of(EndOfMessage.of(org.directmilter.milter.session.Verdict.DISCARD));
+        }
+        return Optional.empty();
     }
 
     /**
@@ -266,10 +378,15 @@ final class IncomingVerification {
         return new ArrayList<>(keys);
     }
 
-    private EndOfMessage failed(UnprotectResult.Failure failure) {
+    private EndOfMessage failed(UnprotectResult.Failure failure) throws IOException {
         String reason = failure.reason();
         if (failure instanceof UnprotectResult.NotSmime) {
             if (transaction.sender().address().isEmpty() && isDeliveryReport()) {
+                Optional<EndOfMessage> instead = correlateDsn();
+                if (instead.isPresent()) {
+                    return finishFailure(instead.get().verdict() instanceof org.directmilter.milter.session.Verdict.Discard
+                            ? "tracking-suppressed" : "tracking-failed", instead.get(), null);
+                }
                 // Remote MTAs send bounces in plaintext; they carry no Direct content of their own.
                 List<Modification> changes = new ArrayList<>(HeaderRewrite.deleteAll(message.headers(), TRACE_HEADER));
                 changes.add(new Modification.AddHeader(HeaderField.of(TRACE_HEADER, "none; unprotected delivery report")));
