@@ -91,19 +91,6 @@ public final class Assembly {
                 store.map(s -> tracker(config, s)).orElseGet(Tracker::off));
     }
 
-    /**
-     * The tracking store the daemon records in, when Tracking is on; the store's own keys say where it is.
-     *
-     * @throws TrackingStore.TrackingException when it cannot be opened
-     */
-    public static Optional<TrackingStore> trackingStore(MilterConfig c) {
-        if (!c.get(ConfigKeys.TRACKING)) {
-            return Optional.empty();
-        }
-        // Until the store (SQLite, PostgreSQL) is merged, nothing to open: the daemon runs untracked.
-        return Optional.empty();
-    }
-
     /** The tracker around {@code store}: the deadlines, T6's choice, failure DSNs through NotificationCommand. */
     public static Tracker tracker(MilterConfig c, TrackingStore store) {
         return new Tracker(store, new Tracker.Settings(c.get(ConfigKeys.TRACKING_PROCESSED_TIMEOUT),

@@ -158,12 +158,27 @@ public final class DaemonRunner {
         }
     }
 
-    /** The tracking store (Tracking yes): a daemon that cannot record what it sends does not start. */
+    /**
+     * The tracking store (Tracking yes), opened once and kept across reloads: a daemon that cannot record
+     * what it sends does not start (each message would be tempfailed).
+     */
     private static Optional<TrackingStore> openTrackingStore(MilterConfig config) throws StartupException {
+        if (!config.get(ConfigKeys.TRACKING)) {
+            return Optional.empty();
+        }
+        return Optional.of(TrackingStores.open(config, true));
+    }
+
+    /** Forgets messages final for longer than TrackingRetentionDays; a failure waits for the next run. */
+    private void purgeTracked() {
         try {
-            return Assembly.trackingStore(config);
-        } catch (TrackingStore.TrackingException e) {
-            throw new StartupException(ExitStatus.UNAVAILABLE, "tracking store: " + e.getMessage());
+            Instant before = Instant.now().minus(Duration.ofDays(startupConfig.get(ConfigKeys.TRACKING_RETENTION_DAYS)));
+            int purged = trackingStore.map(s -> s.purge(before)).orElse(0);
+            if (purged > 0) {
+                log.info("tracking: {} finished messages purged", purged);
+            }
+        } catch (RuntimeException e) {
+            log.error("tracking: cannot purge: {}", LogSafe.escape(String.valueOf(e.getMessage())));
         }
     }
 
@@ -227,6 +242,7 @@ public final class DaemonRunner {
             long every = startupConfig.get(ConfigKeys.TRACKING_INTERVAL).toMillis();
             // Soon after start: deadlines that passed while the daemon was down are reported now.
             trackingTimer.scheduleWithFixedDelay(this::settleOverdue, Math.min(every, 1000), every, TimeUnit.MILLISECONDS);
+            trackingTimer.scheduleWithFixedDelay(this::purgeTracked, 1, 60, TimeUnit.MINUTES);
         }
         startupConfig.get(ConfigKeys.METRICS_ADDRESS).ifPresent(this::serveMetrics);
         log.info("direct-milter {} serving on {} ({}), pid {}", MilterVersion.get(),
