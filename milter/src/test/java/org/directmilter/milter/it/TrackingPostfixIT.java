@@ -19,7 +19,6 @@ import org.directmilter.milter.testkit.DirectSetup;
 import org.directmilter.milter.testkit.Poll;
 import org.directmilter.milter.testkit.PostfixInstance;
 import org.directmilter.milter.testkit.Resources;
-import org.directmilter.milter.testkit.Scratch;
 import org.directmilter.milter.testkit.SinkMessage;
 import org.directmilter.milter.testkit.SmtpClient;
 import org.junit.jupiter.api.AfterAll;
@@ -49,15 +48,18 @@ class TrackingPostfixIT {
     PostfixInstance mta;
     private String daemonConfig = "";
 
-    /** The TrackingDatabase value: a fresh SQLite file. */
-    String database() throws Exception {
-        return Scratch.newDirectory("tracking-").resolve("tracking.db").toString();
+    /** The TrackingDatabase value: empty for the deployment's own SQLite file. */
+    Optional<String> database() throws Exception {
+        return Optional.empty();
     }
 
     @BeforeAll
     void start() throws Exception {
-        String database = database();
-        deployment = DirectDeployment.start(s -> "TrackingDatabase " + database + "\nTrackingInterval 1s\n");
+        Optional<String> database = database();
+        deployment = DirectDeployment.start(s -> {
+            database.ifPresent(d -> s.trackingDatabase = d);
+            return "TrackingInterval 1s\n";
+        });
         setup = deployment.setup;
         mta = PostfixInstance.start(deployment.postfixSocket());
         setup.submitWith("exec /usr/sbin/sendmail -C " + mta.dir().resolve("etc") + " -i -t -f '<>'");

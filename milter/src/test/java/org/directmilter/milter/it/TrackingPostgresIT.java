@@ -5,6 +5,7 @@ import static org.directmilter.milter.testkit.DirectDeployment.BOB;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import org.directmilter.milter.testkit.DaemonProcess;
 import org.directmilter.milter.testkit.Ports;
 import org.directmilter.milter.testkit.PostgresServer;
@@ -25,9 +26,9 @@ class TrackingPostgresIT extends TrackingPostfixIT {
     private PostgresServer postgres;
 
     @Override
-    String database() throws Exception {
+    Optional<String> database() throws Exception {
         postgres = PostgresServer.start();
-        return postgres.createDatabase();
+        return Optional.of(postgres.createDatabase());
     }
 
     @AfterAll
