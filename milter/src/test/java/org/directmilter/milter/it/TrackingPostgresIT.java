@@ -54,10 +54,19 @@ class TrackingPostgresIT extends TrackingPostfixIT {
             }
             // one more, sent after all of those: once its DSN is here, both timers ran past the others' deadlines
             awaitTimeoutDsnAfter("track-race-last@hisp-a.example");
+            String both = deployment.daemon().log() + other.log();
             for (String id : ids) {
                 assertThat(timeoutDsns(id)).as("timeout DSNs for <%s>", id).hasSize(1);
+                assertThat(both.lines().filter(l -> l.contains("outcome=timed-out") && l.contains("msgid=<" + id + ">")))
+                        .as("nodes that settled <%s>", id).hasSize(1);
             }
+            System.out.printf("race: node A settled %d, node B %d%n", timedOut(deployment.daemon().log()),
+                    timedOut(other.log()));
         }
+    }
+
+    private static long timedOut(String log) {
+        return log.lines().filter(l -> l.contains("outcome=timed-out") && l.contains("track-race-")).count();
     }
 
     private void awaitTimeoutDsnAfter(String id) {
