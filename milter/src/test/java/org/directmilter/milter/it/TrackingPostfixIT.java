@@ -7,18 +7,25 @@ import static org.directmilter.milter.testkit.DirectDeployment.message;
 import static org.directmilter.milter.testkit.DirectDeployment.routingHeaders;
 
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.ZonedDateTime;
 import java.util.List;
 import java.util.Optional;
 import org.directmilter.crypto.keys.PrivateKeyEntry;
+import org.directmilter.crypto.testpki.TestPki;
 import org.directmilter.milter.notify.Disposition;
 import org.directmilter.milter.notify.Mdn;
+import org.directmilter.milter.testkit.DaemonProcess;
 import org.directmilter.milter.testkit.DirectDeployment;
 import org.directmilter.milter.testkit.DirectSetup;
 import org.directmilter.milter.testkit.Poll;
+import org.directmilter.milter.testkit.Ports;
 import org.directmilter.milter.testkit.PostfixInstance;
 import org.directmilter.milter.testkit.Resources;
+import org.directmilter.milter.testkit.Scratch;
 import org.directmilter.milter.testkit.SinkMessage;
 import org.directmilter.milter.testkit.SmtpClient;
 import org.junit.jupiter.api.AfterAll;
@@ -110,6 +117,32 @@ class TrackingPostfixIT {
     }
 
     @Test
+    void aSecondDaemonAsBobsHispSendsTheProcessedMdnThatCompletesAlicesRecord() throws Exception {
+        daemonWith("");
+        String id = "track-two-hisps@hisp-a.example";
+        try (ReceivingHisp b = ReceivingHisp.start(setup)) {
+            List<SmtpClient.Reply> replies = sendFromAlice(id, List.of(BOB));
+            assertThat(replies).as("replies").allMatch(SmtpClient.Reply::positive);
+            assertAudited("tracking=recorded");
+
+            // the network between the HISPs: what A's Postfix relayed goes to B's, and back
+            List<SmtpClient.Reply> atB = SmtpClient.send(b.mta.smtpPort(), ALICE, List.of(BOB), arrived(id).relayed());
+            assertThat(atB).as("B's replies").allMatch(SmtpClient.Reply::positive);
+            Poll.until("B's processed MDN to alice", WAIT, () -> !b.mdnsTo(ALICE).isEmpty(),
+                    () -> b.mta.maillog() + "\n" + b.daemon.diagnostics());
+            SinkMessage mdn = b.mdnsTo(ALICE).get(0);
+            assertThat(mdn.relayed()).contains("application/pkcs7-mime").doesNotContain("Original-Message-ID");
+            List<SmtpClient.Reply> back = SmtpClient.send(mta.smtpPort(), "", List.of(ALICE), mdn.relayed());
+
+            assertThat(back).as("A's replies").allMatch(SmtpClient.Reply::positive);
+            assertAudited("outcome=completed msgid=<" + id + "> rcpt=" + BOB + " report=processed");
+            Poll.until("the verified MDN at alice", WAIT, () -> mta.sinkMessages().stream()
+                    .anyMatch(m -> m.text().contains("Original-Message-ID: <" + id + ">")
+                            && m.text().contains("X-Direct-Verified: signer=" + BOB)), deployment::diagnostics);
+        }
+    }
+
+    @Test
     void underTimelyAndReliableTheDispatchedMdnCompletesTheRecipient() {
         daemonWith("");
         String id = "track-dispatched@hisp-a.example";
@@ -194,6 +227,56 @@ class TrackingPostfixIT {
 
         assertThat(mdn).as("replies").allMatch(SmtpClient.Reply::positive);
         assertAudited("outcome=completed msgid=<" + id + "> rcpt=" + BOB + " report=processed");
+    }
+
+    /**
+     * Bob's HISP: a second direct-milter (Domains partner.example, bob's key, trusting hisp-a's CA both ways,
+     * alice's certificate in its CertificateDir) behind a Postfix of its own, sending MDNs through that
+     * Postfix's sendmail and pickup, so they leave signed by bob and encrypted to alice.
+     */
+    private record ReceivingHisp(DaemonProcess daemon, PostfixInstance mta) implements AutoCloseable {
+        static ReceivingHisp start(DirectSetup setup) throws Exception {
+            Path dir = Scratch.newDirectory("hisp-b-");
+            Path keys = Files.createDirectories(dir.resolve("keys"));
+            DirectSetup.writePkcs12(keys, BOB, setup.bob);
+            Files.writeString(keys.resolve("password"), DirectSetup.PASSWORD + "\n");
+            Files.setPosixFilePermissions(keys.resolve("password"), PosixFilePermissions.fromString("rw-------"));
+            Path anchors = dir.resolve("anchors");
+            for (String direction : List.of("incoming", "outgoing")) {
+                TestPki.writePem(Files.createDirectories(anchors.resolve(DirectSetup.PARTNER).resolve(direction))
+                        .resolve("hisp-a.pem"), setup.localCa.caCertificate());
+            }
+            Path certificates = Files.createDirectories(dir.resolve("certs"));
+            TestPki.writePem(certificates.resolve(ALICE + ".pem"), setup.alice.certificate());
+            int port = Ports.free();
+            Path submit = dir.resolve("submit");
+            DaemonProcess daemon = DaemonProcess.start(Files.createDirectories(dir.resolve("daemon")),
+                    "Socket inet:" + port + "@127.0.0.1\nDomains " + DirectSetup.PARTNER + "\nKeyStore " + keys
+                            + "\nAnchorDir " + anchors + "\nCertificateDir " + certificates
+                            + "\nNameservers 127.0.0.1:9\nDNSTimeout 1s\nDNSAttempts 1\nNotificationCommand " + submit
+                            + "\nTrackingDatabase " + dir.resolve("tracking.db") + "\n");
+            PostfixInstance mta;
+            try {
+                mta = PostfixInstance.start("inet:127.0.0.1:" + port);
+            } catch (RuntimeException | AssertionError e) {
+                daemon.close();
+                throw e;
+            }
+            Files.writeString(submit, "#!/bin/sh\nexec /usr/sbin/sendmail -C " + mta.dir().resolve("etc")
+                    + " -i -t -f '<>'\n");
+            Files.setPosixFilePermissions(submit, PosixFilePermissions.fromString("rwx------"));
+            return new ReceivingHisp(daemon, mta);
+        }
+
+        List<SinkMessage> mdnsTo(String originator) {
+            return mta.sinkMessages().stream().filter(m -> m.envelopeSender().equals("<>")
+                    && m.envelopeRecipients().equals(List.of("<" + originator + ">"))).toList();
+        }
+
+        @Override
+        public void close() {
+            Resources.closeAll(mta, daemon);
+        }
     }
 
     List<SmtpClient.Reply> sendFromAlice(String id, List<String> to) {
