@@ -111,11 +111,13 @@ final class CheckCommand implements Callable<Integer> {
             return report(err, List.of(EnvironmentChecks.tokenError(loaded, e)));
         }
         keys.forEach(out::println);
-        Optional<String> tracking = TrackingStores.problem(loaded);
-        if (tracking.isPresent()) {
-            return report(err, List.of(new ConfigError(config.file, 0, tracking.get())));
+        if (loaded.get(ConfigKeys.TRACKING)) { // with Tracking no the daemon opens no store
+            Optional<String> tracking = TrackingStores.problem(loaded);
+            if (tracking.isPresent()) {
+                return report(err, List.of(new ConfigError(config.file, 0, tracking.get())));
+            }
+            TrackingStores.warning(loaded).ifPresent(w -> err.println("warning: " + w));
         }
-        TrackingStores.warning(loaded).ifPresent(w -> err.println("warning: " + w));
         Instant now = Instant.now();
         new AnchorReport(AnchorStore.read(loaded.get(ConfigKeys.ANCHOR_DIR)), loaded.get(ConfigKeys.DOMAINS), now,
                 ExpiryWarnings.window(loaded)).warnings().forEach(w -> err.println("warning: " + w));
