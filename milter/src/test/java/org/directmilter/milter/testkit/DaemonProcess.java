@@ -50,6 +50,9 @@ public final class DaemonProcess implements AutoCloseable {
                 Path tmp = Scratch.mkdir(dir.resolve("tmp"), PosixFilePermissions.fromString("rwx------"));
                 text.append("TemporaryDirectory ").append(tmp).append('\n');
             }
+            if (!config.contains("TrackingDatabase ")) {
+                text.append("TrackingDatabase ").append(dir.resolve("tracking.db")).append('\n');
+            }
             if (!config.contains("Domains ")) {
                 text.append("Domains a.example\n"); // the daemon refuses to start without local domains
             }
