@@ -147,16 +147,6 @@ class TrackCommandTest {
     }
 
     @Test
-    void checkWarnsWhenTheSqliteFilesDirectoryIsMissing() throws IOException {
-        Path nowhere = dir.resolve("no-such-dir/tracking.db");
-        Outcome outcome = run("check", "-c", config("TrackingDatabase " + nowhere + "\n").toString());
-
-        assertThat(outcome.status()).isZero();
-        assertThat(outcome.err()).contains("warning: TrackingDatabase " + nowhere + " cannot be created: there is "
-                + "no directory " + nowhere.getParent());
-    }
-
-    @Test
     void checkFailsOnAStoreThatCannotBeOpened() throws IOException {
         Files.writeString(database(), "not a database, but long enough to look like a file header".repeat(20));
         Outcome outcome = run("check", "-c", config("TrackingDatabase " + database() + "\n").toString());
