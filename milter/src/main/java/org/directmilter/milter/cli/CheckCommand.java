@@ -60,8 +60,7 @@ import picocli.CommandLine.Option;
                     + "locally, unprotected) or milter_default_action is not tempfail.",
             "",
             "Opens the tracking store TrackingDatabase names (the PostgreSQL database, or the SQLite file if it "
-                    + "exists; a missing file is not created, and only warned about when its directory is missing) "
-                    + "and reads its schema version: a store that cannot be opened is an error.",
+                    + "exists: a missing file is left for the daemon to create) and reads its schema version: a store that cannot be opened is an error.",
             "",
             "When all is well, prints one line with every effective setting (defaults included)."
         },

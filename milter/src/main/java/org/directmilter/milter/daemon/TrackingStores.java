@@ -58,7 +58,7 @@ public final class TrackingStores {
 
     /**
      * For {@code check}: why the daemon could not open its store, if it could not. A SQLite file that does not
-     * exist yet is not opened, so that {@code check} run as root creates nothing: {@link #warning} speaks of it.
+     * exist yet is not opened, so that {@code check} run as root creates nothing (the daemon creates it).
      */
     public static Optional<String> problem(MilterConfig config) {
         if (notYetCreated(config)) {
@@ -70,17 +70,6 @@ public final class TrackingStores {
         } catch (StartupException | TrackingException e) {
             return Optional.of(e.getMessage());
         }
-    }
-
-    /** For {@code check}: a SQLite file the daemon would fail to create, because its directory is missing. */
-    public static Optional<String> warning(MilterConfig config) {
-        if (!notYetCreated(config)) {
-            return Optional.empty();
-        }
-        Path directory = Path.of(config.get(ConfigKeys.TRACKING_DATABASE)).getParent();
-        return Files.isDirectory(directory) ? Optional.empty()
-                : Optional.of("TrackingDatabase " + config.get(ConfigKeys.TRACKING_DATABASE)
-                        + " cannot be created: there is no directory " + directory);
     }
 
     private static boolean notYetCreated(MilterConfig config) {

@@ -39,6 +39,14 @@ import java.util.Set;
  *     nothing changes — the originator sees one final outcome per recipient (T4).
  * </ul>
  * Message-IDs are compared as written, angle brackets added when missing; recipients in lower case.
+ *
+ * <p>{@link #settleOverdue} claims one recipient per transaction: PostgreSQL locks its row ({@code FOR UPDATE
+ * SKIP LOCKED}: other nodes claim other rows, and writes to other rows go on), SQLite holds the file's one
+ * write lock ({@code BEGIN IMMEDIATE}) while the handler runs. So on SQLite a handler must not wait for
+ * anything that writes to this store — e.g. for the milter's own pass of the notice it submits, if the MTA
+ * ran it synchronously — or that writer waits up to the busy timeout (10 s) and fails. A crash after the
+ * handler returned and before the commit leaves the recipient to be claimed again: the notice may then go
+ * out twice, never zero times.
  */
 public final class JdbcTrackingStore implements TrackingStore {
 
@@ -171,7 +179,7 @@ public final class JdbcTrackingStore implements TrackingStore {
         int marked = 0;
         // one transaction per recipient: a handler that throws undoes nothing of the others, and a SQLite
         // writer holds the write lock for one notice at a time, not for the whole batch
-        while (marked + failed.size() < limit) {
+        while (marked + failed.size() < limit && !Thread.currentThread().isInterrupted()) {
             Boolean settled = write("settle overdue recipients", connection -> settleOne(connection, now, failed, handler));
             if (settled == null) {
                 break;
@@ -215,6 +223,9 @@ public final class JdbcTrackingStore implements TrackingStore {
         try {
             handler.notify(overdue);
         } catch (Exception e) {
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt(); // the daemon is stopping: settleOverdue stops here
+            }
             failed.add(key);
             return false; // nothing was written: the row stays as it was for the next call
         }

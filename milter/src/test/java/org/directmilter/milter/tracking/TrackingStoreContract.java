@@ -296,6 +296,25 @@ abstract class TrackingStoreContract {
     }
 
     @Test
+    void anInterruptedHandlerStopsTheSettlingAndKeepsTheInterrupt() {
+        store.record(plain("<m1@a.example>", "bob@b.example", "carol@c.example"));
+        List<String> handled = new ArrayList<>();
+        try {
+            int marked = store.settleOverdue(PROCESSED_BY.plusSeconds(1), 10, overdue -> {
+                handled.add(overdue.recipient());
+                throw new InterruptedException("stopping");
+            });
+            assertThat(marked).isZero();
+            assertThat(handled).hasSize(1);
+            assertThat(Thread.currentThread().isInterrupted()).isTrue();
+        } finally {
+            Thread.interrupted();
+        }
+        assertThat(store.pending(10)).singleElement().satisfies(track -> assertThat(track.recipients())
+                .extracting(RecipientTrack::state).containsOnly(RecipientState.PENDING));
+    }
+
+    @Test
     void settlingStopsAtTheLimitOldestDeadlineFirst() {
         for (int i = 0; i < 5; i++) {
             store.record(new TrackedMessage("<m" + i + "@a.example>", "alice@a.example", List.of("bob@b.example"),

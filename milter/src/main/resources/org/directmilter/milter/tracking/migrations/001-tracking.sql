@@ -28,4 +28,4 @@ CREATE TABLE tracked_recipient (
     PRIMARY KEY (message_id, recipient)
 );
 
-CREATE INDEX tracked_recipient_due ON tracked_recipient (due_at) WHERE due_at IS NOT NULL;
+CREATE INDEX tracked_recipient_due ON tracked_recipient (due_at, message_id, recipient) WHERE due_at IS NOT NULL;
