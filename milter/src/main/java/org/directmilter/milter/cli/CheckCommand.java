@@ -115,7 +115,6 @@ final class CheckCommand implements Callable<Integer> {
             if (tracking.isPresent()) {
                 return report(err, List.of(new ConfigError(config.file, 0, tracking.get())));
             }
-            TrackingStores.warning(loaded).ifPresent(w -> err.println("warning: " + w));
         }
         Instant now = Instant.now();
         new AnchorReport(AnchorStore.read(loaded.get(ConfigKeys.ANCHOR_DIR)), loaded.get(ConfigKeys.DOMAINS), now,
