@@ -61,6 +61,7 @@ class FinalDeliveryPostfixIT {
     private DirectDeployment deployment;
     private DirectSetup setup;
     private PostfixInstance postfix;
+    private int dispatch;
     private Path mail;
     private Path reports;
     private Path config;
@@ -80,18 +81,20 @@ class FinalDeliveryPostfixIT {
         Path store = Files.writeString(work.resolve("store-report"), "#!/bin/sh\nf=$(mktemp " + reports + "/.new-XXXXXX)\n"
                 + "cat > \"$f\" && mv \"$f\" \"" + reports + "/report-$(basename \"$f\")\"\n");
         Files.setPosixFilePermissions(store, PosixFilePermissions.fromString("rwxr-xr-x"));
-        int dispatch = Ports.free();
+        dispatch = Ports.free();
         Path headerChecks = Files.writeString(work.resolve("direct-final-delivery"),
                 "/^X-Direct-Final-Delivery:/ FILTER smtp:[127.0.0.1]:" + dispatch + "\n");
         postfix = PostfixInstance.start(PostfixInstance.Options.milter(deployment.postfixSocket())
-                .set("transport_maps", "inline:{ {" + DAVE + " = virtual:}, {" + ALICE
-                        + " = virtual:}, {" + NOTIFY + " = direct-notify:} }")
+                .set("transport_maps", "inline:{ {" + NOTIFY + " = direct-notify:} }")
                 .set("milter_header_checks", "regexp:" + headerChecks)
+                // the dispatch hop, with the -o lines of docs/mta-configuration.md
                 .listener(dispatch, Map.of("smtpd_milters", "", "content_filter", "", "receive_override_options",
-                        "no_unknown_recipient_checks,no_header_body_checks,no_milters,no_address_mappings"))
+                        "no_unknown_recipient_checks,no_header_body_checks,no_milters,no_address_mappings",
+                        "smtpd_client_restrictions", "", "smtpd_recipient_restrictions", "",
+                        "smtpd_relay_restrictions", "reject_unauth_destination"))
                 .set("virtual_mailbox_base", mail.toString())
                 .set("virtual_mailbox_maps", "inline:{ {" + DAVE + " = dave/} }")
-                .set("virtual_mailbox_domains", "")
+                .set("virtual_mailbox_domains", DirectSetup.LOCAL)
                 .set("virtual_uid_maps", "static:65534")
                 .set("virtual_gid_maps", "static:65534")
                 .set("smtpd_reject_unlisted_recipient", "no"));
@@ -159,6 +162,15 @@ class FinalDeliveryPostfixIT {
         assertThat(maildir("dave")).anyMatch(m -> m.contains("Message-ID: <" + id + ">"));
         assertThat(reportsAbout(id)).isEmpty();
         assertThat(mdns(id)).noneMatch(m -> opened.get(m).contains("; dispatched"));
+    }
+
+    @Test
+    void theDispatchHopRelaysNothingOutsideTheLocalDomains() {
+        // It takes mail without direct-milter: were it to relay, a local process could send plaintext out.
+        List<SmtpClient.Reply> replies = SmtpClient.send(dispatch, DAVE, List.of(BOB), "Subject: x\n\nx\n");
+
+        assertThat(replies).anyMatch(r -> r.last().startsWith("554 5.7.1") && r.last().contains("Relay access denied"));
+        assertThat(replies).noneMatch(r -> r.last().contains("queued as"));
     }
 
     private List<SmtpClient.Reply> send(PrivateKeyEntry recipient, String id, String options) {
