@@ -1,8 +1,12 @@
 package org.directmilter.milter.notify;
 
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -22,9 +26,15 @@ public final class EarlierAttempts {
     /** Entries kept at most; a partner that fills it only brings back duplicates, never loses an MDN. */
     public static final int CAPACITY = 20_000;
 
-    private record Key(String messageId, String recipient) {
+    /** The Message-ID by its digest: its length is the sender's choice, the memory's size must not be. */
+    private record Key(String messageIdSha256, String recipient) {
         static Key of(String messageId, String recipient) {
-            return new Key(messageId, recipient.toLowerCase(Locale.ROOT));
+            try {
+                byte[] digest = MessageDigest.getInstance("SHA-256").digest(messageId.getBytes(StandardCharsets.UTF_8));
+                return new Key(HexFormat.of().formatHex(digest), recipient.toLowerCase(Locale.ROOT));
+            } catch (NoSuchAlgorithmException e) {
+                throw new IllegalStateException("every Java platform has SHA-256", e);
+            }
         }
     }
 
