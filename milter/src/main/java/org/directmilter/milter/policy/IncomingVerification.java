@@ -184,7 +184,11 @@ final class IncomingVerification {
             // address, whose `direct-milter notify` turns them into dispatched and failed MDNs.
             for (EnvelopeAddress recipient : delivered) {
                 changes.add(new Modification.DeleteRecipient(recipient.raw()));
-                changes.add(new Modification.AddRecipient(recipient.raw(), "NOTIFY=SUCCESS,FAILURE"));
+                // the ORCPT the sender's MTA gave stays: the report names the recipient as the sender wrote it
+                List<String> dsn = new ArrayList<>(List.of("NOTIFY=SUCCESS,FAILURE"));
+                recipient.parameters().stream().filter(p -> p.regionMatches(true, 0, "ORCPT=", 0, 6))
+                        .findFirst().ifPresent(dsn::add);
+                changes.add(new Modification.AddRecipient(recipient.raw(), String.join(" ", dsn)));
             }
         }
         if (!notified(original, delivered)) {

@@ -113,8 +113,18 @@ class FinalDeliveryPostfixIT {
     @Test
     void aTimelyAndReliableMessageDeliveredToTheMailboxGetsProcessedThenDispatched() {
         String id = "final-dispatched@partner.example";
-        List<SmtpClient.Reply> replies = send(setup.dave, id, OPTIONS);
-        assertThat(replies).as("replies").allMatch(SmtpClient.Reply::positive);
+        String inner = "Disposition-Notification-To: " + BOB + "\n" + OPTIONS
+                + message(BOB, List.of(DAVE), id, "referral", "Summary of care.\n");
+        try (SmtpClient smtp = SmtpClient.connect(postfix.smtpPort())) {
+            smtp.greeting();
+            smtp.ehlo("mx.partner.example");
+            assertThat(smtp.mailFrom(BOB).code()).isEqualTo(250);
+            // the partner's MTA names the recipient as its sender wrote it: the dispatched MDN keeps that
+            assertThat(smtp.command("RCPT TO:<" + DAVE + "> ORCPT=rfc822;Dave.Care@hisp-a.example").code()).isEqualTo(250);
+            assertThat(smtp.data(deployment.partner.protect(inner, setup.bob, List.of(setup.dave),
+                    routingHeaders(BOB, List.of(DAVE), id))).code()).isEqualTo(250);
+            smtp.quit();
+        }
 
         awaitMdn(id, "processed");
         Path report = awaitReport(id);
@@ -126,7 +136,8 @@ class FinalDeliveryPostfixIT {
         assertThat(notified.status()).as(notified.output()).isZero();
         assertThat(notified.output()).contains("outcome=sent action=delivered rcpt=" + DAVE, "disposition=dispatched");
         assertThat(awaitMdn(id, "dispatched")).contains("From: " + DAVE + "\n", "To: " + BOB + "\n",
-                "Final-Recipient: rfc822;" + DAVE + "\n", "Original-Message-ID: <" + id + ">\n",
+                "Original-Recipient: rfc822;Dave.Care@hisp-a.example\nFinal-Recipient: rfc822;" + DAVE + "\n",
+                "Original-Message-ID: <" + id + ">\n",
                 "X-DIRECT-FINAL-DESTINATION-DELIVERY:\nDisposition: automatic-action/MDN-sent-automatically; dispatched\n");
     }
 
