@@ -31,6 +31,7 @@ import org.directmilter.milter.config.ConfigKeys;
 import org.directmilter.milter.config.HostPort;
 import org.directmilter.milter.config.MilterConfig;
 import org.directmilter.milter.notify.CommandSubmission;
+import org.directmilter.milter.notify.EarlierAttempts;
 import org.directmilter.milter.notify.Notifier;
 import org.directmilter.milter.policy.DirectPolicy;
 import org.directmilter.milter.policy.PolicySettings;
@@ -76,16 +77,22 @@ public final class Assembly {
         return new DirectPolicy(policySettings(config), keyStore(config, token),
                 new TrustValidator(anchors, trustSettings(config), MetricsListener.INSTANCE), resolver, discovery,
                 new Protector(protectOptions(config)), new Unprotector(unprotectOptions(config)),
-                config.get(ConfigKeys.SPOOL_THRESHOLD), config.get(ConfigKeys.TEMPORARY_DIRECTORY), notifier(config));
+                config.get(ConfigKeys.SPOOL_THRESHOLD), config.get(ConfigKeys.TEMPORARY_DIRECTORY),
+                notifier(config, previous.map(p -> p.notifier().earlierAttempts())
+                        .orElseGet(() -> new EarlierAttempts(Clock.systemUTC()))));
     }
 
     /** The MDN sender: NotificationCommand run for each notification, or none with Notifications no. */
     public static Notifier notifier(MilterConfig c) {
+        return notifier(c, new EarlierAttempts(Clock.systemUTC()));
+    }
+
+    private static Notifier notifier(MilterConfig c, EarlierAttempts earlier) {
         if (!c.get(ConfigKeys.NOTIFICATIONS)) {
             return Notifier.disabled();
         }
         return new Notifier(true, new CommandSubmission(c.get(ConfigKeys.NOTIFICATION_COMMAND),
-                c.get(ConfigKeys.NOTIFICATION_TIMEOUT)), Clock.systemUTC());
+                c.get(ConfigKeys.NOTIFICATION_TIMEOUT)), Clock.systemUTC(), earlier);
     }
 
     /**
