@@ -31,6 +31,7 @@ import org.directmilter.milter.config.ConfigKeys;
 import org.directmilter.milter.config.HostPort;
 import org.directmilter.milter.config.MilterConfig;
 import org.directmilter.milter.notify.CommandSubmission;
+import org.directmilter.milter.notify.EarlierAttempts;
 import org.directmilter.milter.notify.Notifier;
 import org.directmilter.milter.policy.DirectPolicy;
 import org.directmilter.milter.policy.PolicySettings;
@@ -83,11 +84,13 @@ public final class Assembly {
                                       Optional<Pkcs11KeyStore> token, Optional<TrackingStore> store) {
         ResolverSettings resolver = resolverSettings(config);
         CertificateDiscovery discovery = previous.filter(p -> p.resolverSettings().equals(resolver))
-                .map(DirectPolicy::discovery).orElseGet(() -> CertificateDiscovery.create(resolver));
+                .map(DirectPolicy::discovery).orElseGet(() -> CertificateDiscovery.create(resolver, MetricsListener.INSTANCE));
         return new DirectPolicy(policySettings(config), keyStore(config, token),
-                new TrustValidator(anchors, trustSettings(config)), resolver, discovery,
+                new TrustValidator(anchors, trustSettings(config), MetricsListener.INSTANCE), resolver, discovery,
                 new Protector(protectOptions(config)), new Unprotector(unprotectOptions(config)),
-                config.get(ConfigKeys.SPOOL_THRESHOLD), config.get(ConfigKeys.TEMPORARY_DIRECTORY), notifier(config),
+                config.get(ConfigKeys.SPOOL_THRESHOLD), config.get(ConfigKeys.TEMPORARY_DIRECTORY),
+                notifier(config, previous.map(p -> p.notifier().earlierAttempts())
+                        .orElseGet(() -> new EarlierAttempts(Clock.systemUTC()))),
                 store.map(s -> tracker(config, s)).orElseGet(Tracker::off));
     }
 
@@ -100,10 +103,14 @@ public final class Assembly {
 
     /** The MDN sender: NotificationCommand run for each notification, or none with Notifications no. */
     public static Notifier notifier(MilterConfig c) {
+        return notifier(c, new EarlierAttempts(Clock.systemUTC()));
+    }
+
+    private static Notifier notifier(MilterConfig c, EarlierAttempts earlier) {
         if (!c.get(ConfigKeys.NOTIFICATIONS)) {
             return Notifier.disabled();
         }
-        return new Notifier(true, submission(c), Clock.systemUTC());
+        return new Notifier(true, submission(c), Clock.systemUTC(), earlier);
     }
 
     /** NotificationCommand with NotificationTimeout: how MDNs and tracking's failure DSNs reach the MTA. */

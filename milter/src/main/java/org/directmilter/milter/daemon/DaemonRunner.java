@@ -83,6 +83,7 @@ public final class DaemonRunner {
         t.setDaemon(true);
         return t;
     });
+    private final DaemonState state;
     private final ScheduledExecutorService expiryTimer = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "expiry-check");
         t.setDaemon(true);
@@ -103,6 +104,8 @@ public final class DaemonRunner {
         this.currentConfig = config;
         this.server = server;
         this.sessions = sessions;
+        this.state = new DaemonState(server::activeConnections, sessions::memoryInUse,
+                config.get(ConfigKeys.TEMPORARY_DIRECTORY), anchors, bundles);
     }
 
     /** The policy new messages get (tests look at its key store). */
@@ -244,6 +247,7 @@ public final class DaemonRunner {
             trackingTimer.scheduleWithFixedDelay(this::settleOverdue, Math.min(every, 1000), every, TimeUnit.MILLISECONDS);
             trackingTimer.scheduleWithFixedDelay(this::purgeTracked, 1, 60, TimeUnit.MINUTES);
         }
+        Metrics.observe(state);
         startupConfig.get(ConfigKeys.METRICS_ADDRESS).ifPresent(this::serveMetrics);
         log.info("direct-milter {} serving on {} ({}), pid {}", MilterVersion.get(),
                 startupConfig.get(ConfigKeys.SOCKET), printable(server.boundAddress()), ProcessHandle.current().pid());
@@ -407,6 +411,7 @@ public final class DaemonRunner {
             List<org.directmilter.crypto.trust.Anchor> all = new ArrayList<>(anchors.current().anchors());
             all.addAll(bundles.current().anchors());
             ExpiryWarnings.all(currentConfig, all, Instant.now()).forEach(w -> log.warn("{}", LogSafe.escape(w)));
+            state.keysChecked(ExpiryWarnings.earliestKeyExpiry(currentConfig));
         } catch (RuntimeException e) {
             log.error("expiry check failed", e);
         }

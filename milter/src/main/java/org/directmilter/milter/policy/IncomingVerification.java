@@ -46,6 +46,14 @@ final class IncomingVerification {
     /** The trace header; one arriving from outside is removed first, so only ours is ever seen. */
     static final String TRACE_HEADER = "X-Direct-Verified";
 
+    /**
+     * Marks a verified message whose sender asked for timely and reliable delivery, for the MTA: Postfix
+     * passes a milter's NOTIFY on to the queue but reports success only for NOTIFY given at RCPT, so its
+     * {@code milter_header_checks} send a message with this header through a loopback hop that receives
+     * it again with that NOTIFY (docs/mta-configuration.md). One arriving from outside is removed first.
+     */
+    static final String FINAL_DELIVERY_HEADER = "X-Direct-Final-Delivery";
+
     /** What each failure to unprotect answers (a kind not listed here is malformed): a reason in, an outcome out. */
     private static final Function<String, Outcome> MALFORMED = why -> Outcome.rejected("malformed", Replies.malformed(why));
     private static final Map<Class<? extends UnprotectResult.Failure>, Function<String, Outcome>> FAILURES = Map.of(
@@ -156,20 +164,25 @@ final class IncomingVerification {
             innerFields = head.fields().stream().map(HeaderRewrite::fromEngine).toList();
         }
         for (HeaderField field : innerFields) {
-            if (!field.named(TRACE_HEADER) && !(HeaderRewrite.isTrace(field) && removeSame(outerTrace, field))) {
+            if (!field.named(TRACE_HEADER) && !field.named(FINAL_DELIVERY_HEADER)
+                    && !(HeaderRewrite.isTrace(field) && removeSame(outerTrace, field))) {
                 replacement.add(field);
             }
         }
         replacement.add(HeaderField.of(TRACE_HEADER, traceValue(from.get(0), trusted, verified)));
+        String notify = state.policy.settings().incomingEnvelopeSender();
+        OriginalMessage original = original(inner);
+        boolean finalDelivery = original.wantsFinalDelivery() && !notify.isEmpty() && !original.isReport();
+        if (finalDelivery) {
+            replacement.add(HeaderField.of(FINAL_DELIVERY_HEADER, "requested"));
+        }
         changes.addAll(HeaderRewrite.replace(message.headers(), HeaderRewrite::isTrace, replacement));
         changes.add(new Modification.ReplaceBody(new InnerBody(verified, head.bodyOffset())));
         // Every notice about this message (bounce, delay, success DSN: RET=FULL quotes it) goes to this
         // sender, never back to the remote one: the MTA would send the decrypted message in clear.
-        String notify = state.policy.settings().incomingEnvelopeSender();
         changes.add(new Modification.ChangeFrom("<" + notify + ">", ""));
         List<EnvelopeAddress> delivered = new ArrayList<>(transaction.recipients());
         delivered.removeAll(refused);
-        OriginalMessage original = original(inner);
         if (ReturnedReports.isMdn(original.contentType()) && state.policy.tracker().on()) {
             // Only here, decrypted and its signer trusted, can an MDN say anything about what we sent.
             Optional<EndOfMessage> instead = correlateMdn(verified, from.get(0));
@@ -178,12 +191,16 @@ final class IncomingVerification {
                         ? "tracking-suppressed" : "tracking-failed", instead.get(), verified, byDomain);
             }
         }
-        if (original.wantsFinalDelivery() && !notify.isEmpty() && !original.isReport()) {
+        if (finalDelivery) {
             // Timely and reliable delivery: the MTA reports success as well as failure, to the notification
             // address, whose `direct-milter notify` turns them into dispatched and failed MDNs.
             for (EnvelopeAddress recipient : delivered) {
                 changes.add(new Modification.DeleteRecipient(recipient.raw()));
-                changes.add(new Modification.AddRecipient(recipient.raw(), "NOTIFY=SUCCESS,FAILURE"));
+                // the ORCPT the sender's MTA gave stays: the report names the recipient as the sender wrote it
+                List<String> dsn = new ArrayList<>(List.of("NOTIFY=SUCCESS,FAILURE"));
+                recipient.parameters().stream().filter(p -> p.regionMatches(true, 0, "ORCPT=", 0, 6))
+                        .findFirst().ifPresent(dsn::add);
+                changes.add(new Modification.AddRecipient(recipient.raw(), String.join(" ", dsn)));
             }
         }
         if (!notified(original, delivered)) {
