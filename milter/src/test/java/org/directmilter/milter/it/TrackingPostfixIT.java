@@ -193,6 +193,10 @@ class TrackingPostfixIT {
     @Test
     void aSilentRecipientGetsAliceExactlyOneFailureDsnThroughTheMta() {
         daemonWith(SHORT);
+        // a reload keeps the timer running: the message is sent after one
+        deployment.daemon().reload();
+        Poll.until("the reload", WAIT, () -> deployment.daemon().log().contains("configuration reloaded"),
+                deployment::diagnostics);
         String id = "track-silent@hisp-a.example";
         List<SmtpClient.Reply> replies = sendFromAlice(id, List.of(BOB));
         assertThat(replies).as("replies").allMatch(SmtpClient.Reply::positive);
