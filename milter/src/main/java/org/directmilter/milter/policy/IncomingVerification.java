@@ -227,7 +227,7 @@ final class IncomingVerification {
             return Optional.empty();
         }
         String recipientDomain = report.get().recipient().substring(report.get().recipient().lastIndexOf('@') + 1);
-        if (!recipientDomain.equals(signer.substring(signer.lastIndexOf('@') + 1))) {
+        if (!recipientDomain.equalsIgnoreCase(signer.substring(signer.lastIndexOf('@') + 1))) {
             trackingLine("foreign-recipient", report.get()).with("signer", signer).log();
             return Optional.empty();
         }
