@@ -2,6 +2,7 @@ package org.directmilter.resolver;
 
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -67,11 +68,26 @@ public final class CertificateDiscovery {
      * one cache (and its single-flight loading per owner name).
      */
     public static CertificateDiscovery create(ResolverSettings settings) {
-        CertLookup dns = DnsCertLookup.create(settings);
-        CertLookup ldap = LdapCertLookup.create(settings);
+        return create(settings, DiscoveryListener.NONE);
+    }
+
+    /** {@link #create(ResolverSettings)} telling {@code listener} of cache hits and of each DNS and LDAP lookup. */
+    public static CertificateDiscovery create(ResolverSettings settings, DiscoveryListener listener) {
+        CertLookup dns = heard(DnsCertLookup.create(settings), DiscoveryListener.Source.DNS, listener);
+        CertLookup ldap = heard(LdapCertLookup.create(settings), DiscoveryListener.Source.LDAP, listener);
         CertLookup both = owner -> LdapCertLookup.isOwner(owner) ? ldap.lookup(owner) : dns.lookup(owner);
-        return new CertificateDiscovery(new CachedCertLookup(both, settings.cache()), settings.ownerNames(),
+        return new CertificateDiscovery(new CachedCertLookup(both, settings.cache(), listener), settings.ownerNames(),
                 settings.certificateDirectory(), settings.ldap().enabled());
+    }
+
+    /** {@code lookup}, timed, each answer passed to {@code listener}. */
+    static CertLookup heard(CertLookup lookup, DiscoveryListener.Source source, DiscoveryListener listener) {
+        return owner -> {
+            long start = System.nanoTime();
+            OwnerLookup answer = lookup.lookup(owner);
+            listener.lookedUp(source, answer, Duration.ofNanos(System.nanoTime() - start));
+            return answer;
+        };
     }
 
     /**

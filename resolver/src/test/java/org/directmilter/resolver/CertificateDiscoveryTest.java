@@ -3,6 +3,7 @@ package org.directmilter.resolver;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.security.cert.X509Certificate;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -30,6 +31,25 @@ class CertificateDiscoveryTest {
 
     private DiscoveryResult discover(String address, OwnerNameMode mode) {
         return new CertificateDiscovery(fake, mode).discover(address, TestCertificates::currentlyValid);
+    }
+
+    @Test
+    void aHeardLookupPassesItsSourceAnswerAndTimeToTheListener() {
+        List<String> heard = new ArrayList<>();
+        DiscoveryListener listener = new DiscoveryListener() {
+            @Override
+            public void lookedUp(Source source, OwnerLookup answer, Duration took) {
+                heard.add(source + " " + answer.getClass().getSimpleName() + " " + answer.owner()
+                        + (took.isNegative() ? " negative" : ""));
+            }
+        };
+        publish("bob.example.org.", TestCertificates.valid("bob@example.org"));
+
+        OwnerLookup answer = CertificateDiscovery.heard(fake, DiscoveryListener.Source.LDAP, listener)
+                .lookup("bob.example.org.");
+
+        assertThat(answer).isSameAs(zone.get("bob.example.org."));
+        assertThat(heard).containsExactly("LDAP Published bob.example.org.");
     }
 
     @Test

@@ -45,6 +45,30 @@ public final class SpoolFiles {
         return removed;
     }
 
+    /**
+     * The bytes this process's spool files in {@code directory} hold on disk now (for the daemon's
+     * metrics); 0 when the directory does not exist. Files that vanish while they are counted count 0.
+     */
+    public static long bytesInUse(Path directory) throws IOException {
+        if (!Files.isDirectory(directory)) {
+            return 0;
+        }
+        long self = ProcessHandle.current().pid();
+        long bytes = 0;
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(directory, Spool.FILE_PREFIX + "*" + Spool.FILE_SUFFIX)) {
+            for (Path file : files) {
+                if (writerPid(file.getFileName().toString()).filter(pid -> pid == self).isPresent()) {
+                    try {
+                        bytes += Files.size(file);
+                    } catch (IOException e) {
+                        // deleted since it was listed: its message has ended
+                    }
+                }
+            }
+        }
+        return bytes;
+    }
+
     /** The pid in {@code direct-milter-spool-<pid>-<random>.tmp}. */
     static Optional<Long> writerPid(String name) {
         String rest = name.substring(Spool.FILE_PREFIX.length());

@@ -12,6 +12,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
 import org.directmilter.crypto.text.LogSafe;
 import org.directmilter.crypto.trust.FetchException.Category;
 import org.slf4j.Logger;
@@ -42,10 +44,12 @@ final class Network {
     private final HttpFetcher http;
     private final Cache<String, HeldCrl> crls;
     private final Cache<String, HeldIssuers> issuers;
+    private final TrustListener listener;
 
-    Network(TrustSettings settings, Clock clock) {
+    Network(TrustSettings settings, Clock clock, TrustListener listener) {
         this.settings = settings;
         this.clock = clock;
+        this.listener = listener;
         this.http = new HttpFetcher(settings.fetchTimeout(), settings.allowedHosts());
         this.crls = Caffeine.newBuilder().maximumSize(MAX_ENTRIES).ticker(() -> nanos(clock.instant()))
                 .expireAfter(Expiry.<String, HeldCrl>writing((url, held) -> untilNow(held.keepUntil())))
@@ -65,14 +69,17 @@ final class Network {
             }
             throw held.failure().again();
         }
+        long start = System.nanoTime();
         try {
             X509CRL fresh = fetchCrl(url, budget);
+            heard(TrustListener.Fetch.CRL, null, start);
             Instant next = fresh.getNextUpdate().toInstant();
             Instant refresh = latest(earliest(next, now.plus(settings.maxCacheTime())),
                     now.plus(settings.failureCacheTime()));
             crls.put(url, new HeldCrl(fresh, null, refresh, latest(refresh, next.plus(settings.crlGrace()))));
             return fresh;
         } catch (FetchException e) {
+            heard(TrustListener.Fetch.CRL, e, start);
             X509CRL previous = held == null ? null : held.crl();
             if (!e.ours()) {
                 Instant retry = now.plus(settings.failureCacheTime());
@@ -95,6 +102,7 @@ final class Network {
             return held.certificates();
         }
         Instant now = clock.instant();
+        long start = System.nanoTime();
         try {
             List<X509Certificate> found;
             try {
@@ -102,9 +110,11 @@ final class Network {
             } catch (CertificateException e) {
                 throw failed(url, new FetchException(Category.UNREADABLE, e.getMessage()));
             }
+            heard(TrustListener.Fetch.AIA, null, start);
             issuers.put(url, new HeldIssuers(List.copyOf(found), null, now.plus(settings.maxCacheTime())));
             return found;
         } catch (FetchException e) {
+            heard(TrustListener.Fetch.AIA, e, start);
             if (!e.ours()) {
                 issuers.put(url, new HeldIssuers(null, e, now.plus(settings.failureCacheTime())));
             }
@@ -144,6 +154,12 @@ final class Network {
         } finally {
             budget.fetched(Duration.ofNanos(System.nanoTime() - start));
         }
+    }
+
+    /** Tells the listener of one fetch tried since {@code start} (System.nanoTime), failed when {@code e} is set. */
+    private void heard(TrustListener.Fetch what, FetchException e, long start) {
+        listener.fetched(what, Optional.ofNullable(e).map(f -> f.category().name().toLowerCase(Locale.ROOT)),
+                Duration.ofNanos(System.nanoTime() - start));
     }
 
     private static FetchException failed(String url, FetchException e) {

@@ -46,16 +46,27 @@ public final class TrustValidator {
     private final Clock clock;
     private final Network network;
     private final Revocation revocation;
+    private final TrustListener listener;
 
     public TrustValidator(AnchorSource anchors, TrustSettings settings) {
-        this(anchors, settings, Clock.systemUTC());
+        this(anchors, settings, TrustListener.NONE);
+    }
+
+    /** @param listener told of every certificate judged and every CRL or AIA fetch tried */
+    public TrustValidator(AnchorSource anchors, TrustSettings settings, TrustListener listener) {
+        this(anchors, settings, Clock.systemUTC(), listener);
     }
 
     TrustValidator(AnchorSource anchors, TrustSettings settings, Clock clock) {
+        this(anchors, settings, clock, TrustListener.NONE);
+    }
+
+    TrustValidator(AnchorSource anchors, TrustSettings settings, Clock clock, TrustListener listener) {
         this.anchors = anchors;
         this.settings = settings;
         this.clock = clock;
-        this.network = new Network(settings, clock);
+        this.listener = listener;
+        this.network = new Network(settings, clock, listener);
         this.revocation = new Revocation(network, settings.crlGrace());
     }
 
@@ -215,8 +226,12 @@ public final class TrustValidator {
         return out;
     }
 
-    /** Warnings go to DEBUG: a caller judging a message reports them once, in its audit line. */
-    private static ValidationResult finish(ValidationResult result) {
+    /**
+     * Every judgement ends here: the listener hears it, and its warnings go to DEBUG (a caller judging a
+     * message reports them once, in its audit line).
+     */
+    private ValidationResult finish(ValidationResult result) {
+        listener.judged(result);
         if (!result.warnings().isEmpty() && log.isDebugEnabled()) {
             log.debug("certificate {}: {}", LogSafe.escape(Certificates.describe(result.certificate())),
                     LogSafe.escape(result.explanation()));

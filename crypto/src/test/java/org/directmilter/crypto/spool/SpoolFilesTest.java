@@ -42,6 +42,21 @@ class SpoolFilesTest {
     }
 
     @Test
+    void bytesInUseCountsThisProcesssSpoolFilesOnly() throws IOException {
+        long live = ProcessHandle.current().parent().map(ProcessHandle::pid).orElseThrow();
+        Files.writeString(tmp.resolve(Spool.FILE_PREFIX + live + "-3.tmp"), "another process's");
+        Files.writeString(tmp.resolve("direct-milter-other.tmp"), "not a spool");
+        try (Spool spool = Spool.onDisk(tmp)) {
+            try (OutputStream out = spool.output()) {
+                out.write(new byte[12_345]);
+            }
+            assertThat(SpoolFiles.bytesInUse(tmp)).isEqualTo(12_345);
+        }
+        assertThat(SpoolFiles.bytesInUse(tmp)).isZero();
+        assertThat(SpoolFiles.bytesInUse(tmp.resolve("missing"))).isZero();
+    }
+
+    @Test
     void aSpoolFileCarriesThePrefixAndThePidAndCloseDeletesIt() throws IOException {
         try (Spool spool = Spool.onDisk(tmp)) {
             try (OutputStream out = spool.output()) {

@@ -333,6 +333,36 @@ class RevocationAndAiaTest {
         }
     }
 
+    /** The listener hears each judgement and each fetch tried, not those answered from the cache. */
+    @Test
+    void theListenerHearsJudgementsAndEveryFetchTriedWithItsFailure() throws Exception {
+        server.put("/inter.cer", inter.cert().getEncoded());
+        Issued alice = leaf("alice").aia(server.url("/inter.cer")).crl(server.url("/inter.crl")).build();
+        Issued revoked = leaf("revoked").crl(TestServer.deadUrl("/gone.crl")).build();
+        serveCrl("/inter.crl", inter, Instant.now().plus(Duration.ofDays(1)));
+        List<String> heard = new ArrayList<>();
+        TrustListener listener = new TrustListener() {
+            @Override
+            public synchronized void judged(ValidationResult result) {
+                heard.add("judged " + result.problems().stream().map(Problem::kind).toList());
+            }
+
+            @Override
+            public synchronized void fetched(Fetch what, Optional<String> failure, Duration took) {
+                heard.add(what + " " + failure.orElse("ok") + (took.isNegative() ? " negative" : ""));
+            }
+        };
+        Anchor anchor = new Anchor(root.cert(), Path.of("root.pem"), Optional.of(LOCAL), Direction.OUTGOING);
+        TrustValidator v = new TrustValidator((d, dir) -> List.of(anchor), settings(), listener);
+
+        check(v, alice.cert());
+        check(v, alice.cert());
+        check(v, revoked.cert(), inter.cert());
+
+        assertThat(heard).containsExactly("AIA ok", "CRL ok", "CRL ok", "judged []", "judged []",
+                "CRL unreachable", "judged [REVOCATION_UNKNOWN]");
+    }
+
     @Test
     void aDeadOrSilentAiaServerMeansNoPathAndItsFailureStaysWithTheOperator() throws Exception {
         String deadUrl = TestServer.deadUrl("/inter.cer");

@@ -414,8 +414,9 @@ public final class ConfigKeys {
 
     public static final ConfigKey<Optional<HostPort>> METRICS_ADDRESS = defineUnset("MetricsAddress",
             ValueType.of("loopback IP:PORT", ConfigKeys::parseMetricsAddress, HostPort::toString), ON_RESTART,
-            "where `/metrics` is served in the Prometheus text format (decisions by event, outcome and "
-                    + "reply code): a loopback address and port, e.g. `127.0.0.1:9466`; unset: no endpoint");
+            "where `/metrics` is served in the Prometheus text format (decisions and replies, latencies, discovery, "
+                    + "trust, connections, spool, certificate expiry): a loopback address and port, e.g. "
+                    + "`127.0.0.1:9466`; unset: no endpoint");
 
     // ---- the tracking store (issue 14): the track-store area ----
 

@@ -72,9 +72,9 @@ public final class Assembly {
                                       Optional<Pkcs11KeyStore> token) {
         ResolverSettings resolver = resolverSettings(config);
         CertificateDiscovery discovery = previous.filter(p -> p.resolverSettings().equals(resolver))
-                .map(DirectPolicy::discovery).orElseGet(() -> CertificateDiscovery.create(resolver));
+                .map(DirectPolicy::discovery).orElseGet(() -> CertificateDiscovery.create(resolver, MetricsListener.INSTANCE));
         return new DirectPolicy(policySettings(config), keyStore(config, token),
-                new TrustValidator(anchors, trustSettings(config)), resolver, discovery,
+                new TrustValidator(anchors, trustSettings(config), MetricsListener.INSTANCE), resolver, discovery,
                 new Protector(protectOptions(config)), new Unprotector(unprotectOptions(config)),
                 config.get(ConfigKeys.SPOOL_THRESHOLD), config.get(ConfigKeys.TEMPORARY_DIRECTORY), notifier(config));
     }

@@ -74,6 +74,7 @@ public final class DaemonRunner {
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile MilterConfig currentConfig;
     private volatile HTTPServer metrics;
+    private final DaemonState state;
     private final ScheduledExecutorService expiryTimer = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "expiry-check");
         t.setDaemon(true);
@@ -93,6 +94,8 @@ public final class DaemonRunner {
         this.currentConfig = config;
         this.server = server;
         this.sessions = sessions;
+        this.state = new DaemonState(server::activeConnections, sessions::memoryInUse,
+                config.get(ConfigKeys.TEMPORARY_DIRECTORY), anchors, bundles);
     }
 
     /** The policy new messages get (tests look at its key store). */
@@ -187,6 +190,7 @@ public final class DaemonRunner {
         bundles.start();
         warnOfExpiry();
         expiryTimer.scheduleAtFixedRate(this::warnOfExpiry, 1, 1, TimeUnit.DAYS);
+        Metrics.observe(state);
         startupConfig.get(ConfigKeys.METRICS_ADDRESS).ifPresent(this::serveMetrics);
         log.info("direct-milter {} serving on {} ({}), pid {}", MilterVersion.get(),
                 startupConfig.get(ConfigKeys.SOCKET), printable(server.boundAddress()), ProcessHandle.current().pid());
@@ -342,6 +346,7 @@ public final class DaemonRunner {
             List<org.directmilter.crypto.trust.Anchor> all = new ArrayList<>(anchors.current().anchors());
             all.addAll(bundles.current().anchors());
             ExpiryWarnings.all(currentConfig, all, Instant.now()).forEach(w -> log.warn("{}", LogSafe.escape(w)));
+            state.keysChecked(ExpiryWarnings.earliestKeyExpiry(currentConfig));
         } catch (RuntimeException e) {
             log.error("expiry check failed", e);
         }

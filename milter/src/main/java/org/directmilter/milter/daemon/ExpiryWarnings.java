@@ -51,18 +51,37 @@ public final class ExpiryWarnings {
      * cannot be read are left to the key-file checks, which name the reason.
      */
     public static List<String> keys(MilterConfig config, Instant now) {
-        Path dir = config.get(ConfigKeys.KEY_STORE);
-        Set<String> out = new LinkedHashSet<>();
-        if (!Files.isDirectory(dir) || !Files.isReadable(dir)) {
-            return List.of();
-        }
         Duration window = window(config);
+        Set<String> out = new LinkedHashSet<>();
+        for (KeyCertificate k : keyCertificates(config)) {
+            expiry(k.certificate(), now, window).ifPresent(e -> out.add("key " + k.file() + ": certificate "
+                    + k.certificate().getSubjectX500Principal().getName() + " " + e));
+        }
+        return List.copyOf(out);
+    }
+
+    /** When the first certificate of the KeyStore's key files expires (the metrics' gauge); empty when none. */
+    public static Optional<Instant> earliestKeyExpiry(MilterConfig config) {
+        return keyCertificates(config).stream().map(k -> k.certificate().getNotAfter().toInstant())
+                .min(Instant::compareTo);
+    }
+
+    /** One certificate of a key file's chain. */
+    private record KeyCertificate(Path file, X509Certificate certificate) {
+    }
+
+    private static List<KeyCertificate> keyCertificates(MilterConfig config) {
+        Path dir = config.get(ConfigKeys.KEY_STORE);
+        List<KeyCertificate> out = new ArrayList<>();
+        if (!Files.isDirectory(dir) || !Files.isReadable(dir)) {
+            return out;
+        }
         Pkcs12DirectoryKeyStore store = new Pkcs12DirectoryKeyStore(dir);
         List<Path> files;
         try (var list = Files.list(dir)) {
             files = list.filter(f -> f.getFileName().toString().endsWith(".p12")).sorted().toList();
         } catch (IOException e) {
-            return List.of();
+            return out;
         }
         for (Path file : files) {
             String name = file.getFileName().toString();
@@ -80,12 +99,11 @@ public final class ExpiryWarnings {
             }
             for (PrivateKeyEntry entry : entries) {
                 for (X509Certificate c : entry.chain()) {
-                    expiry(c, now, window).ifPresent(e -> out.add("key " + file + ": certificate "
-                            + c.getSubjectX500Principal().getName() + " " + e));
+                    out.add(new KeyCertificate(file, c));
                 }
             }
         }
-        return List.copyOf(out);
+        return out;
     }
 
     /** "expired DATE", "expires in N days (DATE)", or nothing when it is valid beyond the window. */

@@ -1,12 +1,15 @@
 package org.directmilter.milter.policy;
 
+import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.atomic.AtomicReference;
 import org.directmilter.crypto.keys.KeyStoreException;
 import org.directmilter.crypto.keys.KeyUnavailableException;
 import org.directmilter.crypto.keys.PrivateKeyEntry;
 import org.directmilter.crypto.text.LogSafe;
 import org.directmilter.milter.config.FailureAction;
+import org.directmilter.milter.metrics.Metrics;
 import org.directmilter.milter.policy.MessageState.Route;
 import org.directmilter.milter.session.EndOfMessage;
 import org.directmilter.milter.session.EnvelopeAddress;
@@ -207,8 +210,20 @@ public final class DirectHandler implements MessageHandler {
         return verdict;
     }
 
+    /** The end-of-message work, timed for the metrics by the direction the message turned out to have. */
     @Override
     public EndOfMessage endOfMessage(Message message) {
+        long start = System.nanoTime();
+        try {
+            return judgeEndOfMessage(message);
+        } finally {
+            message.transaction().get(MessageState.KEY).ifPresent(state -> Metrics.endOfMessage(
+                    state.route().orElse(Route.PASS).name().toLowerCase(Locale.ROOT),
+                    Duration.ofNanos(System.nanoTime() - start)));
+        }
+    }
+
+    private EndOfMessage judgeEndOfMessage(Message message) {
         Transaction transaction = message.transaction();
         MessageState state = transaction.get(MessageState.KEY).orElse(null);
         if (state == null) {

@@ -91,7 +91,7 @@ public final class MilterSessionFactory implements ConnectionFactory, AutoClosea
     }
 
     /** Heap that frames and bodies in memory take right now, across connections. */
-    long memoryInUse() {
+    public long memoryInUse() {
         return memory.used();
     }
 

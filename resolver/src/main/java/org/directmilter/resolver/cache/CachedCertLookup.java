@@ -3,11 +3,15 @@ package org.directmilter.resolver.cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
 import com.github.benmanes.caffeine.cache.LoadingCache;
+import com.github.benmanes.caffeine.cache.RemovalCause;
 import com.github.benmanes.caffeine.cache.Ticker;
 import com.github.benmanes.caffeine.cache.stats.CacheStats;
+import com.github.benmanes.caffeine.cache.stats.ConcurrentStatsCounter;
+import com.github.benmanes.caffeine.cache.stats.StatsCounter;
 import java.time.Duration;
 import java.util.Locale;
 import org.directmilter.resolver.CertLookup;
+import org.directmilter.resolver.DiscoveryListener;
 import org.directmilter.resolver.OwnerLookup;
 
 /**
@@ -20,16 +24,25 @@ public final class CachedCertLookup implements CertLookup {
     private final LoadingCache<String, OwnerLookup> cache;
 
     public CachedCertLookup(CertLookup delegate, CacheSettings settings) {
-        this(delegate, settings, Ticker.systemTicker());
+        this(delegate, settings, DiscoveryListener.NONE);
+    }
+
+    /** @param listener told of every hit and miss, as the cache's own statistics count them */
+    public CachedCertLookup(CertLookup delegate, CacheSettings settings, DiscoveryListener listener) {
+        this(delegate, settings, Ticker.systemTicker(), listener);
     }
 
     /** With a ticker of the test's choosing, so expiry can be proven without waiting. */
     public CachedCertLookup(CertLookup delegate, CacheSettings settings, Ticker ticker) {
+        this(delegate, settings, ticker, DiscoveryListener.NONE);
+    }
+
+    CachedCertLookup(CertLookup delegate, CacheSettings settings, Ticker ticker, DiscoveryListener listener) {
         this.cache = Caffeine.newBuilder()
                 .maximumSize(settings.maxEntries())
                 .expireAfter(Expiry.<String, OwnerLookup>writing((owner, answer) -> lifetime(answer, settings)))
                 .ticker(ticker)
-                .recordStats()
+                .recordStats(() -> new Heard(listener))
                 .build(delegate::lookup);
     }
 
@@ -42,6 +55,48 @@ public final class CachedCertLookup implements CertLookup {
         CacheStats s = cache.stats();
         return new CacheStatistics(s.hitCount(), s.missCount(), s.loadCount(), Duration.ofNanos(s.totalLoadTime()),
                 cache.estimatedSize());
+    }
+
+    /** The cache's statistics, with hits and misses passed on to the listener as they are counted. */
+    private static final class Heard implements StatsCounter {
+        private final StatsCounter counts = new ConcurrentStatsCounter();
+        private final DiscoveryListener listener;
+
+        Heard(DiscoveryListener listener) {
+            this.listener = listener;
+        }
+
+        @Override
+        public void recordHits(int count) {
+            counts.recordHits(count);
+            listener.cacheHits(count);
+        }
+
+        @Override
+        public void recordMisses(int count) {
+            counts.recordMisses(count);
+            listener.cacheMisses(count);
+        }
+
+        @Override
+        public void recordLoadSuccess(long loadTime) {
+            counts.recordLoadSuccess(loadTime);
+        }
+
+        @Override
+        public void recordLoadFailure(long loadTime) {
+            counts.recordLoadFailure(loadTime);
+        }
+
+        @Override
+        public void recordEviction(int weight, RemovalCause cause) {
+            counts.recordEviction(weight, cause);
+        }
+
+        @Override
+        public CacheStats snapshot() {
+            return counts.snapshot();
+        }
     }
 
     /** How long an answer lives, clamped to the configured bounds. */

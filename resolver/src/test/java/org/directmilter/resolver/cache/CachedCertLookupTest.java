@@ -14,6 +14,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.directmilter.resolver.CertLookup;
+import org.directmilter.resolver.DiscoveryListener;
 import org.directmilter.resolver.OwnerLookup;
 import org.junit.jupiter.api.Test;
 
@@ -56,6 +57,34 @@ class CachedCertLookupTest {
         assertThat(cache.statistics().hits()).isEqualTo(1);
         assertThat(cache.statistics().misses()).isEqualTo(2);
         assertThat(cache.statistics().loads()).isEqualTo(2);
+    }
+
+    @Test
+    void theListenerHearsEveryHitAndMissTheStatisticsCount() {
+        AtomicInteger hits = new AtomicInteger();
+        AtomicInteger misses = new AtomicInteger();
+        DiscoveryListener listener = new DiscoveryListener() {
+            @Override
+            public void cacheHits(int count) {
+                hits.addAndGet(count);
+            }
+
+            @Override
+            public void cacheMisses(int count) {
+                misses.addAndGet(count);
+            }
+        };
+        CachedCertLookup cache = new CachedCertLookup(owner -> published(300), BOUNDS, ticker, listener);
+
+        cache.lookup("bob.example.org.");
+        cache.lookup("BOB.example.org.");
+        cache.lookup("bob.example.org.");
+        cache.lookup("alice.example.org.");
+
+        assertThat(misses).hasValue(2);
+        assertThat(hits).hasValue(2);
+        assertThat(cache.statistics().hits()).isEqualTo(2);
+        assertThat(cache.statistics().misses()).isEqualTo(2);
     }
 
     @Test
