@@ -418,6 +418,30 @@ public final class ConfigKeys {
                     + "trust, connections, spool, certificate expiry): a loopback address and port, e.g. "
                     + "`127.0.0.1:9466`; unset: no endpoint");
 
+    // ---- the tracking store (issue 14): the track-store area ----
+
+    public static final ConfigKey<String> TRACKING_DATABASE = define("TrackingDatabase",
+            ValueType.of("path or jdbc:postgresql:// URL", ConfigKeys::parseTrackingDatabase, text -> text),
+            "/var/lib/direct-milter/tracking.db", ON_RESTART,
+            "where outgoing messages are tracked to a final outcome per recipient: an SQLite file (absolute "
+                    + "path; created at start, its directory must exist), or a PostgreSQL database several nodes "
+                    + "share, `jdbc:postgresql://HOST[:PORT]/DATABASE?user=ROLE` (no password in the URL: see "
+                    + "`TrackingPasswordFile`)");
+
+    public static final ConfigKey<Optional<Path>> TRACKING_PASSWORD_FILE = defineUnset("TrackingPasswordFile",
+            ValueTypes.ABSOLUTE_PATH, ON_RESTART,
+            "file whose first line is the PostgreSQL role's password; refused when others may read it, as key "
+                    + "password files are; unset: no password (peer, trust or certificate authentication)");
+
+    public static final ConfigKey<Integer> TRACKING_POOL_SIZE = define("TrackingPoolSize", ValueTypes.intRange(1, 64),
+            "4", ON_RESTART,
+            "the most connections the daemon holds open to the tracking database");
+
+    public static final ConfigKey<Integer> TRACKING_RETENTION_DAYS = define("TrackingRetentionDays",
+            ValueTypes.intRange(1, 3650), "30", ON_RESTART,
+            "days a tracked message is kept once every recipient is final; then it is purged, and reports "
+                    + "still arriving for it are passed on untouched");
+
     private static final List<ConfigKey<?>> VIEW = Collections.unmodifiableList(ALL);
 
     private ConfigKeys() {
@@ -466,6 +490,22 @@ public final class ConfigKeys {
             throw new IllegalArgumentException("\"" + text + "\" is not a loopback address (127.0.0.0/8, [::1])");
         }
         return address;
+    }
+
+    /** An absolute path (SQLite) or a PostgreSQL JDBC URL that carries no password. */
+    private static String parseTrackingDatabase(String text) {
+        if (text.startsWith("jdbc:postgresql://")) {
+            if (text.toLowerCase(Locale.ROOT).matches(".*[?&]password=.*")) {
+                throw new IllegalArgumentException("a password does not belong in the URL, which logs and "
+                        + "`check` show: put it in TrackingPasswordFile");
+            }
+            return text;
+        }
+        if (text.contains(":") && !text.startsWith("/")) {
+            throw new IllegalArgumentException("\"" + text + "\" is neither an absolute path nor a "
+                    + "jdbc:postgresql://HOST/DATABASE URL");
+        }
+        return ValueTypes.ABSOLUTE_PATH.parse(text).toString();
     }
 
     /** {@code <>} is the null sender (empty); otherwise local-part@domain, angle brackets optional. */
