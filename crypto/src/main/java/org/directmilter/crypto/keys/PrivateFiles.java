@@ -20,7 +20,7 @@ import org.slf4j.LoggerFactory;
  * read them. A file that others may read is refused, naming the path: its secret must be treated as
  * disclosed, and silently using it would hide that.
  */
-final class PrivateFiles {
+public final class PrivateFiles {
 
     private static final Logger log = LoggerFactory.getLogger(PrivateFiles.class);
 
@@ -48,6 +48,14 @@ final class PrivateFiles {
             log.warn("key store: {}", LogSafe.escape(e.getMessage()));
         }
         throw e;
+    }
+
+    /**
+     * The first line of a secret file outside the key store (e.g. a database password), refused as a key
+     * password file is when others may read it; the caller clears the array after use.
+     */
+    public static char[] readSecret(Path file) throws KeyStoreException {
+        return new PrivateFiles(groupsFor(file.toAbsolutePath().getParent())).firstLine(file);
     }
 
     /** The first line of {@code file}, once its modes are checked; the caller clears the array after use. */

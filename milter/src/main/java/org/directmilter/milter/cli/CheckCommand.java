@@ -23,6 +23,7 @@ import org.directmilter.milter.daemon.Assembly;
 import org.directmilter.milter.daemon.EnvironmentChecks;
 import org.directmilter.milter.daemon.ExitStatus;
 import org.directmilter.milter.daemon.ExpiryWarnings;
+import org.directmilter.milter.daemon.TrackingStores;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -57,6 +58,9 @@ import picocli.CommandLine.Option;
             "With --postfix, also reads that Postfix's settings with postconf and warns when smtpd_milters or "
                     + "non_smtpd_milters does not name the daemon's Socket (mail would pass, or be submitted "
                     + "locally, unprotected) or milter_default_action is not tempfail.",
+            "",
+            "Opens the tracking store TrackingDatabase names (the PostgreSQL database, or the SQLite file if it "
+                    + "exists: a missing file is left for the daemon to create) and reads its schema version: a store that cannot be opened is an error.",
             "",
             "When all is well, prints one line with every effective setting (defaults included)."
         },
@@ -106,6 +110,12 @@ final class CheckCommand implements Callable<Integer> {
             return report(err, List.of(EnvironmentChecks.tokenError(loaded, e)));
         }
         keys.forEach(out::println);
+        if (loaded.get(ConfigKeys.TRACKING)) { // with Tracking no the daemon opens no store
+            Optional<String> tracking = TrackingStores.problem(loaded);
+            if (tracking.isPresent()) {
+                return report(err, List.of(new ConfigError(config.file, 0, tracking.get())));
+            }
+        }
         Instant now = Instant.now();
         new AnchorReport(AnchorStore.read(loaded.get(ConfigKeys.ANCHOR_DIR)), loaded.get(ConfigKeys.DOMAINS), now,
                 ExpiryWarnings.window(loaded)).warnings().forEach(w -> err.println("warning: " + w));

@@ -18,7 +18,7 @@ import picocli.CommandLine.Spec;
         subcommands = {RunCommand.class, CheckCommand.class, AnchorsCommand.class, ProbeCommand.class, LookupCommand.class,
             DemoCommand.class,
             ProtectCommand.class, UnprotectCommand.class, NotifyCommand.class,
-            DnsRecordCommand.class, CommandLine.HelpCommand.class},
+            DnsRecordCommand.class, TrackCommand.class, CommandLine.HelpCommand.class},
         headerHeading = "%n",
         header = "The Direct Project Security/Trust Agent as a milter for Postfix and Sendmail.",
         synopsisHeading = "%nUsage: ",

@@ -418,6 +418,56 @@ public final class ConfigKeys {
                     + "trust, connections, spool, certificate expiry): a loopback address and port, e.g. "
                     + "`127.0.0.1:9466`; unset: no endpoint");
 
+    // ---- the tracking store (issue 14): the track-store area ----
+
+    public static final ConfigKey<String> TRACKING_DATABASE = define("TrackingDatabase",
+            ValueType.of("path or jdbc:postgresql:// URL", ConfigKeys::parseTrackingDatabase, text -> text),
+            "/var/lib/direct-milter/tracking.db", ON_RESTART,
+            "where outgoing messages are tracked to a final outcome per recipient: an SQLite file (absolute "
+                    + "path; created at start, its directory must exist), or a PostgreSQL database several nodes "
+                    + "share, `jdbc:postgresql://HOST[:PORT]/DATABASE?user=ROLE` (no password in the URL: see "
+                    + "`TrackingPasswordFile`)");
+
+    public static final ConfigKey<Optional<Path>> TRACKING_PASSWORD_FILE = defineUnset("TrackingPasswordFile",
+            ValueTypes.ABSOLUTE_PATH, ON_RESTART,
+            "file whose first line is the PostgreSQL role's password; refused when others may read it, as key "
+                    + "password files are; unset: no password (peer, trust or certificate authentication)");
+
+    public static final ConfigKey<Integer> TRACKING_POOL_SIZE = define("TrackingPoolSize", ValueTypes.intRange(1, 64),
+            "4", ON_RESTART,
+            "the most connections the daemon holds open to the tracking database");
+
+    public static final ConfigKey<Integer> TRACKING_RETENTION_DAYS = define("TrackingRetentionDays",
+            ValueTypes.intRange(1, 3650), "30", ON_RESTART,
+            "days a tracked message is kept once every recipient is final; then it is purged, and reports "
+                    + "still arriving for it are passed on untouched");
+
+    // ---- delivery tracking, sending side (issue 14): the flow ----
+
+    public static final ConfigKey<Boolean> TRACKING = define("Tracking", ValueTypes.BOOLEAN, "yes", ON_RESTART,
+            "track every protected outgoing message per recipient until its MDNs or a failure come back, and "
+                    + "send the originator a failure DSN when they do not in time (Direct T4, T5); a message "
+                    + "that cannot be recorded is tempfailed (`451 4.3.0`)");
+
+    public static final ConfigKey<Duration> TRACKING_PROCESSED_TIMEOUT = define("TrackingProcessedTimeout",
+            ValueTypes.DURATION, "1h", ON_RELOAD,
+            "how long after sending a recipient's `processed` MDN may take before its originator gets a failure "
+                    + "DSN; applies to messages sent after a reload");
+
+    public static final ConfigKey<Duration> TRACKING_DISPATCHED_TIMEOUT = define("TrackingDispatchedTimeout",
+            ValueTypes.DURATION, "24h", ON_RELOAD,
+            "the same for the `dispatched` MDN of a message that asked for timely and reliable delivery "
+                    + "(`X-DIRECT-FINAL-DESTINATION-DELIVERY`)");
+
+    public static final ConfigKey<Duration> TRACKING_INTERVAL = define("TrackingInterval", ValueTypes.DURATION,
+            "60s", ON_RESTART, "how often the daemon looks for recipients whose deadline passed; a failure DSN "
+                    + "leaves at most this long after the deadline");
+
+    public static final ConfigKey<Boolean> TRACKING_DELIVER_PROCESSED = define("TrackingDeliverProcessed",
+            ValueTypes.BOOLEAN, "yes", ON_RELOAD,
+            "deliver a trusted `processed` MDN about a tracked message to its originator; `no` discards it once "
+                    + "recorded (Direct T6), so the originator hears only of failures and `dispatched`");
+
     private static final List<ConfigKey<?>> VIEW = Collections.unmodifiableList(ALL);
 
     private ConfigKeys() {
@@ -466,6 +516,22 @@ public final class ConfigKeys {
             throw new IllegalArgumentException("\"" + text + "\" is not a loopback address (127.0.0.0/8, [::1])");
         }
         return address;
+    }
+
+    /** An absolute path (SQLite) or a PostgreSQL JDBC URL that carries no password. */
+    private static String parseTrackingDatabase(String text) {
+        if (text.startsWith("jdbc:postgresql://")) {
+            if (text.toLowerCase(Locale.ROOT).matches(".*[?&]password=.*")) {
+                throw new IllegalArgumentException("a password does not belong in the URL, which logs and "
+                        + "`check` show: put it in TrackingPasswordFile");
+            }
+            return text;
+        }
+        if (text.contains(":") && !text.startsWith("/")) {
+            throw new IllegalArgumentException("\"" + text + "\" is neither an absolute path nor a "
+                    + "jdbc:postgresql://HOST/DATABASE URL");
+        }
+        return ValueTypes.ABSOLUTE_PATH.parse(text).toString();
     }
 
     /** {@code <>} is the null sender (empty); otherwise local-part@domain, angle brackets optional. */

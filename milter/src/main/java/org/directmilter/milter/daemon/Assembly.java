@@ -31,9 +31,12 @@ import org.directmilter.milter.config.ConfigKeys;
 import org.directmilter.milter.config.HostPort;
 import org.directmilter.milter.config.MilterConfig;
 import org.directmilter.milter.notify.CommandSubmission;
+import org.directmilter.milter.notify.EarlierAttempts;
 import org.directmilter.milter.notify.Notifier;
 import org.directmilter.milter.policy.DirectPolicy;
 import org.directmilter.milter.policy.PolicySettings;
+import org.directmilter.milter.policy.Tracker;
+import org.directmilter.milter.tracking.TrackingStore;
 import org.directmilter.milter.server.ServerSettings;
 import org.directmilter.milter.session.MessageLimits;
 import org.directmilter.milter.session.SessionSettings;
@@ -70,22 +73,49 @@ public final class Assembly {
      */
     public static DirectPolicy policy(MilterConfig config, AnchorSource anchors, Optional<DirectPolicy> previous,
                                       Optional<Pkcs11KeyStore> token) {
+        return policy(config, anchors, previous, token, Optional.empty());
+    }
+
+    /**
+     * The daemon's policy: as {@link #policy(MilterConfig, AnchorSource, Optional, Optional)}, tracking
+     * outgoing mail in {@code store} (opened once at start, kept across reloads) when there is one.
+     */
+    public static DirectPolicy policy(MilterConfig config, AnchorSource anchors, Optional<DirectPolicy> previous,
+                                      Optional<Pkcs11KeyStore> token, Optional<TrackingStore> store) {
         ResolverSettings resolver = resolverSettings(config);
         CertificateDiscovery discovery = previous.filter(p -> p.resolverSettings().equals(resolver))
                 .map(DirectPolicy::discovery).orElseGet(() -> CertificateDiscovery.create(resolver, MetricsListener.INSTANCE));
         return new DirectPolicy(policySettings(config), keyStore(config, token),
                 new TrustValidator(anchors, trustSettings(config), MetricsListener.INSTANCE), resolver, discovery,
                 new Protector(protectOptions(config)), new Unprotector(unprotectOptions(config)),
-                config.get(ConfigKeys.SPOOL_THRESHOLD), config.get(ConfigKeys.TEMPORARY_DIRECTORY), notifier(config));
+                config.get(ConfigKeys.SPOOL_THRESHOLD), config.get(ConfigKeys.TEMPORARY_DIRECTORY),
+                notifier(config, previous.map(p -> p.notifier().earlierAttempts())
+                        .orElseGet(() -> new EarlierAttempts(Clock.systemUTC()))),
+                store.map(s -> tracker(config, s)).orElseGet(Tracker::off));
+    }
+
+    /** The tracker around {@code store}: the deadlines, T6's choice, failure DSNs through NotificationCommand. */
+    public static Tracker tracker(MilterConfig c, TrackingStore store) {
+        return new Tracker(store, new Tracker.Settings(c.get(ConfigKeys.TRACKING_PROCESSED_TIMEOUT),
+                c.get(ConfigKeys.TRACKING_DISPATCHED_TIMEOUT), c.get(ConfigKeys.TRACKING_DELIVER_PROCESSED)),
+                submission(c), Clock.systemUTC());
     }
 
     /** The MDN sender: NotificationCommand run for each notification, or none with Notifications no. */
     public static Notifier notifier(MilterConfig c) {
+        return notifier(c, new EarlierAttempts(Clock.systemUTC()));
+    }
+
+    private static Notifier notifier(MilterConfig c, EarlierAttempts earlier) {
         if (!c.get(ConfigKeys.NOTIFICATIONS)) {
             return Notifier.disabled();
         }
-        return new Notifier(true, new CommandSubmission(c.get(ConfigKeys.NOTIFICATION_COMMAND),
-                c.get(ConfigKeys.NOTIFICATION_TIMEOUT)), Clock.systemUTC());
+        return new Notifier(true, submission(c), Clock.systemUTC(), earlier);
+    }
+
+    /** NotificationCommand with NotificationTimeout: how MDNs and tracking's failure DSNs reach the MTA. */
+    static CommandSubmission submission(MilterConfig c) {
+        return new CommandSubmission(c.get(ConfigKeys.NOTIFICATION_COMMAND), c.get(ConfigKeys.NOTIFICATION_TIMEOUT));
     }
 
     /**

@@ -41,6 +41,7 @@ import org.directmilter.milter.server.Uninterruptibly;
 import org.directmilter.milter.session.MessageLimits;
 import org.directmilter.milter.session.MilterSessionFactory;
 import org.directmilter.milter.session.SessionSettings;
+import org.directmilter.milter.tracking.TrackingStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -74,6 +75,14 @@ public final class DaemonRunner {
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile MilterConfig currentConfig;
     private volatile HTTPServer metrics;
+    /** The tracking store, opened at start and kept across reloads (Tracking yes); empty when off. */
+    private final Optional<TrackingStore> trackingStore;
+    /** Settles overdue recipients every TrackingInterval; the policy's tracker (current after a reload) does the work. */
+    private final ScheduledExecutorService trackingTimer = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "tracking-timeouts");
+        t.setDaemon(true);
+        return t;
+    });
     private final DaemonState state;
     private final ScheduledExecutorService expiryTimer = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "expiry-check");
@@ -83,7 +92,8 @@ public final class DaemonRunner {
 
     private DaemonRunner(ConfigLoader loader, MilterConfig config, MilterServer server, MilterSessionFactory sessions,
                          AnchorStore anchors, TrustBundles bundles, AnchorSource anchorSource, DirectHandler handler,
-                         Optional<Pkcs11KeyStore> token) {
+                         Optional<Pkcs11KeyStore> token, Optional<TrackingStore> trackingStore) {
+        this.trackingStore = trackingStore;
         this.anchors = anchors;
         this.bundles = bundles;
         this.anchorSource = anchorSource;
@@ -133,17 +143,58 @@ public final class DaemonRunner {
         // AnchorDir first: a certificate both there and in a bundle shows (and is audited) as the file.
         AnchorSource anchorSource = AnchorSource.both(anchors::anchorsFor, bundles);
         Optional<Pkcs11KeyStore> token = openToken(config);
-        DirectHandler handler = DirectHandler.create(Assembly.policy(config, anchorSource, Optional.empty(), token));
+        Optional<TrackingStore> store = openTrackingStore(config);
+        DirectHandler handler = DirectHandler.create(Assembly.policy(config, anchorSource, Optional.empty(), token, store));
         MilterSessionFactory sessions = new MilterSessionFactory(handler, sessionSettings);
         try {
             MilterServer server = MilterServer.bind(config.get(ConfigKeys.SOCKET), serverSettings, sessions);
-            return new DaemonRunner(loader, config, server, sessions, anchors, bundles, anchorSource, handler, token);
+            return new DaemonRunner(loader, config, server, sessions, anchors, bundles, anchorSource, handler, token,
+                    store);
         } catch (IOException e) {
             sessions.close();
+            store.ifPresent(TrackingStore::close);
             throw new StartupException(ExitStatus.UNAVAILABLE, e.getMessage());
         } catch (RuntimeException e) {
             sessions.close();
+            store.ifPresent(TrackingStore::close);
             throw e;
+        }
+    }
+
+    /**
+     * The tracking store (Tracking yes), opened once and kept across reloads: a daemon that cannot record
+     * what it sends does not start (each message would be tempfailed).
+     */
+    private static Optional<TrackingStore> openTrackingStore(MilterConfig config) throws StartupException {
+        if (!config.get(ConfigKeys.TRACKING)) {
+            return Optional.empty();
+        }
+        return Optional.of(TrackingStores.open(config, true));
+    }
+
+    /** Forgets messages final for longer than TrackingRetentionDays; a failure waits for the next run. */
+    private void purgeTracked() {
+        try {
+            Instant before = Instant.now().minus(Duration.ofDays(startupConfig.get(ConfigKeys.TRACKING_RETENTION_DAYS)));
+            int purged = trackingStore.map(s -> s.purge(before)).orElse(0);
+            if (purged > 0) {
+                log.info("tracking: {} finished messages purged", purged);
+            }
+        } catch (RuntimeException e) {
+            log.error("tracking: cannot purge: {}", LogSafe.escape(String.valueOf(e.getMessage())));
+        }
+    }
+
+    /** One timer run: settles the overdue recipients; a failure is logged and the next run tries again. */
+    private void settleOverdue() {
+        try {
+            int settled = handler.policy().tracker().settleOverdue();
+            if (settled > 0) {
+                log.info("tracking: {} overdue {} reported to the originator", settled,
+                        settled == 1 ? "recipient" : "recipients");
+            }
+        } catch (RuntimeException e) {
+            log.error("tracking: cannot settle overdue recipients: {}", LogSafe.escape(String.valueOf(e.getMessage())));
         }
     }
 
@@ -190,6 +241,12 @@ public final class DaemonRunner {
         bundles.start();
         warnOfExpiry();
         expiryTimer.scheduleAtFixedRate(this::warnOfExpiry, 1, 1, TimeUnit.DAYS);
+        if (trackingStore.isPresent()) {
+            long every = startupConfig.get(ConfigKeys.TRACKING_INTERVAL).toMillis();
+            // Soon after start: deadlines that passed while the daemon was down are reported now.
+            trackingTimer.scheduleWithFixedDelay(this::settleOverdue, Math.min(every, 1000), every, TimeUnit.MILLISECONDS);
+            trackingTimer.scheduleWithFixedDelay(this::purgeTracked, 1, 60, TimeUnit.MINUTES);
+        }
         Metrics.observe(state);
         startupConfig.get(ConfigKeys.METRICS_ADDRESS).ifPresent(this::serveMetrics);
         log.info("direct-milter {} serving on {} ({}), pid {}", MilterVersion.get(),
@@ -213,6 +270,14 @@ public final class DaemonRunner {
             anchors.close();
             bundles.close();
             expiryTimer.shutdownNow();
+            trackingTimer.shutdownNow();
+            // A run cut short leaves its recipient overdue (its lock released): the next start reports it.
+            try {
+                trackingTimer.awaitTermination(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            trackingStore.ifPresent(TrackingStore::close);
             if (metrics != null) {
                 metrics.close();
             }
@@ -315,7 +380,7 @@ public final class DaemonRunner {
         // FlushCacheOnReload: an operator who fixed a partner's DNS reloads to stop waiting out the TTLs
         Optional<org.directmilter.milter.policy.DirectPolicy> previous = next.get(ConfigKeys.FLUSH_CACHE_ON_RELOAD)
                 ? Optional.empty() : Optional.of(handler.policy());
-        handler.replace(Assembly.policy(next, anchorSource, previous, token));
+        handler.replace(Assembly.policy(next, anchorSource, previous, token, trackingStore));
         warnOfExpiry();
         if (changed.isEmpty() && needRestart.isEmpty()) {
             log.info("configuration reloaded, nothing changed");

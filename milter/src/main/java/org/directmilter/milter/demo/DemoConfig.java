@@ -28,6 +28,8 @@ final class DemoConfig {
                 + "DNSTimeout          1s\n"
                 + "DNSAttempts         1\n"
                 + "# The demo has no MTA to queue the processed MDN a verified message gets: none is sent.\n"
-                + "Notifications       no\n";
+                + "Notifications       no\n"
+                + "# Nor one to bring MDNs back or carry a timeout notice: outgoing mail is not tracked.\n"
+                + "Tracking            no\n";
     }
 }

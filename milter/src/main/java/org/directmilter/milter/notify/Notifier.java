@@ -24,11 +24,23 @@ public final class Notifier {
     private final boolean enabled;
     private final Submission submission;
     private final Clock clock;
+    private final EarlierAttempts earlier;
 
     public Notifier(boolean enabled, Submission submission, Clock clock) {
+        this(enabled, submission, clock, new EarlierAttempts(clock));
+    }
+
+    /** {@code earlier} outlives the notifier: a reload hands the running one's to the next. */
+    public Notifier(boolean enabled, Submission submission, Clock clock, EarlierAttempts earlier) {
         this.enabled = enabled;
         this.submission = submission;
         this.clock = clock;
+        this.earlier = earlier;
+    }
+
+    /** The MDNs handed over for attempts of messages that were then tempfailed. */
+    public EarlierAttempts earlierAttempts() {
+        return earlier;
     }
 
     /** A notifier that sends nothing, for {@code Notifications no} and for tools that only judge messages. */
@@ -67,14 +79,31 @@ public final class Notifier {
     /**
      * The {@code processed} notifications for a verified message, one per recipient it is delivered to.
      * Each is handed over before the next is composed; the result lists every recipient's notice, and a
-     * {@link Notice.Failed} among them means the message must not be accepted now.
+     * {@link Notice.Failed} among them means the message must not be accepted now. Then the MDNs that
+     * did go out are remembered, and the sender's retry of the message does not send them again.
      */
     public List<Notice> processed(OriginalMessage original, List<Recipient> recipients) {
         List<Notice> notices = new ArrayList<>();
         Optional<String> destination = original.destination();
+        Optional<String> messageId = original.messageId();
         for (Recipient recipient : recipients) {
-            notices.add(notify(original, recipient, destination));
+            if (messageId.isPresent() && earlier.sent(messageId.get(), recipient.address())) {
+                notices.add(new Notice.NotSent(recipient.address(), destination.orElse(null),
+                        "already sent for an earlier attempt of this message"));
+            } else {
+                notices.add(notify(original, recipient, destination));
+            }
         }
+        messageId.ifPresent(id -> {
+            boolean retryComes = notices.stream().anyMatch(n -> n instanceof Notice.Failed);
+            for (Notice notice : notices) {
+                if (!retryComes) {
+                    earlier.forget(id, notice.recipient());
+                } else if (notice instanceof Notice.Sent) {
+                    earlier.remember(id, notice.recipient());
+                }
+            }
+        });
         return notices;
     }
 

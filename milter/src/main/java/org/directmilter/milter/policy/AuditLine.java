@@ -49,6 +49,13 @@ final class AuditLine {
                 .with("size", message.size());
     }
 
+    /** A line about no message in flight (the tracking timer's): event and outcome only, then the caller's fields. */
+    static AuditLine of(String event, String outcome) {
+        AuditLine line = new AuditLine(event);
+        line.outcome = outcome;
+        return line.with("outcome", outcome);
+    }
+
     private static AuditLine start(String event, Transaction transaction, String outcome, String reply) {
         AuditLine line = new AuditLine(event);
         line.outcome = outcome;

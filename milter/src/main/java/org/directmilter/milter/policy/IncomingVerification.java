@@ -31,6 +31,10 @@ import org.directmilter.milter.session.Message;
 import org.directmilter.milter.session.Modification;
 import org.directmilter.milter.session.SmtpReply;
 import org.directmilter.milter.session.Transaction;
+import org.directmilter.milter.tracking.Correlation;
+import org.directmilter.milter.tracking.RecipientState;
+import org.directmilter.milter.tracking.Report;
+import org.directmilter.milter.tracking.TrackingStore;
 
 /**
  * End of data for an incoming message: decrypt with the local recipients' keys, verify, judge the
@@ -41,6 +45,14 @@ final class IncomingVerification {
 
     /** The trace header; one arriving from outside is removed first, so only ours is ever seen. */
     static final String TRACE_HEADER = "X-Direct-Verified";
+
+    /**
+     * Marks a verified message whose sender asked for timely and reliable delivery, for the MTA: Postfix
+     * passes a milter's NOTIFY on to the queue but reports success only for NOTIFY given at RCPT, so its
+     * {@code milter_header_checks} send a message with this header through a loopback hop that receives
+     * it again with that NOTIFY (docs/mta-configuration.md). One arriving from outside is removed first.
+     */
+    static final String FINAL_DELIVERY_HEADER = "X-Direct-Final-Delivery";
 
     /** What each failure to unprotect answers (a kind not listed here is malformed): a reason in, an outcome out. */
     private static final Function<String, Outcome> MALFORMED = why -> Outcome.rejected("malformed", Replies.malformed(why));
@@ -152,26 +164,43 @@ final class IncomingVerification {
             innerFields = head.fields().stream().map(HeaderRewrite::fromEngine).toList();
         }
         for (HeaderField field : innerFields) {
-            if (!field.named(TRACE_HEADER) && !(HeaderRewrite.isTrace(field) && removeSame(outerTrace, field))) {
+            if (!field.named(TRACE_HEADER) && !field.named(FINAL_DELIVERY_HEADER)
+                    && !(HeaderRewrite.isTrace(field) && removeSame(outerTrace, field))) {
                 replacement.add(field);
             }
         }
         replacement.add(HeaderField.of(TRACE_HEADER, traceValue(from.get(0), trusted, verified)));
+        String notify = state.policy.settings().incomingEnvelopeSender();
+        OriginalMessage original = original(inner);
+        boolean finalDelivery = original.wantsFinalDelivery() && !notify.isEmpty() && !original.isReport();
+        if (finalDelivery) {
+            replacement.add(HeaderField.of(FINAL_DELIVERY_HEADER, "requested"));
+        }
         changes.addAll(HeaderRewrite.replace(message.headers(), HeaderRewrite::isTrace, replacement));
         changes.add(new Modification.ReplaceBody(new InnerBody(verified, head.bodyOffset())));
         // Every notice about this message (bounce, delay, success DSN: RET=FULL quotes it) goes to this
         // sender, never back to the remote one: the MTA would send the decrypted message in clear.
-        String notify = state.policy.settings().incomingEnvelopeSender();
         changes.add(new Modification.ChangeFrom("<" + notify + ">", ""));
         List<EnvelopeAddress> delivered = new ArrayList<>(transaction.recipients());
         delivered.removeAll(refused);
-        OriginalMessage original = original(inner);
-        if (original.wantsFinalDelivery() && !notify.isEmpty() && !original.isReport()) {
+        if (ReturnedReports.isMdn(original.contentType()) && state.policy.tracker().on()) {
+            // Only here, decrypted and its signer trusted, can an MDN say anything about what we sent.
+            Optional<EndOfMessage> instead = correlateMdn(verified, from.get(0));
+            if (instead.isPresent()) {
+                return finish(instead.get().verdict() instanceof org.directmilter.milter.session.Verdict.Discard
+                        ? "tracking-suppressed" : "tracking-failed", instead.get(), verified, byDomain);
+            }
+        }
+        if (finalDelivery) {
             // Timely and reliable delivery: the MTA reports success as well as failure, to the notification
             // address, whose `direct-milter notify` turns them into dispatched and failed MDNs.
             for (EnvelopeAddress recipient : delivered) {
                 changes.add(new Modification.DeleteRecipient(recipient.raw()));
-                changes.add(new Modification.AddRecipient(recipient.raw(), "NOTIFY=SUCCESS,FAILURE"));
+                // the ORCPT the sender's MTA gave stays: the report names the recipient as the sender wrote it
+                List<String> dsn = new ArrayList<>(List.of("NOTIFY=SUCCESS,FAILURE"));
+                recipient.parameters().stream().filter(p -> p.regionMatches(true, 0, "ORCPT=", 0, 6))
+                        .findFirst().ifPresent(dsn::add);
+                changes.add(new Modification.AddRecipient(recipient.raw(), String.join(" ", dsn)));
             }
         }
         if (!notified(original, delivered)) {
@@ -180,6 +209,106 @@ final class IncomingVerification {
         }
         return finish("verified", new EndOfMessage(org.directmilter.milter.session.Verdict.ACCEPT, changes), verified,
                 byDomain);
+    }
+
+    /**
+     * Correlates a verified MDN with the message it reports on; empty to deliver it, else what to answer
+     * instead: discard (a duplicate, or a processed MDN swallowed under T6) or tempfail (the store failed:
+     * the partner sends it again). The Final-Recipient must be of the signer's domain: a HISP trusted for
+     * its own addresses cannot report on another HISP's recipients.
+     */
+    private Optional<EndOfMessage> correlateMdn(UnprotectResult.Verified verified, String signer) throws IOException {
+        Optional<Report> report;
+        try (InputStream in = verified.message().openStream()) {
+            report = ReturnedReports.mdn(new String(in.readNBytes(ReturnedReports.MAX_READ),
+                    java.nio.charset.StandardCharsets.ISO_8859_1), state.policy.tracker().now());
+        }
+        if (report.isEmpty()) {
+            return Optional.empty();
+        }
+        String recipientDomain = report.get().recipient().substring(report.get().recipient().lastIndexOf('@') + 1);
+        if (!recipientDomain.equalsIgnoreCase(signer.substring(signer.lastIndexOf('@') + 1))) {
+            trackingLine("foreign-recipient", report.get()).with("signer", signer).log();
+            return Optional.empty();
+        }
+        List<Correlation> correlations = correlate(List.of(report.get()));
+        if (correlations.isEmpty()) {
+            return Optional.of(EndOfMessage.of(org.directmilter.milter.session.Verdict.tempfail(Replies.trackingFailed())));
+        }
+        Correlation meant = correlations.get(0);
+        boolean swallowProcessed = report.get().kind() == Report.Kind.PROCESSED
+                && !state.policy.tracker().settings().deliverProcessed()
+                && (meant instanceof Correlation.Progress || meant instanceof Correlation.Completed);
+        if (meant instanceof Correlation.Duplicate || swallowProcessed) {
+            return Optional.of(EndOfMessage.of(org.directmilter.milter.session.Verdict.DISCARD));
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * Correlates each report and audits each (one {@code event=tracking} line per report); empty when the
+     * store failed (audited too): the caller tempfails.
+     */
+    private List<Correlation> correlate(List<Report> reports) {
+        List<Correlation> out = new ArrayList<>();
+        for (Report report : reports) {
+            Correlation meant;
+            try {
+                meant = state.policy.tracker().correlate(report);
+            } catch (TrackingStore.TrackingException e) {
+                trackingLine("store-failed", report).with("reason", e.getMessage()).log();
+                return List.of();
+            }
+            RecipientState now = null;
+            String outcome = "unknown";
+            if (meant instanceof Correlation.Progress p) {
+                outcome = "progress";
+                now = p.state();
+            } else if (meant instanceof Correlation.Completed c) {
+                outcome = "completed";
+                now = c.state();
+            } else if (meant instanceof Correlation.Duplicate d) {
+                outcome = "duplicate";
+                now = d.state();
+            }
+            trackingLine(outcome, report).with("state", now == null ? null : now.name().toLowerCase(Locale.ROOT)).log();
+            out.add(meant);
+        }
+        return out;
+    }
+
+    private AuditLine trackingLine(String outcome, Report report) {
+        return AuditLine.of("tracking", transaction, outcome, null).with("msgid", report.originalMessageId())
+                .with("rcpt", report.recipient()).with("report", report.kind().name().toLowerCase(Locale.ROOT))
+                .with("detail", report.detail());
+    }
+
+    /**
+     * A plaintext failure DSN about one of our messages: each failed recipient correlated. Empty to deliver
+     * it as any delivery report; discard when it told nothing new (every recipient a duplicate); tempfail
+     * when the store failed. Our own timeout DSNs (marked) are not correlated with the record they end.
+     */
+    private Optional<EndOfMessage> correlateDsn() throws IOException {
+        if (!state.policy.tracker().on() || message.headerValues(TimeoutNotice.MARKER).stream()
+                .anyMatch(v -> v.strip().equalsIgnoreCase(TimeoutNotice.MARKER_VALUE))) {
+            return Optional.empty();
+        }
+        List<Report> reports;
+        try (InputStream in = message.openStream()) {
+            reports = ReturnedReports.dsn(new String(in.readNBytes(ReturnedReports.MAX_READ),
+                    java.nio.charset.StandardCharsets.ISO_8859_1), state.policy.tracker().now());
+        }
+        if (reports.isEmpty()) {
+            return Optional.empty();
+        }
+        List<Correlation> correlations = correlate(reports);
+        if (correlations.isEmpty()) {
+            return Optional.of(EndOfMessage.of(org.directmilter.milter.session.Verdict.tempfail(Replies.trackingFailed())));
+        }
+        if (correlations.stream().allMatch(c -> c instanceof Correlation.Duplicate)) {
+            return Optional.of(EndOfMessage.of(org.directmilter.milter.session.Verdict.DISCARD));
+        }
+        return Optional.empty();
     }
 
     /**
@@ -266,10 +395,15 @@ final class IncomingVerification {
         return new ArrayList<>(keys);
     }
 
-    private EndOfMessage failed(UnprotectResult.Failure failure) {
+    private EndOfMessage failed(UnprotectResult.Failure failure) throws IOException {
         String reason = failure.reason();
         if (failure instanceof UnprotectResult.NotSmime) {
             if (transaction.sender().address().isEmpty() && isDeliveryReport()) {
+                Optional<EndOfMessage> instead = correlateDsn();
+                if (instead.isPresent()) {
+                    return finishFailure(instead.get().verdict() instanceof org.directmilter.milter.session.Verdict.Discard
+                            ? "tracking-suppressed" : "tracking-failed", instead.get(), null);
+                }
                 // Remote MTAs send bounces in plaintext; they carry no Direct content of their own.
                 List<Modification> changes = new ArrayList<>(HeaderRewrite.deleteAll(message.headers(), TRACE_HEADER));
                 changes.add(new Modification.AddHeader(HeaderField.of(TRACE_HEADER, "none; unprotected delivery report")));

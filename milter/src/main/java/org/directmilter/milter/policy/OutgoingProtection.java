@@ -14,10 +14,12 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import org.directmilter.crypto.smime.ProtectException;
 import org.directmilter.crypto.smime.Protected;
+import org.directmilter.milter.notify.OriginalMessage;
 import org.directmilter.milter.session.EndOfMessage;
 import org.directmilter.milter.session.EnvelopeAddress;
 import org.directmilter.milter.session.HeaderField;
@@ -26,6 +28,7 @@ import org.directmilter.milter.session.Modification;
 import org.directmilter.milter.session.SpooledBody;
 import org.directmilter.milter.session.Transaction;
 import org.directmilter.milter.session.Verdict;
+import org.directmilter.milter.tracking.TrackingStore;
 
 /**
  * End of data for an outgoing message: check the routing rule, protect to every usable certificate of
@@ -100,8 +103,17 @@ final class OutgoingProtection {
                     HeaderRewrite::isTrace, outerHeaders(result, inner)));
             changes.add(new Modification.ReplaceBody(body));
             EndOfMessage accepted = new EndOfMessage(Verdict.ACCEPT, changes);
+            Optional<String> tracked;
+            try {
+                tracked = record(inner);
+            } catch (TrackingStore.TrackingException e) {
+                // Accepted untracked, a lost message would never be reported to its originator (T4).
+                EndOfMessage tempfail = EndOfMessage.of(Verdict.tempfail(Replies.trackingFailed()));
+                AuditLine.of("outgoing", message, "tracking-failed", tempfail).with("reason", e.getMessage()).log();
+                return tempfail;
+            }
             handedOver = true; // the session deletes the spool once the new body is sent
-            return finish("protected", accepted, result);
+            return finish("protected", accepted, result, tracked.orElse(null));
         } finally {
             if (!handedOver) {
                 body.close();
@@ -109,8 +121,40 @@ final class OutgoingProtection {
         }
     }
 
+    /**
+     * Records the message for tracking before the MTA is told to accept it (so a daemon that dies later
+     * still waits for its MDNs); returns {@code recorded}, or empty when it is not tracked: tracking is
+     * off, or it is itself a notification (an MDN or DSN of ours is answered by nothing).
+     */
+    private Optional<String> record(List<HeaderField> inner) {
+        Tracker tracker = state.policy.tracker();
+        if (!tracker.on()) {
+            return Optional.empty();
+        }
+        OriginalMessage original = new OriginalMessage(first(inner, "Message-ID").map(String::strip),
+                Mailboxes.parse(first(inner, "From").orElse("")), List.of(),
+                first(inner, "Content-Type").orElse("text/plain"), first(inner, "Disposition-Notification-Options").orElse(""));
+        if (original.isReport() || original.messageId().isEmpty()) {
+            return Optional.empty(); // innerHeaders() gave every message a Message-ID: empty means a report
+        }
+        String originator = original.from().stream().findFirst().orElse(sender.toLowerCase(Locale.ROOT));
+        tracker.record(original.messageId().get(), originator, transaction.recipients().stream()
+                .map(r -> r.address().toLowerCase(Locale.ROOT)).distinct().toList(),
+                original.wantsFinalDelivery(), transaction.queueId().orElse(""));
+        return Optional.of(original.wantsFinalDelivery() ? "recorded,timely-and-reliable" : "recorded");
+    }
+
+    /** The first field called {@code name}, unfolded. */
+    private static Optional<String> first(List<HeaderField> fields, String name) {
+        return fields.stream().filter(h -> h.named(name)).map(HeaderField::text).findFirst();
+    }
+
     private EndOfMessage finish(String outcome, EndOfMessage result, Protected protectedWith) {
-        AuditLine line = AuditLine.of("outgoing", message, outcome, result);
+        return finish(outcome, result, protectedWith, null);
+    }
+
+    private EndOfMessage finish(String outcome, EndOfMessage result, Protected protectedWith, String tracking) {
+        AuditLine line = AuditLine.of("outgoing", message, outcome, result).with("tracking", tracking);
         if (protectedWith != null) {
             line.with("cipher", protectedWith.contentCipher()).with("keytransport", protectedWith.keyTransport())
                     .with("signature", protectedWith.signatureAlgorithm())

@@ -91,6 +91,10 @@ final class Replies {
         return new SmtpReply(451, "4.3.0", "Direct: cannot send the delivery notification, try again later");
     }
 
+    static SmtpReply trackingFailed() {
+        return new SmtpReply(451, "4.3.0", "Direct: cannot record the message for delivery tracking, try again later");
+    }
+
     static SmtpReply cannotProtect(String why) {
         return new SmtpReply(554, "5.7.1", "Direct: cannot protect message: " + shorten(why));
     }

@@ -112,7 +112,8 @@ final class DaemonBench implements AutoCloseable {
             throws Exception {
         int port = freePort();
         Path file = work.resolve("direct-milter.conf");
-        Files.writeString(file, config + "Socket inet:" + port + "@127.0.0.1\nMaxConnections " + maxConnections + "\n");
+        String tracking = config.contains("TrackingDatabase ") ? "" : "TrackingDatabase " + work.resolve("tracking.db") + "\n";
+        Files.writeString(file, config + tracking + "Socket inet:" + port + "@127.0.0.1\nMaxConnections " + maxConnections + "\n");
         List<String> command = new ArrayList<>(List.of("java", "-Xmx" + maxHeap));
         // e.g. DM_BENCH_DAEMON_OPTS="-XX:StartFlightRecording=filename=/tmp/daemon.jfr,settings=profile"
         String extra = System.getenv().getOrDefault("DM_BENCH_DAEMON_OPTS", "").strip();

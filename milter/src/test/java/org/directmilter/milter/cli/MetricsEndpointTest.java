@@ -33,7 +33,7 @@ class MetricsEndpointTest {
         }
         Path keys = Files.createDirectory(dir.resolve("keys"));
         Path config = Files.writeString(dir.resolve("direct-milter.conf"), "Socket inet:0@127.0.0.1\n"
-                + "TemporaryDirectory " + dir + "\nDomains hisp.example.org\nKeyStore " + keys + "\n"
+                + "TemporaryDirectory " + dir + "\nTrackingDatabase " + dir.resolve("tracking.db") + "\nDomains hisp.example.org\nKeyStore " + keys + "\n"
                 + "AnchorDir " + dir.resolve("anchors") + "\nNameservers 127.0.0.1:9\nMetricsAddress 127.0.0.1:" + port + "\n");
         DaemonRunner runner = DaemonRunner.bind(config);
         try {

@@ -41,7 +41,8 @@ class RunCommandProcessTest {
 
     private Path config(String text) throws IOException {
         Path file = dir.resolve("direct-milter.conf");
-        Files.writeString(file, "TemporaryDirectory " + dir + "\n" + text + (text.contains("Domains") ? "" : "Domains a.example\n"));
+        Files.writeString(file, "TemporaryDirectory " + dir + "\n" + text + (text.contains("Domains") ? "" : "Domains a.example\n")
+                + "TrackingDatabase " + dir.resolve("tracking.db") + "\n");
         return file;
     }
 

@@ -90,7 +90,7 @@ class DaemonMetricsTest {
         TestPki.writePem(incoming.resolve("partner.pem"), partner.cert());
         Path config = Files.writeString(dir.resolve("direct-milter.conf"), "Socket inet:0@127.0.0.1\nTemporaryDirectory "
                 + dir + "\nKeyStore " + keys + "\nAnchorDir " + dir.resolve("anchors") + "\nDomains a.example\n"
-                + "MetricsAddress 127.0.0.1:" + Ports.free() + "\n");
+                + "MetricsAddress 127.0.0.1:" + Ports.free() + "\nTrackingDatabase " + dir.resolve("tracking.db") + "\n");
         DaemonRunner runner = DaemonRunner.bind(config);
         try {
             runner.start();

@@ -27,7 +27,8 @@ class DaemonRunnerTest {
 
     private Path config(String text) throws IOException {
         Path file = dir.resolve("direct-milter.conf");
-        Files.writeString(file, "TemporaryDirectory " + dir + "\n" + text + (text.contains("Domains") ? "" : "Domains a.example\n"));
+        Files.writeString(file, "TemporaryDirectory " + dir + "\n" + text + (text.contains("Domains") ? "" : "Domains a.example\n")
+                + "TrackingDatabase " + dir.resolve("tracking.db") + "\n");
         return file;
     }
 
@@ -84,7 +85,8 @@ class DaemonRunnerTest {
         try {
             runner.start();
 
-            Files.writeString(file, "TemporaryDirectory " + dir + "\nSocket inet:0@127.0.0.1\nDomains b.example\n");
+            Files.writeString(file, "TemporaryDirectory " + dir + "\nSocket inet:0@127.0.0.1\nDomains b.example\n"
+                    + "TrackingDatabase " + dir.resolve("tracking.db") + "\n");
             assertThat(runner.reload()).isEqualTo(new DaemonRunner.ReloadResult.Reloaded(
                     java.util.List.of(ConfigKeys.DOMAINS), java.util.List.of()));
             assertThat(runner.currentConfig().get(ConfigKeys.DOMAINS)).containsExactly("b.example");
@@ -93,7 +95,8 @@ class DaemonRunnerTest {
             assertThat(runner.reload()).isInstanceOf(DaemonRunner.ReloadResult.Rejected.class);
             assertThat(runner.currentConfig().get(ConfigKeys.DOMAINS)).containsExactly("b.example");
 
-            Files.writeString(file, "TemporaryDirectory " + dir + "\nSocket inet:1@127.0.0.1\nDomains b.example\n");
+            Files.writeString(file, "TemporaryDirectory " + dir + "\nSocket inet:1@127.0.0.1\nDomains b.example\n"
+                    + "TrackingDatabase " + dir.resolve("tracking.db") + "\n");
             assertThat(runner.reload()).isEqualTo(new DaemonRunner.ReloadResult.Reloaded(
                     java.util.List.of(), java.util.List.of(ConfigKeys.SOCKET)));
 
@@ -109,7 +112,8 @@ class DaemonRunnerTest {
     void startRefusesAnUnwritableSpoolDirectoryAndReleasesTheSocket() throws Exception {
         Path plainFile = Files.writeString(dir.resolve("not-a-dir"), "x");
         Path file = dir.resolve("spool.conf");
-        Files.writeString(file, "Socket inet:0@127.0.0.1\nDomains a.example\nTemporaryDirectory " + plainFile + "\n");
+        Files.writeString(file, "Socket inet:0@127.0.0.1\nDomains a.example\nTemporaryDirectory " + plainFile + "\n"
+                + "TrackingDatabase " + dir.resolve("tracking.db") + "\n");
         DaemonRunner runner = DaemonRunner.bind(file);
         assertThatThrownBy(runner::start).isInstanceOfSatisfying(StartupException.class,
                 e -> assertThat(e.exitStatus()).isEqualTo(ExitStatus.CONFIG));

@@ -91,7 +91,8 @@ class DirectMilterDaemonTest {
     /** Only {@code domain} local; keys, anchors and certificates in empty directories, DNS at a closed port. */
     private static String config(Path dir, String domain) throws IOException {
         StringBuilder text = new StringBuilder("Socket inet:0@127.0.0.1\nDomains " + domain + "\n"
-                + "TemporaryDirectory " + dir + "\nNameservers 127.0.0.1:1\nDNSTimeout 1s\nDNSAttempts 1\n");
+                + "TemporaryDirectory " + dir + "\nNameservers 127.0.0.1:1\nDNSTimeout 1s\nDNSAttempts 1\n"
+                + "TrackingDatabase " + dir.resolve("tracking.db") + "\n");
         for (String key : List.of("KeyStore", "AnchorDir", "CertificateDir")) {
             text.append(key).append(' ').append(Files.createDirectories(dir.resolve(key))).append('\n');
         }
@@ -124,7 +125,8 @@ class DirectMilterDaemonTest {
     @Test
     void destroyAfterInitWithoutStartReleasesTheSocket(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("dm.conf");
-        Files.writeString(file, "Socket inet:0@127.0.0.1\nDomains a.example\nTemporaryDirectory " + dir + "\n");
+        Files.writeString(file, "Socket inet:0@127.0.0.1\nDomains a.example\nTemporaryDirectory " + dir + "\n"
+                + "TrackingDatabase " + dir.resolve("tracking.db") + "\n");
         DirectMilterDaemon daemon = new DirectMilterDaemon();
         daemon.init(context("-c", file.toString()));
         int port = daemon.runner().port();

@@ -24,7 +24,7 @@ class TokenStartTest {
 
     private Path config(SoftHsm.Token token, Path pin) throws IOException {
         return Files.writeString(dir.resolve("direct-milter.conf"), "TemporaryDirectory " + dir
-                + "\nSocket inet:0@127.0.0.1\nDomains hisp.example\nKeyStore " + dir + "\nPkcs11Library "
+                + "\nTrackingDatabase " + dir.resolve("tracking.db") + "\nSocket inet:0@127.0.0.1\nDomains hisp.example\nKeyStore " + dir + "\nPkcs11Library "
                 + SoftHsm.LIBRARY + "\nPkcs11Slot " + token.slot() + "\nPkcs11PinFile " + pin + "\n");
     }
 

@@ -25,6 +25,7 @@ import org.directmilter.milter.testkit.DirectDeployment;
 import org.directmilter.milter.testkit.DirectSetup;
 import org.directmilter.milter.testkit.Exec;
 import org.directmilter.milter.testkit.Poll;
+import org.directmilter.milter.testkit.Ports;
 import org.directmilter.milter.testkit.PostfixInstance;
 import org.directmilter.milter.testkit.Resources;
 import org.directmilter.milter.testkit.Scratch;
@@ -38,10 +39,13 @@ import org.junit.jupiter.api.TestInstance;
 import picocli.CommandLine;
 
 /**
- * Failed delivery after acceptance (issue 13, T3) through a real Postfix that refuses alice's mail after
- * accepting it (error(8)); dave's goes into a mailbox (virtual(8), Maildir). Verified mail is handed
- * on with the envelope sender direct-notify@hisp-a.example, whose mail a pipe transport hands to the
- * notification command; Postfix writes the failure report itself. The pipe runs as nobody,
+ * Final delivery (issue 13, T1-T3) through a real Postfix whose virtual(8) delivers dave's mail into a
+ * Maildir and has no mailbox for alice. Verified mail is handed on with the envelope sender
+ * direct-notify@hisp-a.example, whose mail a pipe transport hands to the notification command; Postfix
+ * writes the delivery reports itself. A message whose sender asked for timely and reliable delivery
+ * passes, as docs/mta-configuration.md says, through the dispatch hop: {@code milter_header_checks}
+ * sends it to a loopback smtpd without milters, so that Postfix receives it again with the NOTIFY the
+ * milter asked for and reports the delivery. The pipe runs as nobody,
  * who cannot read this build's class path, so it keeps each report in a directory and the test runs
  * {@code direct-milter notify} on it, as the pipe would. The MDNs leave through Postfix's sendmail and
  * direct-milter, signed and encrypted, to the sink, where openssl plays bob's HISP.
@@ -57,6 +61,7 @@ class FinalDeliveryPostfixIT {
     private DirectDeployment deployment;
     private DirectSetup setup;
     private PostfixInstance postfix;
+    private int dispatch;
     private Path mail;
     private Path reports;
     private Path config;
@@ -76,12 +81,20 @@ class FinalDeliveryPostfixIT {
         Path store = Files.writeString(work.resolve("store-report"), "#!/bin/sh\nf=$(mktemp " + reports + "/.new-XXXXXX)\n"
                 + "cat > \"$f\" && mv \"$f\" \"" + reports + "/report-$(basename \"$f\")\"\n");
         Files.setPosixFilePermissions(store, PosixFilePermissions.fromString("rwxr-xr-x"));
+        dispatch = Ports.free();
+        Path headerChecks = Files.writeString(work.resolve("direct-final-delivery"),
+                "/^X-Direct-Final-Delivery:/ FILTER smtp:[127.0.0.1]:" + dispatch + "\n");
         postfix = PostfixInstance.start(PostfixInstance.Options.milter(deployment.postfixSocket())
-                .set("transport_maps", "inline:{ {" + DAVE + " = virtual:}, {" + ALICE
-                        + " = error:5.2.1 mailbox disabled}, {" + NOTIFY + " = direct-notify:} }")
+                .set("transport_maps", "inline:{ {" + NOTIFY + " = direct-notify:} }")
+                .set("milter_header_checks", "regexp:" + headerChecks)
+                // the dispatch hop, with the -o lines of docs/mta-configuration.md
+                .listener(dispatch, Map.of("smtpd_milters", "", "content_filter", "", "receive_override_options",
+                        "no_unknown_recipient_checks,no_header_body_checks,no_milters,no_address_mappings",
+                        "smtpd_client_restrictions", "", "smtpd_recipient_restrictions", "",
+                        "smtpd_relay_restrictions", "reject_unauth_destination"))
                 .set("virtual_mailbox_base", mail.toString())
                 .set("virtual_mailbox_maps", "inline:{ {" + DAVE + " = dave/} }")
-                .set("virtual_mailbox_domains", "")
+                .set("virtual_mailbox_domains", DirectSetup.LOCAL)
                 .set("virtual_uid_maps", "static:65534")
                 .set("virtual_gid_maps", "static:65534")
                 .set("smtpd_reject_unlisted_recipient", "no"));
@@ -98,24 +111,82 @@ class FinalDeliveryPostfixIT {
     }
 
     @Test
-    void aMessageTheMailboxRefusesAfterAcceptanceGetsFailedNeverDispatched() {
+    void aTimelyAndReliableMessageDeliveredToTheMailboxGetsProcessedThenDispatched() {
+        String id = "final-dispatched@partner.example";
+        String inner = "Disposition-Notification-To: " + BOB + "\n" + OPTIONS
+                + message(BOB, List.of(DAVE), id, "referral", "Summary of care.\n");
+        try (SmtpClient smtp = SmtpClient.connect(postfix.smtpPort())) {
+            smtp.greeting();
+            smtp.ehlo("mx.partner.example");
+            assertThat(smtp.mailFrom(BOB).code()).isEqualTo(250);
+            // the partner's MTA names the recipient as its sender wrote it: the dispatched MDN keeps that
+            assertThat(smtp.command("RCPT TO:<" + DAVE + "> ORCPT=rfc822;Dave.Care@hisp-a.example").code()).isEqualTo(250);
+            assertThat(smtp.data(deployment.partner.protect(inner, setup.bob, List.of(setup.dave),
+                    routingHeaders(BOB, List.of(DAVE), id))).code()).isEqualTo(250);
+            smtp.quit();
+        }
+
+        awaitMdn(id, "processed");
+        Path report = awaitReport(id);
+        assertThat(read(report)).contains("Action: delivered", "Final-Recipient: rfc822; " + DAVE);
+        assertThat(maildir("dave")).as("dave's mailbox").anyMatch(m -> m.contains("Message-ID: <" + id + ">")
+                && m.contains("Summary of care."));
+
+        Notified notified = notify(report);
+        assertThat(notified.status()).as(notified.output()).isZero();
+        assertThat(notified.output()).contains("outcome=sent action=delivered rcpt=" + DAVE, "disposition=dispatched");
+        assertThat(awaitMdn(id, "dispatched")).contains("From: " + DAVE + "\n", "To: " + BOB + "\n",
+                "Original-Recipient: rfc822;Dave.Care@hisp-a.example\nFinal-Recipient: rfc822;" + DAVE + "\n",
+                "Original-Message-ID: <" + id + ">\n",
+                "X-DIRECT-FINAL-DESTINATION-DELIVERY:\nDisposition: automatic-action/MDN-sent-automatically; dispatched\n");
+    }
+
+    @Test
+    void aTimelyAndReliableMessageToAnUnknownLocalUserGetsFailedNeverDispatched() {
         String id = "final-failed@partner.example";
-        List<SmtpClient.Reply> replies = send(setup.alice, id);
+        List<SmtpClient.Reply> replies = send(setup.alice, id, OPTIONS);
         assertThat(replies).as("replies").allMatch(SmtpClient.Reply::positive);
 
         awaitMdn(id, "processed");
         Path report = awaitReport(id);
-        assertThat(read(report)).contains("Action: failed");
+        assertThat(read(report)).contains("Action: failed").doesNotContain("Action: delivered");
 
         Notified notified = notify(report);
         assertThat(notified.status()).as(notified.output()).isZero();
-        assertThat(awaitMdn(id, "failed")).contains("Final-Recipient: rfc822;" + ALICE + "\n", "Failure: 5.2.1\n");
+        assertThat(awaitMdn(id, "failed")).contains("Final-Recipient: rfc822;" + ALICE + "\n", "Failure: 5.1.1\n");
         assertThat(mdns(id)).noneMatch(m -> opened.get(m).contains("; dispatched"));
     }
 
-    private List<SmtpClient.Reply> send(PrivateKeyEntry recipient, String id) {
+    @Test
+    void withoutTimelyAndReliableDeliveryAMessageDeliveredToTheMailboxGetsNoSuccessReport() {
+        String id = "final-plain@partner.example";
+        List<SmtpClient.Reply> replies = send(setup.dave, id, "");
+        assertThat(replies).as("replies").allMatch(SmtpClient.Reply::positive);
+        String queueId = postfix.queueId(replies.get(replies.size() - 1));
+
+        awaitMdn(id, "processed");
+        // Postfix writes a success report, if any, before it removes the queue file.
+        Poll.until(queueId + " delivered and removed", WAIT,
+                () -> postfix.maillog().contains(queueId + ": removed"), postfix::maillog);
+        assertThat(postfix.maillog()).contains(queueId + ": to=<" + DAVE + ">")
+                .doesNotContain(queueId + ": sender delivery status notification");
+        assertThat(maildir("dave")).anyMatch(m -> m.contains("Message-ID: <" + id + ">"));
+        assertThat(reportsAbout(id)).isEmpty();
+        assertThat(mdns(id)).noneMatch(m -> opened.get(m).contains("; dispatched"));
+    }
+
+    @Test
+    void theDispatchHopRelaysNothingOutsideTheLocalDomains() {
+        // It takes mail without direct-milter: were it to relay, a local process could send plaintext out.
+        List<SmtpClient.Reply> replies = SmtpClient.send(dispatch, DAVE, List.of(BOB), "Subject: x\n\nx\n");
+
+        assertThat(replies).anyMatch(r -> r.last().startsWith("554 5.7.1") && r.last().contains("Relay access denied"));
+        assertThat(replies).noneMatch(r -> r.last().contains("queued as"));
+    }
+
+    private List<SmtpClient.Reply> send(PrivateKeyEntry recipient, String id, String options) {
         String to = DirectSetup.address(recipient);
-        String inner = "Disposition-Notification-To: " + BOB + "\n" + OPTIONS
+        String inner = "Disposition-Notification-To: " + BOB + "\n" + options
                 + message(BOB, List.of(to), id, "referral", "Summary of care.\n");
         return SmtpClient.send(postfix.smtpPort(), BOB, List.of(to),
                 deployment.partner.protect(inner, setup.bob, List.of(recipient), routingHeaders(BOB, List.of(to), id)));
@@ -168,6 +239,19 @@ class FinalDeliveryPostfixIT {
                 .filter(m -> opened.computeIfAbsent(m, k -> deployment.partner.open(k.relayed(), setup.bob, setup.localCa))
                         .contains("Original-Message-ID: <" + id + ">\n"))
                 .toList();
+    }
+
+    /** The messages in {@code user}'s Maildir. */
+    private List<String> maildir(String user) {
+        Path newMail = mail.resolve(user).resolve("new");
+        if (!Files.isDirectory(newMail)) {
+            return List.of();
+        }
+        try (Stream<Path> files = Files.list(newMail)) {
+            return files.map(FinalDeliveryPostfixIT::read).toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     private static Path open(Path dir) throws IOException {

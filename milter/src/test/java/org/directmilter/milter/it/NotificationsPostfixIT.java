@@ -175,6 +175,42 @@ class NotificationsPostfixIT extends DirectBehindMta {
     }
 
     @Test
+    void aRetryAfterTheSecondMdnFailedDoesNotSendTheFirstAgain() throws Exception {
+        String id = "mdn-retry@partner.example";
+        String script = Files.readString(setup.submitCommand);
+        String submit = script.substring(script.indexOf('\n') + 1).strip().replaceFirst("^exec ", "");
+        java.nio.file.Path once = setup.submitCommand.resolveSibling("refused-once");
+        // dave's MDN is refused the first time only, after alice's has been queued
+        setup.submitWith("m=$(cat)\nif [ ! -e " + once + " ] && printf '%s' \"$m\" | grep -q 'Final-Recipient: rfc822;"
+                + DAVE + "'; then touch " + once + "; echo 'postdrop: queue full' >&2; exit 75; fi\n"
+                + "printf '%s\\n' \"$m\" | " + submit);
+        List<SmtpClient.Reply> refused;
+        List<SmtpClient.Reply> retried;
+        try {
+            refused = sendIncoming(setup.bob, List.of(setup.alice, setup.dave), id, "");
+            retried = sendIncoming(setup.bob, List.of(setup.alice, setup.dave), id, "");
+        } finally {
+            setup.submitWith(script.substring(script.indexOf('\n') + 1).strip());
+        }
+
+        assertThat(refused.get(refused.size() - 1).last())
+                .isEqualTo("451 4.3.0 Direct: cannot send the delivery notification, try again later");
+        assertThat(retried).as("the client's retry").allMatch(SmtpClient.Reply::positive);
+        awaitMdn(id, DAVE);
+        assertAudited("event=notification queue=" + queueId(retried) + " from=" + BOB + " outcome=not-sent"
+                + " disposition=processed rcpt=" + ALICE + " msgid=<" + id + "> to=" + BOB
+                + " reason=\"already sent for an earlier attempt of this message\"");
+        List<String> aliceSent = notificationLines(id).stream()
+                .filter(l -> l.contains(" outcome=sent disposition=processed rcpt=" + ALICE + " ")).toList();
+        assertThat(aliceSent).as("alice's MDN handed over").hasSize(1);
+        String mdnId = aliceSent.get(0).replaceFirst(".* mdn=(<[^>]+>).*", "$1");
+        Poll.until("alice's MDN " + mdnId + " at the sink", WAIT,
+                () -> mta.sinkMessages().stream().anyMatch(m -> m.relayed().contains(mdnId)),
+                () -> mta.maillog() + "\n" + deployment.diagnostics());
+        assertThat(mdnsFor(id)).as("dave's MDNs").hasSize(1);
+    }
+
+    @Test
     void manyParallelMessagesGetOneMdnEachWithoutDeadlock() throws Exception {
         // One protected message sent 200 times over 16 sessions: every end of data runs the submission
         // command while pickup brings the MDNs back into the same daemon's workers.

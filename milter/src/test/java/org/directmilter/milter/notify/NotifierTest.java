@@ -11,6 +11,7 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import org.directmilter.crypto.testpki.MutableClock;
 import org.junit.jupiter.api.Test;
 
 /** Which notifications are sent, to whom, and what the report holds; the hand-off by command. */
@@ -180,5 +181,55 @@ class NotifierTest {
         CommandSubmission hanging = new CommandSubmission(List.of("/bin/sleep", "60"), Duration.ofMillis(200));
         assertThatThrownBy(() -> hanging.submit("x".getBytes(StandardCharsets.US_ASCII)))
                 .isInstanceOf(Submission.SubmissionException.class).hasMessageContaining("did not finish");
+    }
+
+    @Test
+    void aRetryOfAMessageTempfailedForItsSecondMdnDoesNotSendTheFirstAgain() {
+        MutableClock clock = new MutableClock(Instant.parse("2026-12-06T01:00:00Z"));
+        List<String> handedOver = new ArrayList<>();
+        boolean[] secondFails = {true};
+        Notifier retrying = new Notifier(true, m -> {
+            String text = new String(m, StandardCharsets.US_ASCII);
+            if (secondFails[0] && text.contains("Final-Recipient: rfc822;alice@hisp-a.example\n")) {
+                throw new Submission.SubmissionException("postdrop: queue full");
+            }
+            handedOver.add(text);
+        }, clock);
+        OriginalMessage original = original("<m9@partner.example>", List.of(), "text/plain", "");
+        List<Notifier.Recipient> both = List.of(new Notifier.Recipient(DAVE, Optional.empty()),
+                new Notifier.Recipient("alice@hisp-a.example", Optional.empty()));
+
+        assertThat(retrying.processed(original, both)).extracting(Notice::outcome).containsExactly("sent", "failed");
+        secondFails[0] = false;
+        List<Notice> retry = retrying.processed(original, both);
+
+        assertThat(retry).extracting(Notice::outcome).containsExactly("not-sent", "sent");
+        assertThat(((Notice.NotSent) retry.get(0)).reason()).isEqualTo("already sent for an earlier attempt of this message");
+        assertThat(handedOver).hasSize(2).anyMatch(m -> m.contains("Final-Recipient: rfc822;" + DAVE + "\n"))
+                .anyMatch(m -> m.contains("Final-Recipient: rfc822;alice@hisp-a.example\n"));
+        // accepted now: the same message sent once more is a new message to answer
+        assertThat(retrying.earlierAttempts().size()).isZero();
+        assertThat(retrying.processed(original, both)).extracting(Notice::outcome).containsExactly("sent", "sent");
+    }
+
+    @Test
+    void theMemoryOfEarlierAttemptsExpiresAndIsBounded() {
+        MutableClock clock = new MutableClock(Instant.parse("2026-12-06T01:00:00Z"));
+        EarlierAttempts earlier = new EarlierAttempts(clock, 2);
+        earlier.remember("<a@x>", DAVE);
+        earlier.remember("<b@x>", "Dave@HISP-A.example");
+        assertThat(earlier.sent("<a@x>", DAVE)).isTrue();
+        assertThat(earlier.sent("<b@x>", DAVE)).as("the recipient's case does not matter").isTrue();
+        assertThat(earlier.sent("<a@x>", "alice@hisp-a.example")).isFalse();
+
+        earlier.remember("<c@x>", DAVE);
+        assertThat(earlier.sent("<a@x>", DAVE)).as("the oldest goes beyond the capacity").isFalse();
+        assertThat(earlier.size()).isEqualTo(2);
+
+        clock.advance(EarlierAttempts.LIFETIME.minusSeconds(1));
+        assertThat(earlier.sent("<c@x>", DAVE)).isTrue();
+        clock.advance(Duration.ofSeconds(1));
+        assertThat(earlier.sent("<c@x>", DAVE)).isFalse();
+        assertThat(earlier.size()).isZero();
     }
 }

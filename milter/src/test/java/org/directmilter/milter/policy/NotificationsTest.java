@@ -188,15 +188,20 @@ class NotificationsTest {
         start("IncomingEnvelopeSender direct-notify@hisp-a.example\n");
         String options = "Disposition-Notification-Options: X-DIRECT-FINAL-DESTINATION-DELIVERY=optional,true\r\n";
         Sent asked = send(incoming(BOB, DAVE), protect(setup.bob, List.of(setup.dave), message(BOB, DAVE, options)));
-        Sent notAsked = send(incoming(BOB, DAVE), protect(setup.bob, List.of(setup.dave), message(BOB, DAVE, "")));
+        // the header that sends a message through the MTA's dispatch hop is ours alone: a sender's own is dropped
+        Sent notAsked = send(incoming(BOB, DAVE), protect(setup.bob, List.of(setup.dave),
+                message(BOB, DAVE, "X-Direct-Final-Delivery: requested\r\n")));
 
         assertThat(asked.accepted()).isTrue();
         assertThat(asked.outcome().endOfMessage().orElseThrow().modifications())
                 .contains(new Response.DeleteRecipient("<" + DAVE + ">"),
                         new Response.AddRecipientWithArgs("<" + DAVE + ">", "NOTIFY=SUCCESS,FAILURE"),
-                        new Response.ChangeFrom("<direct-notify@hisp-a.example>", ""));
+                        new Response.ChangeFrom("<direct-notify@hisp-a.example>", ""))
+                .filteredOn(NotificationsTest::finalDeliveryHeader).hasSize(1);
+        assertThat(notAsked.accepted()).isTrue();
         assertThat(notAsked.outcome().endOfMessage().orElseThrow().modifications())
-                .noneMatch(m -> m instanceof Response.AddRecipientWithArgs || m instanceof Response.DeleteRecipient);
+                .noneMatch(m -> m instanceof Response.AddRecipientWithArgs || m instanceof Response.DeleteRecipient)
+                .noneMatch(NotificationsTest::finalDeliveryHeader);
         assertThat(setup.submittedNotifications()).as("processed for both").hasSize(2);
     }
 
@@ -207,7 +212,14 @@ class NotificationsTest {
         Sent asked = send(incoming(BOB, DAVE), protect(setup.bob, List.of(setup.dave), message(BOB, DAVE, options)));
 
         assertThat(asked.outcome().endOfMessage().orElseThrow().modifications())
-                .noneMatch(m -> m instanceof Response.AddRecipientWithArgs);
+                .noneMatch(m -> m instanceof Response.AddRecipientWithArgs)
+                .noneMatch(NotificationsTest::finalDeliveryHeader);
+    }
+
+    private static boolean finalDeliveryHeader(Response.Modification m) {
+        return m instanceof Response.AddHeader h && h.name().equalsIgnoreCase("X-Direct-Final-Delivery")
+                || m instanceof Response.InsertHeader h2 && h2.name().equalsIgnoreCase("X-Direct-Final-Delivery")
+                || m instanceof Response.ChangeHeader h3 && h3.name().equalsIgnoreCase("X-Direct-Final-Delivery");
     }
 
     @Test

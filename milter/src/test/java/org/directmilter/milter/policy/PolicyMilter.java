@@ -62,6 +62,15 @@ final class PolicyMilter implements AutoCloseable {
     private final MilterServer server;
 
     private PolicyMilter(Path dir, String extraConfig) throws IOException {
+        this(dir, extraConfig, (config, real) -> real.tracker());
+    }
+
+    /** Builds the tracker of the policy under test from its configuration and the policy's own. */
+    interface Tracking {
+        Tracker tracker(MilterConfig config, DirectPolicy real);
+    }
+
+    private PolicyMilter(Path dir, String extraConfig, Tracking tracking) throws IOException {
         setup = DirectSetup.create(dir);
         Path file = Files.writeString(dir.resolve("direct-milter.conf"), setup.configLines() + extraConfig);
         MilterConfig config = ((ConfigResult.Valid) new ConfigLoader().load(file)).config();
@@ -72,7 +81,7 @@ final class PolicyMilter implements AutoCloseable {
                 OwnerNameMode.NAIVE);
         DirectPolicy policy = new DirectPolicy(real.settings(), real.keys(), real.validator(), real.resolverSettings(),
                 discovery, real.protector(), real.unprotector(), real.spoolThreshold(), real.temporaryDirectory(),
-                real.notifier());
+                real.notifier(), tracking.tracker(config, real));
         sessions = new MilterSessionFactory(DirectHandler.create(policy),
                 SessionSettings.defaults().withSpool(1 << 20, setup.temporary));
         server = MilterServer.bind(SocketSpec.parse("inet:0@127.0.0.1"), ServerSettings.defaults(), sessions);
@@ -83,6 +92,11 @@ final class PolicyMilter implements AutoCloseable {
     /** A milter over {@code dir} with {@code extraConfig} lines appended to DirectSetup's configuration. */
     static PolicyMilter start(Path dir, String extraConfig) throws IOException {
         return new PolicyMilter(dir, extraConfig);
+    }
+
+    /** As {@link #start(Path, String)}, with the tracker {@code tracking} builds (tracking tests). */
+    static PolicyMilter start(Path dir, String extraConfig, Tracking tracking) throws IOException {
+        return new PolicyMilter(dir, extraConfig, tracking);
     }
 
     /** Publishes {@code entity}'s certificate as an address-bound CERT record. */

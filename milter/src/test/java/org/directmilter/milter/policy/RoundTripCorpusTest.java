@@ -117,7 +117,7 @@ class RoundTripCorpusTest {
                 : new OwnerLookup.NonePublished(name, "NXDOMAIN", 60, List.of()), OwnerNameMode.NAIVE);
         DirectPolicy policy = new DirectPolicy(real.settings(), real.keys(), real.validator(), real.resolverSettings(),
                 discovery, real.protector(), real.unprotector(), real.spoolThreshold(), real.temporaryDirectory(),
-                real.notifier());
+                real.notifier(), real.tracker());
         MilterSessionFactory sessions = new MilterSessionFactory(DirectHandler.create(policy),
                 SessionSettings.defaults().withSpool(64 * 1024, setup.temporary));
         MilterServer server = MilterServer.bind(SocketSpec.parse("inet:0@127.0.0.1"), ServerSettings.defaults(), sessions);

@@ -46,7 +46,8 @@ class FrameFloodProcessTest {
         Path leftover = Files.writeString(dir.resolve("direct-milter-spool-" + SpoolOnEveryPathTest.deadPid() + "-1.tmp"),
                 "plaintext of a crashed run");
         Path config = Files.writeString(dir.resolve("direct-milter.conf"), "Socket inet:0@127.0.0.1\n"
-                + "TemporaryDirectory " + dir + "\nDomains a.example\nMaxConnections 500\n");
+                + "TemporaryDirectory " + dir + "\nDomains a.example\nMaxConnections 500\n"
+                + "TrackingDatabase " + dir.resolve("tracking.db") + "\n");
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         Process daemon = new ProcessBuilder(java, "-Xmx256m", "-cp", System.getProperty("java.class.path"),
                 "org.directmilter.milter.cli.DirectMilterCommand", "run", "-c", config.toString())

@@ -50,6 +50,9 @@ public final class DaemonProcess implements AutoCloseable {
                 Path tmp = Scratch.mkdir(dir.resolve("tmp"), PosixFilePermissions.fromString("rwx------"));
                 text.append("TemporaryDirectory ").append(tmp).append('\n');
             }
+            if (!config.contains("TrackingDatabase ")) {
+                text.append("TrackingDatabase ").append(dir.resolve("tracking.db")).append('\n');
+            }
             if (!config.contains("Domains ")) {
                 text.append("Domains a.example\n"); // the daemon refuses to start without local domains
             }
@@ -112,6 +115,11 @@ public final class DaemonProcess implements AutoCloseable {
             throw new AssertionError("interrupted while waiting for the daemon to exit", e);
         }
         return process.exitValue();
+    }
+
+    /** SIGHUP: {@code direct-milter run} reloads its configuration (it logs "configuration reloaded"). */
+    public void reload() {
+        Exec.check("kill", "-HUP", Long.toString(process.pid()));
     }
 
     /** SIGSTOP: the daemon keeps its connections open but answers nothing until {@link #kill()}. */

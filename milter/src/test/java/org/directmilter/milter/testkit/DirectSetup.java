@@ -32,6 +32,8 @@ public final class DirectSetup {
     public final Path notifications;
     /** The notification command: a script that keeps each MDN in {@link #notifications} until {@link #submitWith}. */
     public final Path submitCommand;
+    /** The TrackingDatabase the daemon is given: an SQLite file here unless a test names another (PostgreSQL). */
+    public String trackingDatabase;
     public final TestPki localCa;
     public final TestPki partnerCa;
     public final TestPki strangerCa;
@@ -51,6 +53,7 @@ public final class DirectSetup {
         temporary = Files.createDirectories(root.resolve("tmp"));
         notifications = Files.createDirectories(root.resolve("notifications"));
         submitCommand = root.resolve("submit-notification");
+        trackingDatabase = root.resolve("tracking.db").toString();
         submitWith("exec cat > \"$(mktemp " + notifications + "/mdn-XXXXXX)\"");
         Pki pki = Pki.SHARED;
         localCa = pki.localCa;
@@ -87,7 +90,8 @@ public final class DirectSetup {
                 + "AnchorDir " + anchors + "\n"
                 + "CertificateDir " + certificates + "\n"
                 + "TemporaryDirectory " + temporary + "\n"
-                + "NotificationCommand " + submitCommand + "\n";
+                + "NotificationCommand " + submitCommand + "\n"
+                + "TrackingDatabase " + trackingDatabase + "\n";
     }
 
     /**
