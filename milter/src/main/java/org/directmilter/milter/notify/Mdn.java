@@ -2,7 +2,6 @@ package org.directmilter.milter.notify;
 
 import java.nio.charset.StandardCharsets;
 import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.Optional;
 
 /**
@@ -26,20 +25,11 @@ public record Mdn(String reporter, String destination, Optional<String> original
 
     /** The message as {@code sendmail -t} reads it (LF line ends), with its own Message-ID and Date. */
     public byte[] render(String messageId, ZonedDateTime date) {
-        String boundary = "=_mdn_" + Integer.toHexString(messageId.hashCode()) + "_" + date.toEpochSecond();
+        String boundary = ReportHeader.boundary("mdn", messageId, date);
         String original = originalMessageId.orElse("(none)");
-        StringBuilder text = new StringBuilder(1024);
-        text.append("From: ").append(reporter).append('\n')
-                .append("To: ").append(destination).append('\n')
-                .append("Date: ").append(DateTimeFormatter.RFC_1123_DATE_TIME.format(date)).append('\n')
-                .append("Message-ID: ").append(messageId).append('\n');
-        originalMessageId.ifPresent(id -> text.append("In-Reply-To: ").append(id).append('\n'));
-        text.append("Subject: ").append(subject()).append('\n')
-                .append("Auto-Submitted: auto-replied\n")
-                .append("MIME-Version: 1.0\n")
-                .append("Content-Type: multipart/report; report-type=disposition-notification;\n\tboundary=\"")
-                .append(boundary).append("\"\n\n")
-                .append("--").append(boundary).append('\n')
+        StringBuilder text = ReportHeader.write(new StringBuilder(1024), reporter, destination, date, messageId,
+                originalMessageId, subject(), Optional.empty(), "disposition-notification", boundary);
+        text                .append("--").append(boundary).append('\n')
                 .append("Content-Type: text/plain; charset=us-ascii\n\n")
                 .append(explanation(original)).append("\n\n")
                 .append("--").append(boundary).append('\n')

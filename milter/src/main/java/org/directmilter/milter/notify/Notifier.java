@@ -6,7 +6,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.regex.Pattern;
 
 /**
  * Decides and sends the notifications about a message this HISP received: a {@code processed} MDN per
@@ -16,10 +15,6 @@ import java.util.regex.Pattern;
  */
 public final class Notifier {
 
-    /** An addr-spec fit for a header line and the MTA: printable ASCII, no space, nothing that delimits addresses. */
-    private static final Pattern ADDRESS = Pattern.compile("[!#-'*+\\-/-9=?A-Z^-~.]+@[A-Za-z0-9.\\-\\[\\]:]+");
-    /** A Message-ID as a field may carry it: printable ASCII, angle brackets around, not absurdly long. */
-    private static final Pattern MESSAGE_ID = Pattern.compile("<[!-;=?-~]{1,900}>");
 
     private final boolean enabled;
     private final Submission submission;
@@ -140,15 +135,15 @@ public final class Notifier {
         if (to == null) {
             return new Notice.NotSent(recipient.address(), null, "no Disposition-Notification-To or From");
         }
-        if (!ADDRESS.matcher(to).matches()) {
+        if (!ReportHeader.plainAddress(to)) {
             return new Notice.NotSent(recipient.address(), to, "destination is not a plain address");
         }
-        if (!ADDRESS.matcher(recipient.address()).matches()) {
+        if (!ReportHeader.plainAddress(recipient.address())) {
             return new Notice.NotSent(recipient.address(), to, "recipient is not a plain address");
         }
         String domain = recipient.address().substring(recipient.address().lastIndexOf('@') + 1);
-        Mdn mdn = new Mdn(recipient.address(), to, original.messageId().filter(id -> MESSAGE_ID.matcher(id).matches()),
-                recipient.original().filter(a -> ADDRESS.matcher(a).matches()), disposition,
+        Mdn mdn = new Mdn(recipient.address(), to, original.messageId().filter(ReportHeader::plainMessageId),
+                recipient.original().filter(ReportHeader::plainAddress), disposition,
                 disposition == Disposition.DISPATCHED, domain, failure);
         String messageId = "<" + UUID.randomUUID() + "@" + domain + ">";
         try {

@@ -7,7 +7,7 @@ import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.regex.Pattern;
+import org.directmilter.milter.notify.ReportHeader;
 import org.directmilter.milter.tracking.Overdue;
 import org.directmilter.milter.tracking.Report;
 
@@ -27,21 +27,17 @@ record TimeoutNotice(String originator, String recipient, Optional<String> origi
     static final String MARKER = "X-Direct-Tracking";
     static final String MARKER_VALUE = "timeout";
 
-    /** An addr-spec fit for a header line and the MTA (as the MDNs' is). */
-    private static final Pattern ADDRESS = Pattern.compile("[!#-'*+\\-/-9=?A-Z^-~.]+@[A-Za-z0-9.\\-\\[\\]:]+");
-    private static final Pattern MESSAGE_ID = Pattern.compile("<[!-;=?-~]{1,900}>");
-
     /** The notice for {@code overdue}, unless its originator is no plain address (nothing can reach it then). */
     static Optional<TimeoutNotice> of(Overdue overdue, Clock clock) {
         String originator = overdue.message().sender();
-        if (!ADDRESS.matcher(originator).matches()) {
+        if (!ReportHeader.plainAddress(originator)) {
             return Optional.empty();
         }
         String domain = originator.substring(originator.lastIndexOf('@') + 1);
-        String recipient = ADDRESS.matcher(overdue.recipient()).matches() ? overdue.recipient() : "invalid@invalid";
+        String recipient = ReportHeader.plainAddress(overdue.recipient()) ? overdue.recipient() : "invalid@invalid";
         ZonedDateTime now = ZonedDateTime.now(clock);
         return Optional.of(new TimeoutNotice(originator, recipient,
-                Optional.of(overdue.message().messageId().strip()).filter(id -> MESSAGE_ID.matcher(id).matches()),
+                Optional.of(overdue.message().messageId().strip()).filter(ReportHeader::plainMessageId),
                 reason(overdue), DateTimeFormatter.RFC_1123_DATE_TIME.format(overdue.message().sent().atZone(now.getZone())),
                 "<" + UUID.randomUUID() + "@" + domain + ">", now));
     }
@@ -64,21 +60,12 @@ record TimeoutNotice(String originator, String recipient, Optional<String> origi
     /** The DSN as {@code sendmail -t} reads it (LF line ends). */
     byte[] render() {
         String domain = originator.substring(originator.lastIndexOf('@') + 1);
-        String boundary = "=_dsn_" + Integer.toHexString(messageId.hashCode()) + "_" + date.toEpochSecond();
+        String boundary = ReportHeader.boundary("dsn", messageId, date);
         String original = originalMessageId.orElse("(without a Message-ID)");
-        StringBuilder text = new StringBuilder(1024);
-        text.append("From: Mail Delivery System <MAILER-DAEMON@").append(domain).append(">\n")
-                .append("To: ").append(originator).append('\n')
-                .append("Date: ").append(DateTimeFormatter.RFC_1123_DATE_TIME.format(date)).append('\n')
-                .append("Message-ID: ").append(messageId).append('\n');
-        originalMessageId.ifPresent(id -> text.append("In-Reply-To: ").append(id).append('\n'));
-        text.append("Subject: Undelivered Direct message to ").append(recipient).append('\n')
-                .append("Auto-Submitted: auto-replied\n")
-                .append(MARKER).append(": ").append(MARKER_VALUE).append('\n')
-                .append("MIME-Version: 1.0\n")
-                .append("Content-Type: multipart/report; report-type=delivery-status;\n\tboundary=\"")
-                .append(boundary).append("\"\n\n")
-                .append("--").append(boundary).append('\n')
+        StringBuilder text = ReportHeader.write(new StringBuilder(1024), "Mail Delivery System <MAILER-DAEMON@" + domain + ">",
+                originator, date, messageId, originalMessageId, "Undelivered Direct message to " + recipient,
+                Optional.of(MARKER + ": " + MARKER_VALUE), "delivery-status", boundary);
+        text                .append("--").append(boundary).append('\n')
                 .append("Content-Type: text/plain; charset=us-ascii\n\n")
                 .append("Your Direct message ").append(original).append(" to ").append(recipient)
                 .append(" was sent, but its delivery was not confirmed: ").append(reason)

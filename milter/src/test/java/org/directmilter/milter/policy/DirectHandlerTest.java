@@ -3,8 +3,6 @@ package org.directmilter.milter.policy;
 import org.directmilter.milter.policy.PolicyMilter.Sent;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
 import com.sun.net.httpserver.HttpServer;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -287,23 +285,14 @@ class DirectHandlerTest {
                 .getBytes(StandardCharsets.ISO_8859_1));
         int blocks = org.directmilter.crypto.smime.CmsForgery.ciphertext(
                 org.directmilter.crypto.smime.CmsForgery.envelopedData(wire)).length / 16;
-        ch.qos.logback.classic.Logger audit =
-                (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(AuditLine.LOGGER);
-        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> lines =
-                new ch.qos.logback.core.read.ListAppender<>();
-        lines.start();
-        audit.addAppender(lines);
-        try {
+        List<String> lines = auditLines(() -> {
             for (int block = blocks / 5; block < blocks - 1; block += blocks / 5) {
                 byte[] forged = org.directmilter.crypto.smime.CmsForgery.resubmittedTail(wire, block);
                 assertThat(send(incoming(BOB, DAVE), forged).eom()).as("tail from block " + block)
                         .isEqualTo("554 5.7.5 Direct: message could not be decrypted or verified");
             }
-        } finally {
-            audit.detachAppender(lines);
-        }
-        assertThat(lines.list).extracting(ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage)
-                .isNotEmpty().allSatisfy(line -> assertThat(line).contains("outcome=not-verified", "category=")
+        });
+        assertThat(lines).isNotEmpty().allSatisfy(line -> assertThat(line).contains("outcome=not-verified", "category=")
                         .doesNotContain(marker, "potassium"));
     }
 
@@ -337,17 +326,9 @@ class DirectHandlerTest {
 
     /** The audit lines logged while {@code action} runs, as their text. */
     private static List<String> auditLines(ThrowingRunnable action) throws Exception {
-        ch.qos.logback.classic.Logger audit = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(AuditLine.LOGGER);
-        ListAppender<ILoggingEvent> captured = new ListAppender<>();
-        captured.start();
-        audit.addAppender(captured);
-        try {
+        try (AuditCapture audit = new AuditCapture()) {
             action.run();
-        } finally {
-            audit.detachAppender(captured);
-        }
-        synchronized (captured) { // appends run on the milter's threads, under the appender's lock
-            return captured.list.stream().map(ILoggingEvent::getFormattedMessage).toList();
+            return audit.lines();
         }
     }
 

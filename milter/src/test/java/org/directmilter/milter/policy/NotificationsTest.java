@@ -3,9 +3,6 @@ package org.directmilter.milter.policy;
 import org.directmilter.milter.policy.PolicyMilter.Sent;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -27,7 +24,6 @@ import org.directmilter.resolver.OwnerLookup;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.slf4j.LoggerFactory;
 
 /**
  * Issue 13 through the real milter protocol (in-process server, the project's client): the processed MDN
@@ -48,19 +44,20 @@ class NotificationsTest {
     private PolicyMilter milter;
     private DirectSetup setup;
     private Map<String, OwnerLookup> dns;
-    private final ListAppender<ILoggingEvent> audit = new ListAppender<>();
+    private AuditCapture audit;
 
     private void start(String extraConfig) throws IOException {
         milter = PolicyMilter.start(dir, extraConfig);
         setup = milter.setup;
         dns = milter.dns;
-        audit.start();
-        ((Logger) LoggerFactory.getLogger(AuditLine.LOGGER)).addAppender(audit);
+        audit = new AuditCapture();
     }
 
     @AfterEach
     void stop() {
-        ((Logger) LoggerFactory.getLogger(AuditLine.LOGGER)).detachAppender(audit);
+        if (audit != null) {
+            audit.close();
+        }
         if (milter != null) {
             milter.close();
         }
@@ -271,6 +268,6 @@ class NotificationsTest {
     }
 
     private List<String> auditLines() {
-        return audit.list.stream().map(ILoggingEvent::getFormattedMessage).toList();
+        return audit.lines();
     }
 }

@@ -2,9 +2,6 @@ package org.directmilter.milter.policy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -33,7 +30,6 @@ import org.directmilter.milter.tracking.TrackedMessage;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.slf4j.LoggerFactory;
 
 /**
  * Issue 14's flow through the real milter protocol (in-process server, the project's client, an
@@ -54,7 +50,7 @@ class TrackingFlowTest {
 
     private final MemoryTrackingStore store = new MemoryTrackingStore();
     private final MutableClock clock = new MutableClock(Instant.parse("2026-12-06T10:00:00Z"));
-    private final ListAppender<ILoggingEvent> audit = new ListAppender<>();
+    private AuditCapture audit;
     private PolicyMilter milter;
     private DirectSetup setup;
     private Tracker tracker;
@@ -65,13 +61,14 @@ class TrackingFlowTest {
                 new CommandSubmission(config.get(ConfigKeys.NOTIFICATION_COMMAND), Duration.ofSeconds(30)), clock));
         setup = milter.setup;
         milter.publish(setup.bob);
-        audit.start();
-        ((Logger) LoggerFactory.getLogger(AuditLine.LOGGER)).addAppender(audit);
+        audit = new AuditCapture();
     }
 
     @AfterEach
     void stop() {
-        ((Logger) LoggerFactory.getLogger(AuditLine.LOGGER)).detachAppender(audit);
+        if (audit != null) {
+            audit.close();
+        }
         if (milter != null) {
             milter.close();
         }
@@ -315,6 +312,6 @@ class TrackingFlowTest {
     }
 
     private List<String> auditLines() {
-        return audit.list.stream().map(ILoggingEvent::getFormattedMessage).toList();
+        return audit.lines();
     }
 }
