@@ -26,6 +26,8 @@ import org.directmilter.milter.testkit.Scratch;
  *       pointing at that BIND;</li>
  *   <li>{@code /opt/direct-milter} is this repository, read-only, built: the source checkout the
  *       guide installs from (chapter 1), so its {@code bin/direct-milter} runs the code under test;</li>
+ *   <li>{@code /var/lib} is the host's seen through an overlay whose writes stay in the scratch tree (the
+ *       guide creates {@code /var/lib/direct-milter});</li>
  *   <li>{@code /var/spool/postfix}, {@code /var/lib/postfix}, {@code /var/cache/bind},
  *       {@code /var/log}, {@code /usr/local/bin} and {@code /tmp} are empty scratch directories;</li>
  *   <li>only {@code lo} exists, so the guide may use the standard ports (25, 53, 587) and nothing can
@@ -198,6 +200,8 @@ final class GuideLab implements AutoCloseable {
         Exec.check("chown", id(etc.resolve("passwd"), "postfix") + ":" + id(etc.resolve("group"), "postfix"),
                 data.toString());
         Scratch.mkdir(root.resolve("bind-cache"), Scratch.MODE_755);
+        Scratch.mkdir(root.resolve("var-lib/upper"), Scratch.MODE_755);
+        Scratch.mkdir(root.resolve("var-lib/work"), Scratch.MODE_755);
         Scratch.mkdir(root.resolve("log"), Scratch.MODE_755);
         Scratch.mkdir(root.resolve("bin"), Scratch.MODE_755);
         Scratch.mkdir(root.resolve("opt/direct-milter"), Scratch.MODE_755);
@@ -211,6 +215,8 @@ final class GuideLab implements AutoCloseable {
                 "set -e",
                 "mount --bind " + root.resolve("etc") + " /etc",
                 "mount --bind " + root.resolve("queue") + " /var/spool/postfix",
+                "mount -t overlay overlay -o lowerdir=/var/lib,upperdir=" + root.resolve("var-lib/upper")
+                        + ",workdir=" + root.resolve("var-lib/work") + " /var/lib",
                 "mount --bind " + root.resolve("postfix-data") + " /var/lib/postfix",
                 "mount --bind " + root.resolve("bind-cache") + " /var/cache/bind",
                 "mount --bind " + root.resolve("log") + " /var/log",
