@@ -3,6 +3,8 @@ package org.directmilter.milter.session;
 import java.io.Closeable;
 import java.io.IOException;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
@@ -10,14 +12,16 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import org.directmilter.milter.server.FatalErrors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 
 /**
- * The handler's end-of-message work: on a worker thread, while the connection's thread keeps the MTA
- * waiting with PROGRESS, up to the timeout. Whatever happens to the connection meanwhile — it breaks while
+ * The handler's end-of-message work: on a worker thread, then the answer's blocking {@link Completion} (if
+ * any) on a thread of its own, while the connection's thread keeps the MTA waiting with PROGRESS, up to the
+ * timeout. Whatever happens to the connection meanwhile — it breaks while
  * PROGRESS is written, the work times out, the thread is interrupted at shutdown — an answer nobody will
  * send is released (its replacement body holds decrypted content in a spool file).
  */
@@ -31,62 +35,127 @@ final class EndOfMessageCall {
 
     private final MessageHandler handler;
     private final ExecutorService workers;
+    private final ExecutorService blocking;
     private final SessionSettings settings;
     private final FatalErrors.Handler fatal;
 
-    EndOfMessageCall(MessageHandler handler, ExecutorService workers, SessionSettings settings,
-                     FatalErrors.Handler fatal) {
+    /**
+     * @param workers  the CPU-sized pool that runs the handler's end-of-message work
+     * @param blocking threads for the answers' {@link Completion}s, which wait (for a process, say) and so
+     *                 must not hold a worker
+     */
+    EndOfMessageCall(MessageHandler handler, ExecutorService workers, ExecutorService blocking,
+                     SessionSettings settings, FatalErrors.Handler fatal) {
         this.handler = handler;
         this.workers = workers;
+        this.blocking = blocking;
         this.settings = settings;
         this.fatal = fatal;
     }
 
     /**
-     * @return the handler's answer, or a tempfail when it failed, timed out or could not start; the caller
-     *         sends it and then {@link #release}s it
+     * @return the handler's answer (after its completion ran), or a tempfail when it failed, timed out or
+     *         could not start; the caller sends it and then {@link #release}s it
      * @throws IOException when PROGRESS could not be written (the answer, if one comes, is released)
      */
     EndOfMessage call(Message message, Progress progress) throws IOException {
         Map<String, String> context = MDC.getCopyOfContextMap();
-        // Whoever sets this first owns the answer: this thread by abandoning it, the worker by finishing.
+        // Whoever sets this first owns the answer: this thread by abandoning it, the work by finishing.
         AtomicBoolean claimed = new AtomicBoolean();
-        Future<EndOfMessage> future;
+        CompletableFuture<EndOfMessage> answer = new CompletableFuture<>();
+        // What runs for this message now, the handler's work or then its completion: abandoning stops it.
+        AtomicReference<Future<?>> running = new AtomicReference<>();
         try {
-            future = workers.submit(() -> {
-                if (context != null) {
-                    MDC.setContextMap(context);
-                }
-                try {
-                    EndOfMessage result = handler.endOfMessage(message);
-                    if (!claimed.compareAndSet(false, true) && result != null) {
-                        release(result); // abandoned, nobody will send it: free its temporary files now
-                    }
-                    return result;
-                } catch (Error e) {
-                    // A connection still waiting rethrows it to the server; an abandoned one never will.
-                    if (FatalErrors.isFatal(e) && !claimed.compareAndSet(false, true)) {
-                        fatal.fatal("an end-of-message worker", e);
-                    }
-                    throw e;
-                } finally {
-                    MDC.clear();
-                }
-            });
+            Future<?> work = workers.submit(() -> work(message, context, claimed, answer, running));
+            running.compareAndSet(null, work); // unless the completion already took its place
         } catch (RejectedExecutionException e) {
             log.warn("end-of-message work refused (shutting down); answering {}", MilterSession.INTERNAL_ERROR);
             return EndOfMessage.of(Verdict.tempfail(MilterSession.INTERNAL_ERROR));
         }
         boolean answered = false;
         try {
-            EndOfMessage result = await(future, progress);
+            EndOfMessage result = await(answer, progress);
             answered = true;
             return result;
         } finally {
             if (!answered) {
-                abandon(future, claimed);
+                abandon(answer, running, claimed);
             }
         }
+    }
+
+    /** On a worker: the handler's CPU work; a blocking completion goes on to its own thread, freeing this one. */
+    private void work(Message message, Map<String, String> context, AtomicBoolean claimed,
+                      CompletableFuture<EndOfMessage> answer, AtomicReference<Future<?>> running) {
+        if (context != null) {
+            MDC.setContextMap(context);
+        }
+        try {
+            EndOfMessage result = handler.endOfMessage(message);
+            if (result == null || result.completion() == Completion.NONE) {
+                finish(result, claimed, answer);
+                return;
+            }
+            try {
+                running.set(blocking.submit(() -> complete(result, context, claimed, answer)));
+            } catch (RejectedExecutionException e) {
+                release(result);
+                log.warn("end-of-message completion refused (shutting down); answering {}", MilterSession.INTERNAL_ERROR);
+                finish(EndOfMessage.of(Verdict.tempfail(MilterSession.INTERNAL_ERROR)), claimed, answer);
+            }
+        } catch (Error e) {
+            failed(e, claimed, answer);
+            throw e;
+        } catch (Exception e) {
+            answer.completeExceptionally(e);
+        } finally {
+            MDC.clear();
+        }
+    }
+
+    /** On a blocking thread: the answer's completion, which lets it go or replaces its verdict. */
+    private void complete(EndOfMessage result, Map<String, String> context, AtomicBoolean claimed,
+                          CompletableFuture<EndOfMessage> answer) {
+        if (context != null) {
+            MDC.setContextMap(context);
+        }
+        try {
+            Optional<Verdict> instead = result.completion().complete();
+            if (instead.isPresent()) {
+                release(result);
+                finish(EndOfMessage.of(instead.get()), claimed, answer);
+            } else {
+                finish(result, claimed, answer);
+            }
+        } catch (Error e) {
+            release(result);
+            failed(e, claimed, answer);
+            throw e;
+        } catch (RuntimeException e) {
+            release(result);
+            answer.completeExceptionally(e);
+        } finally {
+            MDC.clear();
+        }
+    }
+
+    /** Hands the answer to the waiting connection, or releases it when the connection abandoned it. */
+    private static void finish(EndOfMessage result, AtomicBoolean claimed, CompletableFuture<EndOfMessage> answer) {
+        if (!claimed.compareAndSet(false, true)) {
+            if (result != null) {
+                release(result); // abandoned, nobody will send it: free its temporary files now
+            }
+            return;
+        }
+        answer.complete(result);
+    }
+
+    /** A connection still waiting rethrows the error to the server; an abandoned one never will. */
+    private void failed(Error e, AtomicBoolean claimed, CompletableFuture<EndOfMessage> answer) {
+        if (FatalErrors.isFatal(e) && !claimed.compareAndSet(false, true)) {
+            fatal.fatal("an end-of-message worker", e);
+        }
+        answer.completeExceptionally(e);
     }
 
     private EndOfMessage await(Future<EndOfMessage> future, Progress progress) throws IOException {
@@ -139,19 +208,22 @@ final class EndOfMessageCall {
     }
 
     /**
-     * Nobody will send the answer: stop the work, and release the answer — the worker does when it finishes
-     * later, this thread does when the worker finished first (its result is then in the future or about to be).
+     * Nobody will send the answer: stop the work, and release the answer — the work does when it finishes
+     * later, this thread does when the work finished first (its result is then in the future or about to be).
      */
-    private static void abandon(Future<EndOfMessage> future, AtomicBoolean claimed) {
+    private static void abandon(Future<EndOfMessage> answer, AtomicReference<Future<?>> running, AtomicBoolean claimed) {
         if (claimed.compareAndSet(false, true)) {
-            future.cancel(true);
+            Future<?> work = running.get();
+            if (work != null) {
+                work.cancel(true);
+            }
             return;
         }
         boolean interrupted = Thread.interrupted();
         try {
             while (true) {
                 try {
-                    EndOfMessage result = future.get();
+                    EndOfMessage result = answer.get();
                     if (result != null) {
                         release(result);
                     }

@@ -57,6 +57,7 @@ public final class MilterSessionFactory implements ConnectionFactory, AutoClosea
     private final SessionSettings settings;
     private final Negotiation negotiation;
     private final ExecutorService workers;
+    private final ExecutorService blocking;
     private final EndOfMessageCall endOfMessageCall;
     private final MemoryBudget memory;
     private final AtomicInteger ids = new AtomicInteger();
@@ -85,7 +86,16 @@ public final class MilterSessionFactory implements ConnectionFactory, AutoClosea
             return t;
         };
         this.workers = Executors.newFixedThreadPool(settings.workers(), threads);
-        this.endOfMessageCall = new EndOfMessageCall(handler, workers, settings, fatal);
+        // Completions wait (for the MTA's submission command) rather than compute, so they get threads of
+        // their own, made when needed and ended after a minute idle: at most one per connection waiting for
+        // its answer (each has one message at a time), plus any a timeout abandoned, until they finish.
+        AtomicInteger handoffIds = new AtomicInteger();
+        this.blocking = Executors.newCachedThreadPool(r -> {
+            Thread t = new Thread(r, "milter-handoff-" + handoffIds.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+        this.endOfMessageCall = new EndOfMessageCall(handler, workers, blocking, settings, fatal);
         this.memory = MemoryBudget.of(settings.limits().messageMemoryBytes());
     }
 
@@ -122,12 +132,19 @@ public final class MilterSessionFactory implements ConnectionFactory, AutoClosea
     @Override
     public void close() {
         workers.shutdown();
+        long deadline = System.nanoTime() + settings.endOfMessageTimeout().toNanos();
         try {
-            if (!workers.awaitTermination(settings.endOfMessageTimeout().toMillis(), TimeUnit.MILLISECONDS)) {
+            // the workers first: until they stop, one may still hand a completion on
+            if (!workers.awaitTermination(deadline - System.nanoTime(), TimeUnit.NANOSECONDS)) {
                 workers.shutdownNow();
+            }
+            blocking.shutdown();
+            if (!blocking.awaitTermination(deadline - System.nanoTime(), TimeUnit.NANOSECONDS)) {
+                blocking.shutdownNow();
             }
         } catch (InterruptedException e) {
             workers.shutdownNow();
+            blocking.shutdownNow();
             Thread.currentThread().interrupt();
         }
     }
