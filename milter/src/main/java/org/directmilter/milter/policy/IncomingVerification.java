@@ -15,6 +15,7 @@ import org.directmilter.crypto.keys.KeyStoreException;
 import org.directmilter.crypto.keys.PrivateKeyEntry;
 import org.directmilter.crypto.smime.SpooledMessage;
 import org.directmilter.crypto.smime.UnprotectResult;
+import org.directmilter.crypto.text.LogSafe;
 import org.directmilter.crypto.trust.Certificates;
 import org.directmilter.crypto.trust.ValidationBudget;
 import org.directmilter.crypto.trust.ValidationResult;
@@ -35,6 +36,8 @@ import org.directmilter.milter.tracking.Correlation;
 import org.directmilter.milter.tracking.RecipientState;
 import org.directmilter.milter.tracking.Report;
 import org.directmilter.milter.tracking.TrackingStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * End of data for an incoming message: decrypt with the local recipients' keys, verify, judge the
@@ -42,6 +45,7 @@ import org.directmilter.milter.tracking.TrackingStore;
  * MTA the verified inner message with one trace header.
  */
 final class IncomingVerification {
+    private static final Logger log = LoggerFactory.getLogger(DirectHandler.class);
 
     /** The trace header; one arriving from outside is removed first, so only ours is ever seen. */
     static final String TRACE_HEADER = "X-Direct-Verified";
@@ -203,12 +207,38 @@ final class IncomingVerification {
                 changes.add(new Modification.AddRecipient(recipient.raw(), String.join(" ", dsn)));
             }
         }
-        if (!notified(original, delivered)) {
-            return finish("notification-failed", EndOfMessage.of(
-                    org.directmilter.milter.session.Verdict.tempfail(Replies.notificationFailed())), verified, byDomain);
+        EndOfMessage accepted = new EndOfMessage(org.directmilter.milter.session.Verdict.ACCEPT, changes);
+        // Handing the MDNs over waits for the MTA's submission command: the session runs it off the CPU
+        // workers, and sends the acceptance only once it let it go.
+        return accepted.completedBy(() -> handOver(original, delivered, accepted, verified, byDomain));
+    }
+
+    /**
+     * The completion of a verified message: its MDNs handed over, then its audit line; a tempfail instead
+     * of the acceptance when one was not taken (or the hand-off failed unexpectedly: fail closed).
+     */
+    private Optional<org.directmilter.milter.session.Verdict> handOver(OriginalMessage original,
+            List<EnvelopeAddress> delivered, EndOfMessage accepted, UnprotectResult.Verified verified,
+            Map<String, ValidationResult> byDomain) {
+        boolean notified;
+        try {
+            notified = notified(original, delivered);
+        } catch (RuntimeException e) {
+            log.error("internal error handing notifications over (queue id {})",
+                    LogSafe.escape(transaction.queueId().orElse("-")), e);
+            EndOfMessage failed = EndOfMessage.of(org.directmilter.milter.session.Verdict.tempfail(Replies.internalError()));
+            AuditLine.of("incoming", message, "internal-error", failed)
+                    .with("reason", e.getClass().getSimpleName() + ": " + e.getMessage()).log();
+            return Optional.of(failed.verdict());
         }
-        return finish("verified", new EndOfMessage(org.directmilter.milter.session.Verdict.ACCEPT, changes), verified,
-                byDomain);
+        if (!notified) {
+            EndOfMessage failed = EndOfMessage.of(
+                    org.directmilter.milter.session.Verdict.tempfail(Replies.notificationFailed()));
+            finish("notification-failed", failed, verified, byDomain);
+            return Optional.of(failed.verdict());
+        }
+        finish("verified", accepted, verified, byDomain);
+        return Optional.empty();
     }
 
     /**
