@@ -44,20 +44,15 @@ class NotificationsTest {
     private PolicyMilter milter;
     private DirectSetup setup;
     private Map<String, OwnerLookup> dns;
-    private AuditCapture audit;
 
     private void start(String extraConfig) throws IOException {
         milter = PolicyMilter.start(dir, extraConfig);
         setup = milter.setup;
         dns = milter.dns;
-        audit = new AuditCapture();
     }
 
     @AfterEach
     void stop() {
-        if (audit != null) {
-            audit.close();
-        }
         if (milter != null) {
             milter.close();
         }
@@ -268,6 +263,6 @@ class NotificationsTest {
     }
 
     private List<String> auditLines() {
-        return audit.lines();
+        return milter.auditLines();
     }
 }

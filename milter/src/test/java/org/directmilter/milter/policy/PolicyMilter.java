@@ -60,6 +60,8 @@ final class PolicyMilter implements AutoCloseable {
     private final AnchorStore anchors;
     private final MilterSessionFactory sessions;
     private final MilterServer server;
+    /** Started before the milter, so that no line it logs is missed. */
+    private final AuditCapture audit = new AuditCapture();
 
     private PolicyMilter(Path dir, String extraConfig) throws IOException {
         this(dir, extraConfig, (config, real) -> real.tracker());
@@ -99,6 +101,11 @@ final class PolicyMilter implements AutoCloseable {
         return new PolicyMilter(dir, extraConfig, tracking);
     }
 
+    /** The audit lines logged since this milter was started, as their text. */
+    List<String> auditLines() {
+        return audit.lines();
+    }
+
     /** Publishes {@code entity}'s certificate as an address-bound CERT record. */
     void publish(PrivateKeyEntry entity) {
         String owner = DirectSetup.address(entity).replace('@', '.') + ".";
@@ -123,5 +130,6 @@ final class PolicyMilter implements AutoCloseable {
         server.stop(Duration.ofSeconds(5));
         sessions.close();
         anchors.close();
+        audit.close();
     }
 }

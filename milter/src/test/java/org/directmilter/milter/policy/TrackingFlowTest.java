@@ -50,7 +50,6 @@ class TrackingFlowTest {
 
     private final MemoryTrackingStore store = new MemoryTrackingStore();
     private final MutableClock clock = new MutableClock(Instant.parse("2026-12-06T10:00:00Z"));
-    private AuditCapture audit;
     private PolicyMilter milter;
     private DirectSetup setup;
     private Tracker tracker;
@@ -61,14 +60,10 @@ class TrackingFlowTest {
                 new CommandSubmission(config.get(ConfigKeys.NOTIFICATION_COMMAND), Duration.ofSeconds(30)), clock));
         setup = milter.setup;
         milter.publish(setup.bob);
-        audit = new AuditCapture();
     }
 
     @AfterEach
     void stop() {
-        if (audit != null) {
-            audit.close();
-        }
         if (milter != null) {
             milter.close();
         }
@@ -312,6 +307,6 @@ class TrackingFlowTest {
     }
 
     private List<String> auditLines() {
-        return audit.lines();
+        return milter.auditLines();
     }
 }

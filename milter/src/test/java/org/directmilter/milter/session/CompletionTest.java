@@ -3,7 +3,6 @@ package org.directmilter.milter.session;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -33,26 +32,6 @@ class CompletionTest {
     /** One end-of-message worker, as on a one-core machine: whatever holds it holds every connection's message. */
     private SessionSettings oneWorker() {
         return new SessionSettings(1 << 20, 1 << 20, spool, Duration.ofMillis(20), Duration.ofSeconds(60), 1);
-    }
-
-    /** A replacement body that says when it was released. */
-    private static final class TrackedBody implements ByteSource, java.io.Closeable {
-        final CountDownLatch released = new CountDownLatch(1);
-
-        @Override
-        public InputStream openStream() {
-            return InputStream.nullInputStream();
-        }
-
-        @Override
-        public long size() {
-            return 0;
-        }
-
-        @Override
-        public void close() {
-            released.countDown();
-        }
     }
 
     @Test
@@ -91,7 +70,7 @@ class CompletionTest {
 
     @Test
     void aCompletionsVerdictReplacesTheAnswerAndItsChangesAreReleased() throws Exception {
-        TrackedBody body = new TrackedBody();
+        ReleasedBody body = new ReleasedBody();
         MessageHandler handler = message -> EndOfMessage.accept(new Modification.ReplaceBody(body),
                 new Modification.AddHeader(HeaderField.of("X-Changed", "yes")))
                 .completedBy(() -> Optional.of(Verdict.tempfail(NOT_TAKEN)));
@@ -116,7 +95,7 @@ class CompletionTest {
 
     @Test
     void aFailingCompletionBecomesATempfail() throws Exception {
-        TrackedBody body = new TrackedBody();
+        ReleasedBody body = new ReleasedBody();
         MessageHandler handler = message -> EndOfMessage.accept(new Modification.ReplaceBody(body)).completedBy(() -> {
             throw new IllegalStateException("bug in a completion");
         });
@@ -129,7 +108,7 @@ class CompletionTest {
 
     @Test
     void theTimeoutCoversTheCompletionWhichIsThenStoppedAndItsAnswerReleased() throws Exception {
-        TrackedBody body = new TrackedBody();
+        ReleasedBody body = new ReleasedBody();
         CountDownLatch interrupted = new CountDownLatch(1);
         MessageHandler handler = message -> EndOfMessage.accept(new Modification.ReplaceBody(body)).completedBy(() -> {
             try {

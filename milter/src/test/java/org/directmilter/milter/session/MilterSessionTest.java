@@ -385,30 +385,14 @@ class MilterSessionTest {
     @Test
     void aReplacementBodyFinishedAfterTheTimeoutIsStillReleased() throws Exception {
         CountDownLatch timedOut = new CountDownLatch(1);
-        CountDownLatch released = new CountDownLatch(1);
-        class TrackedBody implements ByteSource, java.io.Closeable {
-            @Override
-            public InputStream openStream() {
-                return InputStream.nullInputStream();
-            }
-
-            @Override
-            public long size() {
-                return 0;
-            }
-
-            @Override
-            public void close() {
-                released.countDown();
-            }
-        }
+        ReleasedBody body = new ReleasedBody();
         MessageHandler late = message -> {
             try {
                 timedOut.await(); // interrupted by the session's cancel: finish anyway, as slow crypto would
             } catch (InterruptedException e) {
                 // carry on
             }
-            return EndOfMessage.accept(new Modification.ReplaceBody(new TrackedBody()));
+            return EndOfMessage.accept(new Modification.ReplaceBody(body));
         };
         SessionSettings settings = settings().withProgressInterval(Duration.ofMillis(20)).withEndOfMessageTimeout(Duration.ofMillis(200));
         try (RunningMilter milter = new RunningMilter(late, settings); MilterClient client = milter.client()) {
@@ -416,7 +400,7 @@ class MilterSessionTest {
                     .endOfMessage().orElseThrow();
             assertThat(eom.finalReply().toString()).contains("451 4.3.0");
             timedOut.countDown();
-            assertThat(released.await(10, TimeUnit.SECONDS)).as("the abandoned body's temporary file is freed").isTrue();
+            assertThat(body.released.await(10, TimeUnit.SECONDS)).as("the abandoned body's temporary file is freed").isTrue();
         }
     }
 
