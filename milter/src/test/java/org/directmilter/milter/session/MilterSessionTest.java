@@ -136,16 +136,22 @@ class MilterSessionTest {
         assertThat(new String(recorder.messages.get(0), StandardCharsets.UTF_8)).isEqualTo(new String(MESSAGE, StandardCharsets.UTF_8));
     }
 
+    /** Offers protocol version 6 with every action and flag, as a raw MTA would, and returns the milter's answer. */
+    private static Response.OptionNegotiation negotiateEverything(Socket socket, FrameWriter out, InputStream in)
+            throws IOException {
+        socket.setSoTimeout(5000);
+        out.write(CommandCodec.encode(new Command.OptionNegotiation(6, Actions.ALL, ProtocolFlags.ALL)));
+        out.flush();
+        return (Response.OptionNegotiation) readResponse(in);
+    }
+
     @Test
     void sendsNoReplyWhereNoneIsDue() throws IOException {
         try (RunningMilter milter = new RunningMilter(new PassThroughHandler(), settings());
              Socket socket = new Socket("127.0.0.1", milter.port())) {
-            socket.setSoTimeout(5000);
             FrameWriter out = new FrameWriter(socket.getOutputStream());
-            out.write(CommandCodec.encode(new Command.OptionNegotiation(6, Actions.ALL, ProtocolFlags.ALL)));
-            out.flush();
             InputStream in = socket.getInputStream();
-            Response.OptionNegotiation agreed = (Response.OptionNegotiation) readResponse(in);
+            Response.OptionNegotiation agreed = negotiateEverything(socket, out, in);
             assertThat(agreed.protocolFlags() & ProtocolFlags.NO_REPLY_HEADER).isNotZero();
             assertThat(agreed.protocolFlags() & ProtocolFlags.NO_DATA).isNotZero();
             out.write(CommandCodec.encode(new Command.Macros('M', Map.of("i", "Q1"))));
@@ -169,12 +175,9 @@ class MilterSessionTest {
     void asksForNoReplyWhereTheAnswerCanOnlyBeContinue() throws IOException {
         try (RunningMilter milter = new RunningMilter(new PassThroughHandler(), settings());
              Socket socket = new Socket("127.0.0.1", milter.port())) {
-            socket.setSoTimeout(5000);
             FrameWriter out = new FrameWriter(socket.getOutputStream());
-            out.write(CommandCodec.encode(new Command.OptionNegotiation(6, Actions.ALL, ProtocolFlags.ALL)));
-            out.flush();
             InputStream in = socket.getInputStream();
-            Response.OptionNegotiation agreed = (Response.OptionNegotiation) readResponse(in);
+            Response.OptionNegotiation agreed = negotiateEverything(socket, out, in);
             int noReply = ProtocolFlags.NO_REPLY_CONNECT | ProtocolFlags.NO_REPLY_HELO | ProtocolFlags.NO_REPLY_HEADER
                     | ProtocolFlags.NO_REPLY_BODY;
             assertThat(agreed.protocolFlags() & noReply).as(ProtocolFlags.describe(agreed.protocolFlags()))
