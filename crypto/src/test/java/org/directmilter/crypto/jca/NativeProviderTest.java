@@ -16,6 +16,9 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import javax.crypto.Cipher;
 import javax.crypto.Mac;
+import org.directmilter.crypto.keys.Pkcs12DirectoryKeyStore;
+import org.directmilter.crypto.keys.PrivateKeyEntry;
+import org.directmilter.crypto.testpki.TestPki;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -69,6 +72,32 @@ class NativeProviderTest {
         assertThat(again).isEqualTo(third).isInstanceOf(NativeProvider.Installation.Installed.class);
         assertThat(Security.getProviders()[0].getName()).isEqualTo(ACCP);
         assertThat(Arrays.stream(Security.getProviders()).filter(p -> p.getName().equals(ACCP))).hasSize(1);
+    }
+
+    /**
+     * The daemon installs the provider before it reads a key: a PKCS#12 key read afterwards is built by the
+     * first provider's KeyFactory, so it is ACCP's own and signs and unwraps at native speed (a JDK key
+     * handed to ACCP is translated on every use, which costs most of the gain).
+     */
+    @Test
+    void aKeyReadFromItsPkcs12FileAfterInstallingIsTheProvidersOwn(@TempDir Path dir) throws Exception {
+        PrivateKeyEntry written = TestPki.create("native CA").rsaEntity("alice@hisp.example", 2048);
+        TestPki.writePkcs12(dir.resolve("hisp.example.p12"), written, "s3cret");
+        Files.writeString(dir.resolve("password"), "s3cret\n");
+        Files.setPosixFilePermissions(dir.resolve("password"), java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+
+        NativeProvider.install();
+        PrivateKeyEntry read = new Pkcs12DirectoryKeyStore(dir).keysFor("alice@hisp.example").get(0);
+
+        assertThat(read.key().getClass().getName()).startsWith("com.amazon.corretto.crypto.provider.");
+        Signature signature = Signature.getInstance("SHA256withRSA");
+        signature.initSign(read.key());
+        signature.update(new byte[] {1, 2, 3});
+        byte[] signed = signature.sign();
+        signature.initVerify(written.certificate());
+        signature.update(new byte[] {1, 2, 3});
+        assertThat(signature.verify(signed)).isTrue();
+        assertThat(signature.getProvider().getName()).isEqualTo(ACCP);
     }
 
     /**

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import org.directmilter.crypto.jca.NativeProvider;
 import org.directmilter.crypto.keys.KeyStoreException;
 import org.directmilter.crypto.keys.Pkcs11KeyStore;
 import org.directmilter.crypto.trust.AnchorStore;
@@ -62,6 +63,10 @@ import picocli.CommandLine.Option;
             "Opens the tracking store TrackingDatabase names (the PostgreSQL database, or the SQLite file if it "
                     + "exists: a missing file is left for the daemon to create) and reads its schema version: a store that cannot be opened is an error.",
             "",
+            "With NativeCrypto yes, loads the native JCA provider as the daemon does at start and prints "
+                    + "\"native crypto: ... in use\", or a warning with the reason it cannot load (the daemon would "
+                    + "then use the JDK's providers).",
+            "",
             "When all is well, prints one line with every effective setting (defaults included)."
         },
         exitCodeList = {
@@ -100,6 +105,15 @@ final class CheckCommand implements Callable<Integer> {
             err.flush();
             return ExitStatus.CONFIG;
         }
+
+        // As the daemon does, before any key is read; a native part that cannot load is a warning, not an error.
+        Assembly.nativeCrypto(loaded).ifPresent(installation -> {
+            if (installation instanceof NativeProvider.Installation.Installed) {
+                out.println("native crypto: " + installation.describe());
+            } else {
+                err.println("warning: native crypto: " + installation.describe());
+            }
+        });
 
         Optional<Pkcs11KeyStore> token;
         List<String> keys;

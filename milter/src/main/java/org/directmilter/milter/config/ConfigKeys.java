@@ -245,6 +245,11 @@ public final class ConfigKeys {
             ON_RELOAD,
             "accept incoming mail encrypted with 3DES");
 
+    public static final ConfigKey<Boolean> NATIVE_CRYPTO = define("NativeCrypto", ValueTypes.BOOLEAN, "no", ON_RESTART,
+            "`yes`: Amazon Corretto Crypto Provider (AWS-LC native code, Linux x86_64) becomes the first JCA "
+                    + "provider at start, so RSA, AES, SHA-256 and HMAC run natively; when it cannot load, a warning "
+                    + "and the JDK's providers. `no`: the JDK's providers only");
+
     // ---- trust: revocation and fetching (CRLs, AIA issuers) ----
 
     public static final ConfigKey<FailureAction> ON_REVOCATION_UNKNOWN = define("On-RevocationUnknown",

@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import org.directmilter.crypto.jca.NativeProvider;
 import org.directmilter.crypto.keys.CompositeKeyStore;
 import org.directmilter.crypto.keys.KeyStoreException;
 import org.directmilter.crypto.keys.Pkcs11KeyStore;
@@ -54,6 +55,15 @@ import org.directmilter.resolver.ldap.LdapSettings;
 public final class Assembly {
 
     private Assembly() {
+    }
+
+    /**
+     * NativeCrypto: the native provider made the JVM's first, for the life of the process (a restart key), by
+     * the daemon and {@code check} before any key is read; empty with {@code NativeCrypto no}, when nothing
+     * is installed at all.
+     */
+    public static Optional<NativeProvider.Installation> nativeCrypto(MilterConfig config) {
+        return config.get(ConfigKeys.NATIVE_CRYPTO) ? Optional.of(NativeProvider.install()) : Optional.empty();
     }
 
     /**

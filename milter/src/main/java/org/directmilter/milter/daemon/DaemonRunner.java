@@ -18,6 +18,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.security.GeneralSecurityException;
 import java.util.stream.Collectors;
+import org.directmilter.crypto.jca.NativeProvider;
 import org.directmilter.crypto.trust.AnchorSource;
 import org.directmilter.crypto.keys.KeyStoreException;
 import org.directmilter.crypto.keys.Pkcs11KeyStore;
@@ -137,6 +138,8 @@ public final class DaemonRunner {
         if (noDomains.isPresent()) {
             throw new StartupException(ExitStatus.CONFIG, noDomains.get().toString());
         }
+        // Before any key, anchor or certificate is read: from here on every default JCA lookup may be native.
+        Assembly.nativeCrypto(config).ifPresent(DaemonRunner::logNativeCrypto);
         // Read once here, at start-up, so a problem is in the start-up log; the watcher keeps it current.
         AnchorStore anchors = AnchorStore.load(config.get(ConfigKeys.ANCHOR_DIR));
         TrustBundles bundles = trustBundles(config);
@@ -158,6 +161,15 @@ public final class DaemonRunner {
             sessions.close();
             store.ifPresent(TrackingStore::close);
             throw e;
+        }
+    }
+
+    /** One line: INFO when the native provider is in use, WARN with the reason when the JDK's providers are. */
+    private static void logNativeCrypto(NativeProvider.Installation installation) {
+        if (installation instanceof NativeProvider.Installation.Installed) {
+            log.info("native crypto: {}", installation.describe());
+        } else {
+            log.warn("native crypto: {}", LogSafe.escape(installation.describe()));
         }
     }
 

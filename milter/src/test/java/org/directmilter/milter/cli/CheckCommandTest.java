@@ -63,6 +63,26 @@ class CheckCommandTest {
         assertThat(byDefault.out()).contains("On-RevocationUnknown=tempfail");
     }
 
+    /** NativeCrypto yes: check loads the native provider as the daemon would, and says it is in use. */
+    @Test
+    void nativeCryptoIsReportedAsInUseAndNotTriedByDefault() throws IOException {
+        Path plain = config("Socket inet:0@127.0.0.1\nTemporaryDirectory " + dir + "\n");
+        Outcome byDefault = run("check", "-c", plain.toString());
+        Path yes = config("Socket inet:0@127.0.0.1\nTemporaryDirectory " + dir + "\nNativeCrypto yes\n");
+        Outcome outcome;
+        try {
+            outcome = run("check", "-c", yes.toString());
+        } finally {
+            java.security.Security.removeProvider("AmazonCorrettoCryptoProvider"); // the other tests keep the JDK's
+        }
+
+        assertThat(byDefault.out()).doesNotContain("native crypto").contains("NativeCrypto=no");
+        assertThat(outcome.status()).isZero();
+        assertThat(outcome.out().lines()).anyMatch(line ->
+                line.matches("native crypto: AmazonCorrettoCryptoProvider \\d+\\.\\d+\\.\\d+ in use"));
+        assertThat(outcome.err()).doesNotContain("native crypto");
+    }
+
     @Test
     void everyErrorIsPrintedWithFileAndLineAndExitIs78() throws IOException {
         Path file = config("Sockte inet:1@127.0.0.1\n\nWorkers many\nWorkers 2\n");
