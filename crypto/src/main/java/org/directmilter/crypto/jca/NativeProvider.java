@@ -72,7 +72,15 @@ public final class NativeProvider {
             root = root.getCause();
         }
         String message = root.getMessage();
-        return root.getClass().getSimpleName() + (message == null ? "" : ": " + message);
+        if (message == null) {
+            return root.getClass().getSimpleName();
+        }
+        // UnsatisfiedLinkError says "PATH: " + dlerror(), and dlerror() starts with "PATH: " again
+        int colon = message.indexOf(": ");
+        if (colon > 0 && message.startsWith(message.substring(0, colon + 2) + message.substring(0, colon + 2))) {
+            message = message.substring(colon + 2);
+        }
+        return root.getClass().getSimpleName() + ": " + message;
     }
 
     /**

@@ -44,6 +44,11 @@ public final class DaemonProcess implements AutoCloseable {
      * it sets them itself, starts {@code direct-milter run} on it and waits for its "serving on" line.
      */
     public static DaemonProcess start(Path dir, String config) {
+        return start(dir, config, List.of());
+    }
+
+    /** {@link #start(Path, String)} with options for the daemon's JVM ({@code -Dname=value}), before the class path. */
+    public static DaemonProcess start(Path dir, String config, List<String> jvmOptions) {
         try {
             StringBuilder text = new StringBuilder(config);
             if (!config.contains("TemporaryDirectory ")) {
@@ -67,8 +72,11 @@ public final class DaemonProcess implements AutoCloseable {
             Files.writeString(file, text);
             Path log = dir.resolve("daemon.log");
             String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-            Process process = new ProcessBuilder(java, "-Xmx64m", "-cp", classpath(),
-                    DirectMilterCommand.class.getName(), "run", "-c", file.toString())
+            List<String> command = new java.util.ArrayList<>(List.of(java, "-Xmx64m"));
+            command.addAll(jvmOptions);
+            command.addAll(List.of("-cp", classpath(), DirectMilterCommand.class.getName(), "run", "-c",
+                    file.toString()));
+            Process process = new ProcessBuilder(command)
                     .redirectErrorStream(true)
                     .redirectOutput(log.toFile()) // a file, not a pipe: the output after SIGTERM matters
                     .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))

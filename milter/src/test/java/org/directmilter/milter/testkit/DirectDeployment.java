@@ -110,8 +110,13 @@ public final class DirectDeployment implements AutoCloseable {
 
     /** Stops the daemon and starts it again on the same socket with {@code extraConfig} after the deployment's lines. */
     public DaemonProcess restartDaemon(String extraConfig) {
+        return restartDaemon(extraConfig, List.of());
+    }
+
+    /** {@link #restartDaemon(String)} with options for the daemon's JVM ({@code -Dname=value}). */
+    public DaemonProcess restartDaemon(String extraConfig, List<String> jvmOptions) {
         Resources.closeAll(daemon);
-        daemon = DaemonProcess.start(Scratch.newDirectory("direct-daemon-"), config() + extraConfig);
+        daemon = DaemonProcess.start(Scratch.newDirectory("direct-daemon-"), config() + extraConfig, jvmOptions);
         return daemon;
     }
 
