@@ -11,7 +11,7 @@ import java.util.Optional;
  */
 public sealed interface KeySource {
 
-    /** The provider for signing and key unwrapping with this key; empty: the JDK's providers. */
+    /** The provider for signing and key unwrapping with this key; empty: the JCA's first that takes it. */
     Optional<Provider> provider();
 
     /** For {@code check} and log lines: the file, or the token and the object's label. */

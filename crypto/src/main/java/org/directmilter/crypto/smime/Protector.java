@@ -58,7 +58,8 @@ import org.directmilter.crypto.keys.PrivateKeyEntry;
  * <p>Providers: Bouncy Castle builds the CMS structures, but every cipher, digest and signature comes
  * from the JDK's providers (SunJCE AES with AES-NI, SUN SHA-256, SunRsaSign/SunEC), which are 2–3×
  * faster than Bouncy Castle's pure-Java engines on large bodies. Bouncy Castle is never registered as a
- * JCA provider.
+ * JCA provider. No provider is named for these, so with NativeCrypto the native one put first
+ * ({@code jca.NativeProvider}) answers them instead.
  */
 public final class Protector {
 
