@@ -4,11 +4,16 @@ import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.regex.Pattern;
 
 /** A parsed Content-Type value: lower-case type/subtype and parameters (names lower-cased). */
 record ContentType(String mimeType, Map<String, String> parameters) {
 
     static final ContentType TEXT_PLAIN = new ContentType("text/plain", Map.of());
+
+    // compiled once: every message parses several Content-Type values
+    private static final Pattern TYPE = Pattern.compile("[a-z0-9!#$&^_.+-]+/[a-z0-9!#$&^_.+-]+");
+    private static final Pattern QUOTED_PAIR = Pattern.compile("\\\\(.)");
 
     Optional<String> parameter(String name) {
         return Optional.ofNullable(parameters.get(name));
@@ -28,7 +33,7 @@ record ContentType(String mimeType, Map<String, String> parameters) {
         String s = stripComments(value);
         int semi = indexOfUnquoted(s, ';', 0);
         String type = (semi < 0 ? s : s.substring(0, semi)).trim().toLowerCase(Locale.ROOT);
-        if (!type.matches("[a-z0-9!#$&^_.+-]+/[a-z0-9!#$&^_.+-]+")) {
+        if (!TYPE.matcher(type).matches()) {
             return TEXT_PLAIN;
         }
         Map<String, String> params = new HashMap<>();
@@ -40,7 +45,7 @@ record ContentType(String mimeType, Map<String, String> parameters) {
                 String name = param.substring(0, eq).trim().toLowerCase(Locale.ROOT);
                 String v = param.substring(eq + 1).trim();
                 if (v.length() >= 2 && v.startsWith("\"") && v.endsWith("\"")) {
-                    v = v.substring(1, v.length() - 1).replaceAll("\\\\(.)", "$1");
+                    v = QUOTED_PAIR.matcher(v.substring(1, v.length() - 1)).replaceAll("$1");
                 }
                 params.putIfAbsent(name, v);
             }

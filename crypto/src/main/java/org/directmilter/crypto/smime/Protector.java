@@ -16,18 +16,23 @@ import java.security.cert.CertificateEncodingException;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.Collections;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Map;
 import java.util.Set;
+import java.util.WeakHashMap;
 import org.bouncycastle.asn1.ASN1EncodableVector;
 import org.bouncycastle.asn1.cms.AttributeTable;
 import org.bouncycastle.asn1.pkcs.PKCSObjectIdentifiers;
 import org.bouncycastle.asn1.smime.SMIMECapabilitiesAttribute;
 import org.bouncycastle.asn1.smime.SMIMECapability;
 import org.bouncycastle.asn1.smime.SMIMECapabilityVector;
+import org.bouncycastle.cert.X509CertificateHolder;
 import org.bouncycastle.cert.jcajce.JcaCertStore;
+import org.bouncycastle.cert.jcajce.JcaX509CertificateHolder;
 import org.bouncycastle.cms.CMSAuthEnvelopedDataStreamGenerator;
 import org.bouncycastle.cms.CMSEnvelopedDataStreamGenerator;
 import org.bouncycastle.cms.CMSException;
@@ -43,6 +48,7 @@ import org.bouncycastle.operator.OutputAEADEncryptor;
 import org.bouncycastle.operator.jcajce.JcaAlgorithmParametersConverter;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 import org.bouncycastle.operator.jcajce.JcaDigestCalculatorProviderBuilder;
+import org.bouncycastle.util.Store;
 import org.directmilter.crypto.keys.KeyUnavailableException;
 import org.directmilter.crypto.keys.PrivateKeyEntry;
 
@@ -74,6 +80,12 @@ public final class Protector {
 
     private final ProtectOptions options;
     private final SecureRandom random;
+    /**
+     * Each signer's certificates as Bouncy Castle holds them, parsed once per key rather than once per
+     * message; an entry goes when the key store no longer holds its certificate.
+     */
+    private final Map<X509Certificate, SignerCertificates> signerCertificates =
+            Collections.synchronizedMap(new WeakHashMap<>());
 
     public Protector(ProtectOptions options) {
         this(options, new SecureRandom());
@@ -210,16 +222,31 @@ public final class Protector {
             ASN1EncodableVector attributes = new ASN1EncodableVector();
             attributes.add(new SMIMECapabilitiesAttribute(capabilities));
 
+            SignerCertificates certificates = signerCertificates(signer);
             CMSSignedDataStreamGenerator generator = new CMSSignedDataStreamGenerator();
             generator.addSignerInfoGenerator(new JcaSignerInfoGeneratorBuilder(
                     new JcaDigestCalculatorProviderBuilder().build())
                     .setSignedAttributeGenerator(new DefaultSignedAttributeTableGenerator(new AttributeTable(attributes)))
-                    .build(contentSigner(signer, algorithm), signer.certificate()));
-            generator.addCertificates(new JcaCertStore(signer.chain()));
+                    .build(contentSigner(signer, algorithm), certificates.certificate()));
+            generator.addCertificates(certificates.chain());
             return generator;
         } catch (OperatorCreationException | CertificateEncodingException | CMSException e) {
             throw new ProtectException("the signing key or certificate is unusable: " + e.getMessage(), e);
         }
+    }
+
+    private SignerCertificates signerCertificates(PrivateKeyEntry signer) throws CertificateEncodingException {
+        SignerCertificates known = signerCertificates.get(signer.certificate());
+        if (known == null) {
+            known = new SignerCertificates(new JcaX509CertificateHolder(signer.certificate()),
+                    new JcaCertStore(signer.chain()));
+            signerCertificates.put(signer.certificate(), known);
+        }
+        return known;
+    }
+
+    /** A signer's certificate and chain, parsed (immutable, shared by the messages it signs). */
+    private record SignerCertificates(X509CertificateHolder certificate, Store<X509CertificateHolder> chain) {
     }
 
     /**

@@ -103,17 +103,14 @@ final class OutgoingProtection {
                     HeaderRewrite::isTrace, outerHeaders(result, inner)));
             changes.add(new Modification.ReplaceBody(body));
             EndOfMessage accepted = new EndOfMessage(Verdict.ACCEPT, changes);
-            Optional<String> tracked;
-            try {
-                tracked = record(inner);
-            } catch (TrackingStore.TrackingException e) {
-                // Accepted untracked, a lost message would never be reported to its originator (T4).
-                EndOfMessage tempfail = EndOfMessage.of(Verdict.tempfail(Replies.trackingFailed()));
-                AuditLine.of("outgoing", message, "tracking-failed", tempfail).with("reason", e.getMessage()).log();
-                return tempfail;
+            Optional<Record> record = record(inner);
+            handedOver = true; // the session deletes the spool once the new body is sent (or the answer is dropped)
+            if (record.isEmpty()) {
+                return finish("protected", accepted, result, null);
             }
-            handedOver = true; // the session deletes the spool once the new body is sent
-            return finish("protected", accepted, result, tracked.orElse(null));
+            // The record's commit waits for the disk (or the database server): the session runs it off the
+            // CPU workers, and sends the acceptance only once it is committed.
+            return accepted.completedBy(() -> commit(record.get(), accepted, result));
         } finally {
             if (!handedOver) {
                 body.close();
@@ -122,11 +119,11 @@ final class OutgoingProtection {
     }
 
     /**
-     * Records the message for tracking before the MTA is told to accept it (so a daemon that dies later
-     * still waits for its MDNs); returns {@code recorded}, or empty when it is not tracked: tracking is
-     * off, or it is itself a notification (an MDN or DSN of ours is answered by nothing).
+     * What is recorded for tracking before the MTA is told to accept the message (so a daemon that dies
+     * later still waits for its MDNs); empty when it is not tracked: tracking is off, or it is itself a
+     * notification (an MDN or DSN of ours is answered by nothing).
      */
-    private Optional<String> record(List<HeaderField> inner) {
+    private Optional<Record> record(List<HeaderField> inner) {
         Tracker tracker = state.policy.tracker();
         if (!tracker.on()) {
             return Optional.empty();
@@ -138,10 +135,32 @@ final class OutgoingProtection {
             return Optional.empty(); // innerHeaders() gave every message a Message-ID: empty means a report
         }
         String originator = original.from().stream().findFirst().orElse(sender.toLowerCase(Locale.ROOT));
-        tracker.record(original.messageId().get(), originator, transaction.recipients().stream()
+        return Optional.of(new Record(original.messageId().get(), originator, transaction.recipients().stream()
                 .map(r -> r.address().toLowerCase(Locale.ROOT)).distinct().toList(),
-                original.wantsFinalDelivery(), transaction.queueId().orElse(""));
-        return Optional.of(original.wantsFinalDelivery() ? "recorded,timely-and-reliable" : "recorded");
+                original.wantsFinalDelivery(), transaction.queueId().orElse("")));
+    }
+
+    /**
+     * The completion of a tracked message: its record committed, then its audit line; a tempfail instead of
+     * the acceptance when the store failed.
+     */
+    private Optional<Verdict> commit(Record record, EndOfMessage accepted, Protected result) {
+        try {
+            state.policy.tracker().record(record.messageId(), record.originator(), record.recipients(),
+                    record.timelyAndReliable(), record.queueId());
+        } catch (TrackingStore.TrackingException e) {
+            // Accepted untracked, a lost message would never be reported to its originator (T4).
+            EndOfMessage tempfail = EndOfMessage.of(Verdict.tempfail(Replies.trackingFailed()));
+            AuditLine.of("outgoing", message, "tracking-failed", tempfail).with("reason", e.getMessage()).log();
+            return Optional.of(tempfail.verdict());
+        }
+        finish("protected", accepted, result, record.timelyAndReliable() ? "recorded,timely-and-reliable" : "recorded");
+        return Optional.empty();
+    }
+
+    /** What a protected message is tracked by. */
+    private record Record(String messageId, String originator, List<String> recipients, boolean timelyAndReliable,
+                          String queueId) {
     }
 
     /** The first field called {@code name}, unfolded. */

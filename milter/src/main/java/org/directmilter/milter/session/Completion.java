@@ -3,9 +3,10 @@ package org.directmilter.milter.session;
 import java.util.Optional;
 
 /**
- * Blocking work that must finish before an end-of-message answer may be sent — handing a notification to
- * the MTA's submission command, which waits for a process. It runs after the handler's CPU work, on a
- * thread of its own, so the end-of-message workers (as many as there are cores) never wait for it.
+ * Blocking work that must finish before an end-of-message answer may be sent — committing a tracking
+ * record, which waits for the disk; handing a notification to the MTA's submission command, which waits for
+ * a process. It runs after the handler's CPU work, on a thread of its own, so the end-of-message workers
+ * (as many as there are cores) never wait for it.
  */
 @FunctionalInterface
 public interface Completion {

@@ -86,12 +86,12 @@ public final class MilterSessionFactory implements ConnectionFactory, AutoClosea
             return t;
         };
         this.workers = Executors.newFixedThreadPool(settings.workers(), threads);
-        // Completions wait (for the MTA's submission command) rather than compute, so they get threads of
+        // Completions wait (for the MTA's submission command, a tracking commit) rather than compute, so they get threads of
         // their own, made when needed and ended after a minute idle: at most one per connection waiting for
         // its answer (each has one message at a time), plus any a timeout abandoned, until they finish.
-        AtomicInteger handoffIds = new AtomicInteger();
+        AtomicInteger completionIds = new AtomicInteger();
         this.blocking = Executors.newCachedThreadPool(r -> {
-            Thread t = new Thread(r, "milter-handoff-" + handoffIds.incrementAndGet());
+            Thread t = new Thread(r, "milter-completion-" + completionIds.incrementAndGet());
             t.setDaemon(true);
             return t;
         });

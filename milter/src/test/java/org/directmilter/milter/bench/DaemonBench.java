@@ -113,7 +113,10 @@ final class DaemonBench implements AutoCloseable {
         int port = freePort();
         Path file = work.resolve("direct-milter.conf");
         String tracking = config.contains("TrackingDatabase ") ? "" : "TrackingDatabase " + work.resolve("tracking.db") + "\n";
-        Files.writeString(file, config + tracking + "Socket inet:" + port + "@127.0.0.1\nMaxConnections " + maxConnections + "\n");
+        if (!extraConfig().isEmpty()) {
+            System.out.println("the daemon's configuration adds (DM_BENCH_CONFIG): " + extraConfig().strip().replace('\n', ';'));
+        }
+        Files.writeString(file, config + tracking + extraConfig() + "Socket inet:" + port + "@127.0.0.1\nMaxConnections " + maxConnections + "\n");
         List<String> command = new ArrayList<>(List.of("java", "-Xmx" + maxHeap));
         // e.g. DM_BENCH_DAEMON_OPTS="-XX:StartFlightRecording=filename=/tmp/daemon.jfr,settings=profile"
         String extra = System.getenv().getOrDefault("DM_BENCH_DAEMON_OPTS", "").strip();
@@ -131,6 +134,20 @@ final class DaemonBench implements AutoCloseable {
             daemon.destroy();
             throw e;
         }
+    }
+
+    /**
+     * The lines of {@code DM_BENCH_CONFIG}, separated by ';' (e.g. {@code "NativeCrypto yes"}): the same
+     * benchmark beside the default configuration.
+     */
+    static String extraConfig() {
+        StringBuilder out = new StringBuilder();
+        for (String line : System.getenv().getOrDefault("DM_BENCH_CONFIG", "").split(";")) {
+            if (!line.isBlank()) {
+                out.append(line.strip()).append('\n');
+            }
+        }
+        return out.toString();
     }
 
     long pid() {

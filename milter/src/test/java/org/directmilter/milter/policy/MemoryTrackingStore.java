@@ -25,6 +25,8 @@ final class MemoryTrackingStore implements TrackingStore {
     private final Map<String, Map<String, RecipientState>> states = new LinkedHashMap<>();
     private final Map<String, Map<String, Boolean>> dispatchedEarly = new LinkedHashMap<>();
     volatile boolean failing;
+    /** The thread that recorded the last message: the commit must not hold a CPU-sized worker. */
+    volatile String recordedOn;
 
     private void check() {
         if (failing) {
@@ -34,6 +36,7 @@ final class MemoryTrackingStore implements TrackingStore {
 
     @Override
     public synchronized void record(TrackedMessage message) {
+        recordedOn = Thread.currentThread().getName();
         check();
         if (messages.putIfAbsent(message.messageId(), message) == null) {
             Map<String, RecipientState> each = new LinkedHashMap<>();

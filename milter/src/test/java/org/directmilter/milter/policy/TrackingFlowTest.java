@@ -86,6 +86,15 @@ class TrackingFlowTest {
     }
 
     @Test
+    void theRecordIsCommittedOffTheEndOfMessageWorkers() throws Exception {
+        start(true);
+        milter.send(Envelope.of(ALICE, List.of(BOB)), outgoing(ID, ""));
+
+        // the commit waits for the disk: on a worker it would keep the next message's cryptography waiting
+        assertThat(store.recordedOn).startsWith("milter-completion-");
+    }
+
+    @Test
     void timelyAndReliableIsRecordedWithTheDispatchedDeadline() throws Exception {
         start(true);
         milter.send(Envelope.of(ALICE, List.of(BOB)), outgoing(ID, TR));
