@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.directmilter.crypto.bench.SmimeBenchmark;
+import org.directmilter.crypto.jca.NativeProvider;
 import org.directmilter.crypto.keys.PrivateKeyEntry;
 import org.directmilter.crypto.smime.ProtectOptions;
 import org.directmilter.crypto.smime.Protector;
@@ -44,6 +45,10 @@ public final class DirectBenchmark {
         String classpath = args[0];
         String maxHeap = args.length > 1 ? args[1] : "256m";
         Path work = Files.createTempDirectory("dm-direct-bench");
+        if (DaemonBench.extraConfig().matches("(?s).*(?i:NativeCrypto)\\s+(?i:yes).*")) {
+            // like with like: bare on the same provider as the daemon, its keys made after (as the daemon's are read)
+            System.out.println("bare: " + NativeProvider.install().describe());
+        }
         DirectSetup setup = DirectSetup.create(work.resolve("setup"));
         String record = ZoneLines.certLine("bob.partner.example.", 3600, FoundCertificate.PKIX,
                 setup.bob.certificate().getEncoded());

@@ -56,13 +56,23 @@ public final class PostfixBenchmark {
         }
     }
 
-    /** One smtp-source run: seconds, daemon CPU ticks and heap allocated, machine busy/total jiffies meanwhile. */
-    record Run(double seconds, long daemonTicks, long busy, long total, long jitTicks, long allocated) {
-        static final Run NONE = new Run(0, 0, 0, 0, 0, 0);
+    /**
+     * One smtp-source run: seconds, daemon CPU ticks and heap allocated, Postfix's CPU ticks by process
+     * name, machine busy/total jiffies meanwhile.
+     */
+    record Run(double seconds, long daemonTicks, long busy, long total, long jitTicks, long allocated,
+               Map<String, Long> postfix) {
+        static final Run NONE = new Run(0, 0, 0, 0, 0, 0, Map.of());
 
         Run plus(Run other) {
+            Map<String, Long> both = new java.util.TreeMap<>(postfix);
+            other.postfix.forEach((name, ticks) -> both.merge(name, ticks, Long::sum));
             return new Run(seconds + other.seconds, daemonTicks + other.daemonTicks, busy + other.busy,
-                    total + other.total, jitTicks + other.jitTicks, allocated + other.allocated);
+                    total + other.total, jitTicks + other.jitTicks, allocated + other.allocated, both);
+        }
+
+        long postfixTicks() {
+            return postfix.values().stream().mapToLong(Long::longValue).sum();
         }
     }
 
@@ -70,13 +80,18 @@ public final class PostfixBenchmark {
     private static final int[] SWEEP = {1, 4, 16};
 
     private final DaemonBench daemon;
+    private final long postfixMaster;
     private final int plainPort;
     private final int outgoingPort;
     private final int incomingPort;
     private final int sessions;
+    /** Per measured row, Postfix's CPU by process name, plain beside with the milter. */
+    private final List<String> breakdown = new java.util.ArrayList<>();
 
-    private PostfixBenchmark(DaemonBench daemon, int plainPort, int outgoingPort, int incomingPort, int sessions) {
+    private PostfixBenchmark(DaemonBench daemon, long postfixMaster, int plainPort, int outgoingPort, int incomingPort,
+                             int sessions) {
         this.daemon = daemon;
+        this.postfixMaster = postfixMaster;
         this.plainPort = plainPort;
         this.outgoingPort = outgoingPort;
         this.incomingPort = incomingPort;
@@ -103,6 +118,8 @@ public final class PostfixBenchmark {
                      setup.configLines() + "Nameservers 127.0.0.1:" + named.port() + "\n");
              PostfixInstance postfix = PostfixInstance.start(PostfixInstance.Options.withoutMilter()
                      // what was queued is thrown away: the figures are smtpd, cleanup and the milter
+                     // processes stay for the whole run, so their CPU is read by name (see postfixTicks)
+                     .set("max_use", "100000")
                      .set("default_transport", "discard:benchmark")
                      .set("relay_transport", "discard:benchmark")
                      .listener(outgoingPort, Map.of("smtpd_milters", daemon.postfixSocket()))
@@ -111,15 +128,18 @@ public final class PostfixBenchmark {
                             + "smtp-source -s %d, one message per SMTP session; RSA-2048, AES-256-CBC, SHA-256%n",
                     daemon.pid(), maxHeap, Runtime.getRuntime().availableProcessors(), Runtime.version(),
                     postfixVersion(postfix), sessions);
-            PostfixBenchmark bench = new PostfixBenchmark(daemon, postfix.smtpPort(), outgoingPort, incomingPort,
-                    sessions);
+            PostfixBenchmark bench = new PostfixBenchmark(daemon, postfix.masterPid().orElseThrow(), postfix.smtpPort(),
+                    outgoingPort, incomingPort, sessions);
             bench.warmUp(rows);
-            System.out.printf("%-9s %6s %5s | %11s %11s %6s %8s %8s %5s %6s | %11s %8s | %11s %8s %8s | %s%n",
+            System.out.printf("%-9s %6s %5s | %11s %11s %6s %8s %8s %5s %6s | %9s %9s %9s %9s | %11s %8s | %11s %8s %8s | %s%n",
                     "direction", "size", "msgs", "plain msg/s", "milter msg/s", "ratio", "cpu ms", "alloc KB", "jit",
-                    "busy", "socket msg/s", "cpu ms", "conn/msg/s", "cpu ms", "alloc KB", "load average");
+                    "busy", "pf plain", "pf milter", "all plain", "all milter", "socket msg/s", "cpu ms", "conn/msg/s", "cpu ms",
+                    "alloc KB", "load average");
             for (Row row : rows) {
                 bench.measure(row);
             }
+            System.out.printf("%nPostfix's CPU per message by process, ms: plain -> with the milter%n");
+            bench.breakdown.forEach(System.out::println);
             System.out.printf("%nper message at 1, 4 and 16 concurrent sessions (Postfix) and connections (socket,"
                     + " one per message)%n%-9s %6s %5s | %8s %11s %8s %8s | %11s %8s %8s | %s%n", "direction", "size",
                     "conns", "msgs", "milter msg/s", "cpu ms", "alloc KB", "conn/msg/s", "cpu ms", "alloc KB",
@@ -169,13 +189,28 @@ public final class PostfixBenchmark {
         double plainRate = row.messages() / plain.seconds();
         double milterRate = row.messages() / milter.seconds();
         double cpuMillis = milter.daemonTicks() * 1000.0 / CLOCK_TICKS;
-        System.out.printf("%-9s %6s %5d | %11.1f %11.1f %6.2f %8.2f %8.1f %4.0f%% %5.0f%% | %11.1f %8.2f | %11.1f %8.2f %8.1f | %s%n",
+        System.out.printf("%-9s %6s %5d | %11.1f %11.1f %6.2f %8.2f %8.1f %4.0f%% %5.0f%% | %9.2f %9.2f %9.2f %9.2f | %11.1f %8.2f | %11.1f %8.2f %8.1f | %s%n",
                 row.direction(), row.size(), row.messages(), plainRate, milterRate, milterRate / plainRate,
                 cpuMillis / row.messages(), milter.allocated() / 1024.0 / row.messages(),
                 milter.daemonTicks() > 0 ? 100.0 * milter.jitTicks() / milter.daemonTicks() : 0,
-                100.0 * milter.busy() / milter.total(), socket.perSecond(), socket.cpuMillisPerMessage(),
+                100.0 * milter.busy() / milter.total(),
+                plain.postfixTicks() * 1000.0 / CLOCK_TICKS / row.messages(),
+                milter.postfixTicks() * 1000.0 / CLOCK_TICKS / row.messages(),
+                plain.busy() * 1000.0 / CLOCK_TICKS / row.messages(), milter.busy() * 1000.0 / CLOCK_TICKS / row.messages(),
+                socket.perSecond(), socket.cpuMillisPerMessage(),
                 perMessage.perSecond(), perMessage.cpuMillisPerMessage(), perMessage.allocatedKilobytesPerMessage(),
                 loadAverage());
+        StringBuilder line = new StringBuilder(String.format("%-9s %6s |", row.direction(), row.size()));
+        java.util.Set<String> names = new java.util.TreeSet<>(plain.postfix().keySet());
+        names.addAll(milter.postfix().keySet());
+        for (String name : names) {
+            double before = plain.postfix().getOrDefault(name, 0L) * 1000.0 / CLOCK_TICKS / row.messages();
+            double after = milter.postfix().getOrDefault(name, 0L) * 1000.0 / CLOCK_TICKS / row.messages();
+            if (before >= 0.005 || after >= 0.005) {
+                line.append(String.format(" %s %.2f -> %.2f;", name, before, after));
+            }
+        }
+        breakdown.add(line.toString());
     }
 
     /** The row's message at each concurrency of {@link #SWEEP}, through Postfix and straight through the socket. */
@@ -203,6 +238,7 @@ public final class PostfixBenchmark {
         long ticks = daemonTicks();
         long jit = compilerTicks();
         long[] machine = machineJiffies();
+        Map<String, Long> postfixTicks = postfixTicks();
         long start = System.nanoTime();
         Exec.run(Duration.ofMinutes(10), List.of(SMTP_SOURCE, "-4", "-s", Integer.toString(sessions),
                 "-m", Integer.toString(messages), "-M", "client.milter-test.invalid",
@@ -211,7 +247,7 @@ public final class PostfixBenchmark {
         double seconds = (System.nanoTime() - start) / 1e9;
         long[] after = machineJiffies();
         return new Run(seconds, daemonTicks() - ticks, after[0] - machine[0], after[1] - machine[1],
-                compilerTicks() - jit, daemon.allocatedBytes() - allocated);
+                compilerTicks() - jit, daemon.allocatedBytes() - allocated, difference(postfixTicks(), postfixTicks));
     }
 
     private static Row outgoing(Path work, int bytes, int messages) throws IOException {
@@ -247,6 +283,43 @@ public final class PostfixBenchmark {
         String stat = Files.readString(Path.of("/proc", Long.toString(daemon.pid()), "stat"));
         String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
         return Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+    }
+
+    /**
+     * CPU of the whole Postfix instance so far, in clock ticks, by process name (smtpd, cleanup, qmgr,
+     * discard, trivial-rewrite...): each living descendant of the master what it used so far, and under
+     * "ended" the master's own and what it reaped of children that ended (cutime, cstime). The benchmark's
+     * Postfix keeps its processes (max_use), so little ends in between. A difference of two readings is
+     * what Postfix spent in between.
+     */
+    private Map<String, Long> postfixTicks() {
+        Map<String, Long> ticks = new java.util.TreeMap<>();
+        ProcessHandle.of(postfixMaster).ifPresent(master -> {
+            for (ProcessHandle process : (Iterable<ProcessHandle>) java.util.stream.Stream.concat(
+                    java.util.stream.Stream.of(master), master.descendants())::iterator) {
+                try {
+                    String stat = Files.readString(Path.of("/proc", Long.toString(process.pid()), "stat"));
+                    String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+                    String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                    long own = Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+                    if (process.pid() == postfixMaster) {
+                        ticks.merge("ended", own + Long.parseLong(fields[13]) + Long.parseLong(fields[14]), Long::sum);
+                    } else {
+                        ticks.merge(name, own, Long::sum);
+                    }
+                } catch (IOException gone) {
+                    // the process ended while we looked: its CPU is in the master's cutime from now on
+                }
+            }
+        });
+        return ticks;
+    }
+
+    /** {@code after - before}, name by name; a process that ended in between can make a name negative. */
+    private static Map<String, Long> difference(Map<String, Long> after, Map<String, Long> before) {
+        Map<String, Long> out = new java.util.TreeMap<>(after);
+        before.forEach((name, ticks) -> out.merge(name, -ticks, Long::sum));
+        return out;
     }
 
     /** utime + stime of the daemon's JIT compiler threads (C1, C2) that are alive now, in clock ticks. */

@@ -197,7 +197,8 @@ public final class PostfixInstance extends Mta {
         }
     }
 
-    private OptionalLong masterPid() {
+    /** The master process's pid while the instance runs (its children are smtpd, cleanup, qmgr...). */
+    public OptionalLong masterPid() {
         String pid = Scratch.readOrEmpty(dir().resolve("queue/pid/master.pid")).trim();
         return pid.matches("\\d+") ? OptionalLong.of(Long.parseLong(pid)) : OptionalLong.empty();
     }
