@@ -15,7 +15,10 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -39,6 +42,21 @@ public final class MilterServer implements AutoCloseable {
     static final Duration DEFAULT_GRACE = Duration.ofSeconds(30);
     /** After close() a connection's run() returns "soon"; how long stop() waits for that before giving up. */
     private static final Duration CUT_WAIT = Duration.ofSeconds(2);
+    /** How long a connection thread waits for the next connection before it ends. */
+    private static final Duration IDLE_THREAD_KEEP = Duration.ofSeconds(10);
+
+    /**
+     * One thread per open connection, kept a while after its connection ends: Postfix opens a connection
+     * per message, and starting a thread costs about 0.16 ms of CPU, a tenth of a small message's. At most
+     * as many as connections are allowed ({@code serve} refuses beyond), so the pool itself is unbounded.
+     */
+    private final ThreadPoolExecutor connectionThreads = new ThreadPoolExecutor(0, Integer.MAX_VALUE,
+            IDLE_THREAD_KEEP.toNanos(), TimeUnit.NANOSECONDS, new SynchronousQueue<>(), task -> {
+                Thread t = new Thread(task, "milter-conn");
+                // stop() closes every connection; a daemon thread keeps one that ignores close() from pinning the JVM.
+                t.setDaemon(true);
+                return t;
+            });
     /** Pause after a failed accept (typically out of file descriptors) so the acceptor does not spin. */
     private static final long ACCEPT_RETRY_MILLIS = 100;
 
@@ -233,15 +251,12 @@ public final class MilterServer implements AutoCloseable {
         }
         long id = connectionIds.incrementAndGet();
         Running r = new Running(id, peer, connection, System.nanoTime());
-        Thread thread = new Thread(() -> runConnection(r, channel), "milter-conn-" + id);
-        // stop() closes every connection; a daemon thread keeps one that ignores close() from pinning the JVM.
-        thread.setDaemon(true);
         running.put(id, r);
         log.debug("{}: accepted {} ({} of {} open)", spec, r, running.size(), settings.maxConnections());
         try {
-            thread.start();
-        } catch (OutOfMemoryError e) {
-            // "unable to create native thread": refuse this one, keep accepting once others end.
+            connectionThreads.execute(() -> runConnection(r, channel));
+        } catch (OutOfMemoryError | RejectedExecutionException e) {
+            // "unable to create native thread", or stopped meanwhile: refuse this one, keep accepting once others end.
             running.remove(id);
             log.warn("{}: no thread for {}: {}", spec, r, e.toString());
             safely(r, connection::close);
@@ -255,6 +270,7 @@ public final class MilterServer implements AutoCloseable {
     }
 
     private void runConnection(Running r, SocketChannel channel) {
+        Thread.currentThread().setName("milter-conn-" + r.id()); // the log lines' thread name, as before the pool
         try {
             r.connection().run();
         } catch (Throwable t) {
@@ -275,6 +291,7 @@ public final class MilterServer implements AutoCloseable {
             }
             log.debug("{}: {} closed after {}", spec, r,
                     Durations.human(Duration.ofNanos(System.nanoTime() - r.startNanos())));
+            Thread.currentThread().setName("milter-conn");
         }
     }
 
@@ -318,6 +335,7 @@ public final class MilterServer implements AutoCloseable {
         if (watchdogScheduler != null) {
             watchdogScheduler.shutdownNow();
         }
+        connectionThreads.shutdown(); // the idle ones end now, any still cut end with their connection
         if (cut.isEmpty()) {
             log.info("{}: stopped", spec);
         } else {

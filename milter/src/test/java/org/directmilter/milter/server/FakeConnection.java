@@ -26,6 +26,9 @@ final class FakeConnection implements ServedConnection {
     volatile boolean closeAfterMessageRequested;
     volatile boolean closedInMessage;
     volatile boolean finished;
+    /** The thread that ran this connection, and its name meanwhile. */
+    volatile Thread ranOn;
+    volatile String threadName;
 
     FakeConnection(SocketChannel channel, String peer) {
         this.channel = channel;
@@ -34,6 +37,8 @@ final class FakeConnection implements ServedConnection {
 
     @Override
     public void run() {
+        ranOn = Thread.currentThread();
+        threadName = ranOn.getName();
         try {
             BufferedReader in = new BufferedReader(new InputStreamReader(Channels.newInputStream(channel),
                     StandardCharsets.UTF_8));

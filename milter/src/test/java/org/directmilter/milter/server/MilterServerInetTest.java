@@ -55,6 +55,26 @@ class MilterServerInetTest {
     }
 
     @Test
+    void aConnectionAfterAnotherEndedRunsOnTheSameThread() throws Exception {
+        started(ServerSettings.defaults(), factory);
+        try (Client first = Client.connect(server.boundAddress())) {
+            assertThat(first.call("one")).isEqualTo("one");
+        }
+        FakeConnection firstServed = factory.next();
+        Poll.until("the first connection's thread waits for the next one",
+                () -> server.activeConnections() == 0 && firstServed.ranOn.getState() == Thread.State.TIMED_WAITING);
+        try (Client second = Client.connect(server.boundAddress())) {
+            assertThat(second.call("two")).isEqualTo("two");
+        }
+        FakeConnection secondServed = factory.next();
+
+        // Postfix opens a connection per message: a thread started for each would cost more than the protocol
+        assertThat(secondServed.ranOn).isSameAs(firstServed.ranOn);
+        assertThat(firstServed.threadName).isEqualTo("milter-conn-1");
+        assertThat(secondServed.threadName).isEqualTo("milter-conn-2");
+    }
+
+    @Test
     void portInUseFailsFastNamingTheSpec() throws Exception {
         started(ServerSettings.defaults(), factory);
         SocketSpec taken = SocketSpec.parse("inet:" + server.port() + "@127.0.0.1");
