@@ -33,6 +33,18 @@ import org.directmilter.milter.server.SocketSpec;
  */
 final class DaemonBench implements AutoCloseable {
 
+    /** Clock ticks per second of /proc's CPU times. */
+    static final long CLOCK_TICKS = Long.parseLong(org.directmilter.milter.testkit.Exec.run(
+            java.time.Duration.ofSeconds(5), List.of("getconf", "CLK_TCK")).orThrow().output().strip());
+    private static final int MAX_WARM_UP_ROUNDS = 8;
+    /** Warm when the JIT compilers took less than this share of the daemon's CPU over a warm-up round. */
+    private static final double SETTLED_JIT_SHARE = 0.05;
+
+    /** One round of warm-up traffic. */
+    interface Round {
+        void run() throws Exception;
+    }
+
     /** One thread's share of a run: {@link #once()} is one timed message. */
     interface Worker extends AutoCloseable {
         void once() throws Exception;
@@ -52,9 +64,14 @@ final class DaemonBench implements AutoCloseable {
      *                 JVM for bare calls — the cost of a message, whoever else shares the cores
      * @param allocatedBytes heap the daemon allocated meanwhile (0 for bare calls)
      */
-    record Figures(double seconds, long[] latencies, long peakHeap, long cpuNanos, long allocatedBytes) {
+    /** {@code jitNanos}: of {@code cpuNanos}, what the JIT compilers took (a cost of the first minutes, not of a message). */
+    record Figures(double seconds, long[] latencies, long peakHeap, long cpuNanos, long jitNanos, long allocatedBytes) {
         double cpuMillisPerMessage() {
             return cpuNanos / 1e6 / latencies.length;
+        }
+
+        double cpuMillisWithoutJit() {
+            return (cpuNanos - jitNanos) / 1e6 / latencies.length;
         }
 
         double allocatedKilobytesPerMessage() {
@@ -150,6 +167,59 @@ final class DaemonBench implements AutoCloseable {
         return out.toString();
     }
 
+    /**
+     * Runs {@code round} until the daemon's JIT compilers take less than 5 % of its CPU over one (at most
+     * 8 rounds): they take most of a core for the first minute of mixed Direct traffic, and their CPU is not
+     * a message's cost. Prints each round's figures.
+     */
+    void warmUp(Round round) throws Exception {
+        for (int i = 1; i <= MAX_WARM_UP_ROUNDS; i++) {
+            long jit = compilerTicks();
+            long cpu = cpuTicks();
+            long start = System.nanoTime();
+            round.run();
+            long jitTicks = compilerTicks() - jit;
+            long cpuTicks = cpuTicks() - cpu;
+            System.out.printf("warm-up round %d: %.1f s, daemon CPU %.1f s, of which JIT compilers %.1f s%n", i,
+                    (System.nanoTime() - start) / 1e9, (double) cpuTicks / CLOCK_TICKS, (double) jitTicks / CLOCK_TICKS);
+            if (jitTicks < cpuTicks * SETTLED_JIT_SHARE) {
+                return;
+            }
+        }
+    }
+
+    /** utime + stime of the daemon, in clock ticks: fields 14 and 15 of /proc/PID/stat. */
+    long cpuTicks() throws IOException {
+        String stat = Files.readString(Path.of("/proc", Long.toString(daemon.pid()), "stat"));
+        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+    }
+
+    /** utime + stime of the daemon's JIT compiler threads (C1, C2) that are alive now, in clock ticks. */
+    long compilerTicks() throws IOException {
+        return compilerTicks(daemon.pid());
+    }
+
+    /** utime + stime of the JIT compiler threads (C1, C2) of the JVM {@code pid} that are alive now. */
+    static long compilerTicks(long pid) throws IOException {
+        long ticks = 0;
+        try (var tasks = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
+            for (Path task : (Iterable<Path>) tasks::iterator) {
+                try {
+                    String stat = Files.readString(task.resolve("stat"));
+                    String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+                    if (name.contains("CompilerThre")) {
+                        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                        ticks += Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+                    }
+                } catch (java.nio.file.NoSuchFileException gone) {
+                    // the thread ended while we looked
+                }
+            }
+        }
+        return ticks;
+    }
+
     long pid() {
         return daemon.pid();
     }
@@ -200,6 +270,7 @@ final class DaemonBench implements AutoCloseable {
         HeapSampler sampler = new HeapSampler(heap);
         sampler.start();
         long cpuBefore = daemonOs.getProcessCpuTime();
+        long jitBefore = compilerTicks();
         long allocatedBefore = allocation.allocated();
         Figures timed = time(connections, messages, () -> {
             return new Worker() {
@@ -233,7 +304,7 @@ final class DaemonBench implements AutoCloseable {
         });
         long peak = sampler.finish();
         return new Figures(timed.seconds(), timed.latencies(), peak, daemonOs.getProcessCpuTime() - cpuBefore,
-                allocation.allocated() - allocatedBefore);
+                (compilerTicks() - jitBefore) * 1_000_000_000L / CLOCK_TICKS, allocation.allocated() - allocatedBefore);
     }
 
     /** Runs {@code messages} timed calls spread over {@code threads} threads, each with a worker of its own. */
@@ -244,6 +315,7 @@ final class DaemonBench implements AutoCloseable {
         var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
         try {
             long cpuBefore = os.getProcessCpuTime();
+            long jitBefore = compilerTicks(ProcessHandle.current().pid());
             long start = System.nanoTime();
             List<Future<?>> done = new ArrayList<>();
             for (int t = 0; t < threads; t++) {
@@ -264,7 +336,8 @@ final class DaemonBench implements AutoCloseable {
             }
             double seconds = (System.nanoTime() - start) / 1e9;
             return new Figures(seconds, Arrays.stream(latencies).flatMapToLong(Arrays::stream).sorted().toArray(), 0,
-                    os.getProcessCpuTime() - cpuBefore, 0);
+                    os.getProcessCpuTime() - cpuBefore,
+                    (compilerTicks(ProcessHandle.current().pid()) - jitBefore) * 1_000_000_000L / CLOCK_TICKS, 0);
         } finally {
             pool.shutdown();
         }

@@ -43,11 +43,6 @@ public final class PostfixBenchmark {
     private static final String DAVE = "dave@" + DirectSetup.LOCAL;
     private static final String BOB = "bob@" + DirectSetup.PARTNER;
     private static final String SMTP_SOURCE = "/usr/sbin/smtp-source";
-    private static final int MAX_WARM_UP_ROUNDS = 8;
-    /** Warm when the JIT compilers took less than this share of the daemon's CPU over a warm-up round. */
-    private static final double SETTLED_JIT_SHARE = 0.05;
-    private static final long CLOCK_TICKS = Long.parseLong(
-            Exec.run(Duration.ofSeconds(5), List.of("getconf", "CLK_TCK")).orThrow().output().strip());
 
     /** One row: a direction at a size, its file for smtp-source and its envelope. */
     record Row(String direction, int bytes, Path file, Envelope envelope, RawMessage message, int messages) {
@@ -131,10 +126,10 @@ public final class PostfixBenchmark {
             PostfixBenchmark bench = new PostfixBenchmark(daemon, postfix.masterPid().orElseThrow(), postfix.smtpPort(),
                     outgoingPort, incomingPort, sessions);
             bench.warmUp(rows);
-            System.out.printf("%-9s %6s %5s | %11s %11s %6s %8s %8s %5s %6s | %9s %9s %9s %9s | %11s %8s | %11s %8s %8s | %s%n",
-                    "direction", "size", "msgs", "plain msg/s", "milter msg/s", "ratio", "cpu ms", "alloc KB", "jit",
-                    "busy", "pf plain", "pf milter", "all plain", "all milter", "socket msg/s", "cpu ms", "conn/msg/s", "cpu ms",
-                    "alloc KB", "load average");
+            System.out.printf("%-9s %6s %5s | %11s %11s %6s %8s %8s %8s %5s %6s | %9s %9s %9s %9s | %11s %8s %8s | %11s %8s %8s %8s | %s%n",
+                    "direction", "size", "msgs", "plain msg/s", "milter msg/s", "ratio", "cpu ms", "w/o jit", "alloc KB",
+                    "jit", "busy", "pf plain", "pf milter", "all plain", "all milter", "socket msg/s", "cpu ms",
+                    "w/o jit", "conn/msg/s", "cpu ms", "w/o jit", "alloc KB", "load average");
             for (Row row : rows) {
                 bench.measure(row);
             }
@@ -151,29 +146,18 @@ public final class PostfixBenchmark {
     }
 
     /**
-     * Every row through Postfix and the socket until the daemon's JIT compilers have (nearly) stopped: they
-     * take most of a core for the first minute of mixed Direct traffic, and their CPU is not a message's
-     * cost. Fills the discovery and trust caches and starts Postfix's processes on the way.
+     * Every row through Postfix and the socket until the daemon's JIT compilers have (nearly) stopped (see
+     * {@link DaemonBench#warmUp}). Fills the discovery and trust caches and starts Postfix's processes on the way.
      */
     private void warmUp(List<Row> rows) throws Exception {
-        for (int round = 1; round <= MAX_WARM_UP_ROUNDS; round++) {
-            long jit = compilerTicks();
-            long cpu = daemonTicks();
-            long start = System.nanoTime();
+        daemon.warmUp(() -> {
             for (Row row : rows) {
                 int messages = Math.max(sessions * 4, row.messages() / 2);
                 source(row, row.direction().equals("outgoing") ? outgoingPort : incomingPort, messages);
                 source(row, plainPort, messages);
                 daemon.run(row.envelope(), row.message(), sessions, messages, true);
             }
-            long jitTicks = compilerTicks() - jit;
-            long cpuTicks = daemonTicks() - cpu;
-            System.out.printf("warm-up round %d: %.1f s, daemon CPU %.1f s, of which JIT compilers %.1f s%n", round,
-                    (System.nanoTime() - start) / 1e9, (double) cpuTicks / CLOCK_TICKS, (double) jitTicks / CLOCK_TICKS);
-            if (jitTicks < cpuTicks * SETTLED_JIT_SHARE) {
-                return;
-            }
-        }
+        });
     }
 
     private void measure(Row row) throws Exception {
@@ -188,24 +172,27 @@ public final class PostfixBenchmark {
         DaemonBench.Figures perMessage = daemon.run(row.envelope(), row.message(), sessions, row.messages(), true);
         double plainRate = row.messages() / plain.seconds();
         double milterRate = row.messages() / milter.seconds();
-        double cpuMillis = milter.daemonTicks() * 1000.0 / CLOCK_TICKS;
-        System.out.printf("%-9s %6s %5d | %11.1f %11.1f %6.2f %8.2f %8.1f %4.0f%% %5.0f%% | %9.2f %9.2f %9.2f %9.2f | %11.1f %8.2f | %11.1f %8.2f %8.1f | %s%n",
+        double cpuMillis = milter.daemonTicks() * 1000.0 / DaemonBench.CLOCK_TICKS;
+        System.out.printf("%-9s %6s %5d | %11.1f %11.1f %6.2f %8.2f %8.2f %8.1f %4.0f%% %5.0f%% | %9.2f %9.2f %9.2f %9.2f | %11.1f %8.2f %8.2f | %11.1f %8.2f %8.2f %8.1f | %s%n",
                 row.direction(), row.size(), row.messages(), plainRate, milterRate, milterRate / plainRate,
-                cpuMillis / row.messages(), milter.allocated() / 1024.0 / row.messages(),
+                cpuMillis / row.messages(),
+                (milter.daemonTicks() - milter.jitTicks()) * 1000.0 / DaemonBench.CLOCK_TICKS / row.messages(),
+                milter.allocated() / 1024.0 / row.messages(),
                 milter.daemonTicks() > 0 ? 100.0 * milter.jitTicks() / milter.daemonTicks() : 0,
                 100.0 * milter.busy() / milter.total(),
-                plain.postfixTicks() * 1000.0 / CLOCK_TICKS / row.messages(),
-                milter.postfixTicks() * 1000.0 / CLOCK_TICKS / row.messages(),
-                plain.busy() * 1000.0 / CLOCK_TICKS / row.messages(), milter.busy() * 1000.0 / CLOCK_TICKS / row.messages(),
-                socket.perSecond(), socket.cpuMillisPerMessage(),
-                perMessage.perSecond(), perMessage.cpuMillisPerMessage(), perMessage.allocatedKilobytesPerMessage(),
-                loadAverage());
+                plain.postfixTicks() * 1000.0 / DaemonBench.CLOCK_TICKS / row.messages(),
+                milter.postfixTicks() * 1000.0 / DaemonBench.CLOCK_TICKS / row.messages(),
+                plain.busy() * 1000.0 / DaemonBench.CLOCK_TICKS / row.messages(),
+                milter.busy() * 1000.0 / DaemonBench.CLOCK_TICKS / row.messages(),
+                socket.perSecond(), socket.cpuMillisPerMessage(), socket.cpuMillisWithoutJit(),
+                perMessage.perSecond(), perMessage.cpuMillisPerMessage(), perMessage.cpuMillisWithoutJit(),
+                perMessage.allocatedKilobytesPerMessage(), loadAverage());
         StringBuilder line = new StringBuilder(String.format("%-9s %6s |", row.direction(), row.size()));
         java.util.Set<String> names = new java.util.TreeSet<>(plain.postfix().keySet());
         names.addAll(milter.postfix().keySet());
         for (String name : names) {
-            double before = plain.postfix().getOrDefault(name, 0L) * 1000.0 / CLOCK_TICKS / row.messages();
-            double after = milter.postfix().getOrDefault(name, 0L) * 1000.0 / CLOCK_TICKS / row.messages();
+            double before = plain.postfix().getOrDefault(name, 0L) * 1000.0 / DaemonBench.CLOCK_TICKS / row.messages();
+            double after = milter.postfix().getOrDefault(name, 0L) * 1000.0 / DaemonBench.CLOCK_TICKS / row.messages();
             if (before >= 0.005 || after >= 0.005) {
                 line.append(String.format(" %s %.2f -> %.2f;", name, before, after));
             }
@@ -222,7 +209,7 @@ public final class PostfixBenchmark {
             DaemonBench.Figures socket = daemon.run(row.envelope(), row.message(), conns, messages, true);
             System.out.printf("%-9s %6s %5d | %8d %11.1f %8.2f %8.1f | %11.1f %8.2f %8.1f | %s%n", row.direction(),
                     row.size(), conns, messages, messages / milter.seconds(),
-                    milter.daemonTicks() * 1000.0 / CLOCK_TICKS / messages, milter.allocated() / 1024.0 / messages,
+                    milter.daemonTicks() * 1000.0 / DaemonBench.CLOCK_TICKS / messages, milter.allocated() / 1024.0 / messages,
                     socket.perSecond(), socket.cpuMillisPerMessage(), socket.allocatedKilobytesPerMessage(),
                     loadAverage());
         }
@@ -235,8 +222,8 @@ public final class PostfixBenchmark {
 
     private Run source(Row row, int port, int messages, int sessions) throws Exception {
         long allocated = daemon.allocatedBytes();
-        long ticks = daemonTicks();
-        long jit = compilerTicks();
+        long ticks = daemon.cpuTicks();
+        long jit = daemon.compilerTicks();
         long[] machine = machineJiffies();
         Map<String, Long> postfixTicks = postfixTicks();
         long start = System.nanoTime();
@@ -246,8 +233,8 @@ public final class PostfixBenchmark {
                 "-F", row.file().toString(), "127.0.0.1:" + port)).orThrow();
         double seconds = (System.nanoTime() - start) / 1e9;
         long[] after = machineJiffies();
-        return new Run(seconds, daemonTicks() - ticks, after[0] - machine[0], after[1] - machine[1],
-                compilerTicks() - jit, daemon.allocatedBytes() - allocated, difference(postfixTicks(), postfixTicks));
+        return new Run(seconds, daemon.cpuTicks() - ticks, after[0] - machine[0], after[1] - machine[1],
+                daemon.compilerTicks() - jit, daemon.allocatedBytes() - allocated, difference(postfixTicks(), postfixTicks));
     }
 
     private static Row outgoing(Path work, int bytes, int messages) throws IOException {
@@ -276,13 +263,6 @@ public final class PostfixBenchmark {
         new Protector(ProtectOptions.DEFAULTS).protectMessage(new ByteArrayInputStream(plain), signer,
                 List.of(recipient.certificate()), out);
         return out.toByteArray();
-    }
-
-    /** utime + stime of the daemon, in clock ticks: fields 14 and 15 of /proc/PID/stat. */
-    private long daemonTicks() throws IOException {
-        String stat = Files.readString(Path.of("/proc", Long.toString(daemon.pid()), "stat"));
-        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-        return Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
     }
 
     /**
@@ -320,26 +300,6 @@ public final class PostfixBenchmark {
         Map<String, Long> out = new java.util.TreeMap<>(after);
         before.forEach((name, ticks) -> out.merge(name, -ticks, Long::sum));
         return out;
-    }
-
-    /** utime + stime of the daemon's JIT compiler threads (C1, C2) that are alive now, in clock ticks. */
-    private long compilerTicks() throws IOException {
-        long ticks = 0;
-        try (var tasks = Files.list(Path.of("/proc", Long.toString(daemon.pid()), "task"))) {
-            for (Path task : (Iterable<Path>) tasks::iterator) {
-                try {
-                    String stat = Files.readString(task.resolve("stat"));
-                    String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-                    if (name.contains("CompilerThre")) {
-                        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-                        ticks += Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
-                    }
-                } catch (java.nio.file.NoSuchFileException gone) {
-                    // the thread ended while we looked
-                }
-            }
-        }
-        return ticks;
     }
 
     /** The machine's busy and total jiffies so far (the "cpu" line of /proc/stat; idle and iowait are idle). */
