@@ -31,25 +31,57 @@ final class CrlfOutputStream extends FilterOutputStream {
         write(new byte[] {(byte) b}, 0, 1);
     }
 
+    /**
+     * Text already in canonical form (CRLF line ends) goes on in one piece: only a change — a bare LF, CRs
+     * before a line end, CRs at the end of this write — breaks the run (each write below is a call into a
+     * synchronized buffered stream, once per line it was 3).
+     */
     @Override
     public void write(byte[] b, int off, int len) throws IOException {
-        int start = off;
         int end = off + len;
-        for (int i = off; i < end; i++) {
-            byte c = b[i];
-            if (c != '\r' && c != '\n') {
-                if (heldCrs > 0) {
-                    writeHeldCrs(); // CRs inside a line: as they were (start == i here)
-                }
-                continue;
-            }
-            out.write(b, start, i - start);
-            start = i + 1;
-            if (c == '\r') {
+        int i = off;
+        if (heldCrs > 0 && i < end) {
+            while (i < end && b[i] == '\r') {
                 heldCrs++;
-            } else {
+                i++;
+            }
+            if (i == end) {
+                return;
+            }
+            if (b[i] == '\n') {
                 heldCrs = 0;
                 out.write(CRLF);
+                i++;
+            } else {
+                writeHeldCrs(); // CRs inside a line: as they were
+            }
+        }
+        int start = i;
+        while (i < end) {
+            byte c = b[i];
+            if (c == '\n') { // a bare LF: CRs before it are handled below
+                out.write(b, start, i - start);
+                out.write(CRLF);
+                start = ++i;
+            } else if (c == '\r') {
+                int crs = i;
+                while (crs < end && b[crs] == '\r') {
+                    crs++;
+                }
+                if (crs == end) { // they may belong to a line end that comes with the next write
+                    out.write(b, start, i - start);
+                    heldCrs = crs - i;
+                    return;
+                }
+                if (b[crs] == '\n' && crs - i > 1) { // CRs before a line end: one CRLF
+                    out.write(b, start, i - start);
+                    out.write(CRLF);
+                    start = crs + 1;
+                }
+                // one CR then LF is a line end as it should be, and CRs inside a line stay: the run goes on
+                i = b[crs] == '\n' ? crs + 1 : crs;
+            } else {
+                i++;
             }
         }
         out.write(b, start, end - start);
