@@ -130,10 +130,11 @@ final class DaemonBench implements AutoCloseable {
         int port = freePort();
         Path file = work.resolve("direct-milter.conf");
         String tracking = config.contains("TrackingDatabase ") ? "" : "TrackingDatabase " + work.resolve("tracking.db") + "\n";
-        if (!extraConfig().isEmpty()) {
-            System.out.println("the daemon's configuration adds (DM_BENCH_CONFIG): " + extraConfig().strip().replace('\n', ';'));
+        String added = extraConfig();
+        if (!added.isEmpty()) {
+            System.out.println("the daemon's configuration adds (DM_BENCH_CONFIG): " + added.strip().replace('\n', ';'));
         }
-        Files.writeString(file, config + tracking + extraConfig() + "Socket inet:" + port + "@127.0.0.1\nMaxConnections " + maxConnections + "\n");
+        Files.writeString(file, config + tracking + added + "Socket inet:" + port + "@127.0.0.1\nMaxConnections " + maxConnections + "\n");
         List<String> command = new ArrayList<>(List.of("java", "-Xmx" + maxHeap));
         // e.g. DM_BENCH_DAEMON_OPTS="-XX:StartFlightRecording=filename=/tmp/daemon.jfr,settings=profile"
         String extra = System.getenv().getOrDefault("DM_BENCH_DAEMON_OPTS", "").strip();
@@ -190,9 +191,7 @@ final class DaemonBench implements AutoCloseable {
 
     /** utime + stime of the daemon, in clock ticks: fields 14 and 15 of /proc/PID/stat. */
     long cpuTicks() throws IOException {
-        String stat = Files.readString(Path.of("/proc", Long.toString(daemon.pid()), "stat"));
-        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-        return Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+        return ProcStat.of(daemon.pid()).ownTicks();
     }
 
     /** utime + stime of the daemon's JIT compiler threads (C1, C2) that are alive now, in clock ticks. */
@@ -206,11 +205,9 @@ final class DaemonBench implements AutoCloseable {
         try (var tasks = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
             for (Path task : (Iterable<Path>) tasks::iterator) {
                 try {
-                    String stat = Files.readString(task.resolve("stat"));
-                    String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-                    if (name.contains("CompilerThre")) {
-                        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-                        ticks += Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+                    ProcStat thread = ProcStat.read(task.resolve("stat"));
+                    if (thread.name().contains("CompilerThre")) {
+                        ticks += thread.ownTicks();
                     }
                 } catch (java.nio.file.NoSuchFileException gone) {
                     // the thread ended while we looked

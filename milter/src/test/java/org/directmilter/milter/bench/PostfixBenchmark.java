@@ -7,8 +7,13 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.stream.Stream;
 import org.directmilter.crypto.keys.PrivateKeyEntry;
 import org.directmilter.crypto.smime.ProtectOptions;
 import org.directmilter.crypto.smime.Protector;
@@ -60,7 +65,7 @@ public final class PostfixBenchmark {
         static final Run NONE = new Run(0, 0, 0, 0, 0, 0, Map.of());
 
         Run plus(Run other) {
-            Map<String, Long> both = new java.util.TreeMap<>(postfix);
+            Map<String, Long> both = new TreeMap<>(postfix);
             other.postfix.forEach((name, ticks) -> both.merge(name, ticks, Long::sum));
             return new Run(seconds + other.seconds, daemonTicks + other.daemonTicks, busy + other.busy,
                     total + other.total, jitTicks + other.jitTicks, allocated + other.allocated, both);
@@ -81,7 +86,7 @@ public final class PostfixBenchmark {
     private final int incomingPort;
     private final int sessions;
     /** Per measured row, Postfix's CPU by process name, plain beside with the milter. */
-    private final List<String> breakdown = new java.util.ArrayList<>();
+    private final List<String> breakdown = new ArrayList<>();
 
     private PostfixBenchmark(DaemonBench daemon, long postfixMaster, int plainPort, int outgoingPort, int incomingPort,
                              int sessions) {
@@ -188,7 +193,7 @@ public final class PostfixBenchmark {
                 perMessage.perSecond(), perMessage.cpuMillisPerMessage(), perMessage.cpuMillisWithoutJit(),
                 perMessage.allocatedKilobytesPerMessage(), loadAverage());
         StringBuilder line = new StringBuilder(String.format("%-9s %6s |", row.direction(), row.size()));
-        java.util.Set<String> names = new java.util.TreeSet<>(plain.postfix().keySet());
+        Set<String> names = new TreeSet<>(plain.postfix().keySet());
         names.addAll(milter.postfix().keySet());
         for (String name : names) {
             double before = plain.postfix().getOrDefault(name, 0L) * 1000.0 / DaemonBench.CLOCK_TICKS / row.messages();
@@ -273,19 +278,16 @@ public final class PostfixBenchmark {
      * what Postfix spent in between.
      */
     private Map<String, Long> postfixTicks() {
-        Map<String, Long> ticks = new java.util.TreeMap<>();
+        Map<String, Long> ticks = new TreeMap<>();
         ProcessHandle.of(postfixMaster).ifPresent(master -> {
-            for (ProcessHandle process : (Iterable<ProcessHandle>) java.util.stream.Stream.concat(
-                    java.util.stream.Stream.of(master), master.descendants())::iterator) {
+            for (ProcessHandle process : (Iterable<ProcessHandle>) Stream.concat(
+                    Stream.of(master), master.descendants())::iterator) {
                 try {
-                    String stat = Files.readString(Path.of("/proc", Long.toString(process.pid()), "stat"));
-                    String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-                    String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-                    long own = Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+                    ProcStat stat = ProcStat.of(process.pid());
                     if (process.pid() == postfixMaster) {
-                        ticks.merge("ended", own + Long.parseLong(fields[13]) + Long.parseLong(fields[14]), Long::sum);
+                        ticks.merge("ended", stat.ownTicks() + stat.reapedTicks(), Long::sum);
                     } else {
-                        ticks.merge(name, own, Long::sum);
+                        ticks.merge(stat.name(), stat.ownTicks(), Long::sum);
                     }
                 } catch (IOException gone) {
                     // the process ended while we looked: its CPU is in the master's cutime from now on
@@ -297,7 +299,7 @@ public final class PostfixBenchmark {
 
     /** {@code after - before}, name by name; a process that ended in between can make a name negative. */
     private static Map<String, Long> difference(Map<String, Long> after, Map<String, Long> before) {
-        Map<String, Long> out = new java.util.TreeMap<>(after);
+        Map<String, Long> out = new TreeMap<>(after);
         before.forEach((name, ticks) -> out.merge(name, -ticks, Long::sum));
         return out;
     }
