@@ -68,9 +68,9 @@ public final class DirectBenchmark {
                     bench.run(new Row(direction, 1 << 20, 4, 16), false);
                 }
             });
-            System.out.printf("%-9s %6s %5s %6s %8s %7s %8s %8s %8s %7s %7s | %10s %8s %8s %7s %7s | %11s %9s %9s%n",
+            System.out.printf("%-9s %6s %5s %6s %8s %7s %8s %8s %8s %7s %7s %9s | %10s %8s %8s %7s %7s | %11s %9s %9s%n",
                     "direction", "size", "conns", "msgs", "msg/s", "MB/s", "p50 ms", "p99 ms", "heap MB", "cpu ms",
-                    "w/o jit", "bare msg/s", "p50 ms", "p99 ms", "cpu ms", "w/o jit", "daemon/bare", "cpu ratio",
+                    "w/o jit", "alloc KB", "bare msg/s", "p50 ms", "p99 ms", "cpu ms", "w/o jit", "daemon/bare", "cpu ratio",
                     "w/o jit");
             for (String direction : List.of("outgoing", "incoming")) {
                 bench.run(new Row(direction, 10 * 1024, 1, 400), true);
@@ -109,11 +109,11 @@ public final class DirectBenchmark {
         if (print) {
             // "cpu ms" is CPU per message in the process doing the work; "cpu ratio" is bare's over the
             // daemon's, so like msg/s higher is better, and it does not depend on who else shares the cores.
-            System.out.printf("%-9s %6s %5d %6d %8.1f %7.1f %8.2f %8.2f %8.1f %7.2f %7.2f | %10.1f %8.2f %8.2f %7.2f %7.2f | %11.2f %9.2f %9.2f%n",
+            System.out.printf("%-9s %6s %5d %6d %8.1f %7.1f %8.2f %8.2f %8.1f %7.2f %7.2f %9.1f | %10.1f %8.2f %8.2f %7.2f %7.2f | %11.2f %9.2f %9.2f%n",
                     row.direction(), row.bytes() >= 1 << 20 ? (row.bytes() >> 20) + " MB" : (row.bytes() >> 10) + " KB",
                     row.connections(), ours.messages(), ours.perSecond(), ours.megabytesPerSecond(row.bytes()),
                     ours.p50Millis(), ours.p99Millis(), ours.peakHeap() / 1048576.0, ours.cpuMillisPerMessage(),
-                    ours.cpuMillisWithoutJit(), bare.perSecond(), bare.p50Millis(), bare.p99Millis(),
+                    ours.cpuMillisWithoutJit(), ours.allocatedKilobytesPerMessage(), bare.perSecond(), bare.p50Millis(), bare.p99Millis(),
                     bare.cpuMillisPerMessage(), bare.cpuMillisWithoutJit(), ours.perSecond() / bare.perSecond(),
                     bare.cpuMillisPerMessage() / ours.cpuMillisPerMessage(),
                     bare.cpuMillisWithoutJit() / ours.cpuMillisWithoutJit());
