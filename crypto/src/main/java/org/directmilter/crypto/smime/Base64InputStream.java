@@ -58,10 +58,21 @@ final class Base64InputStream extends BlockTransformInputStream {
         return block / 4 * 3 + 3;
     }
 
+    /**
+     * Decoding writes three bytes for every four characters read, so it stays behind its input, except
+     * that a quantum begun in the block before (up to three characters) completes after as few as one
+     * character of this one: the output may then lead by two bytes, and shrinks from there.
+     */
     @Override
-    int transform(byte[] encoded, int n, byte[] decoded) throws IOException {
+    int sharedArrayHeadroom() {
+        return 4;
+    }
+
+    @Override
+    int transform(byte[] encoded, int from, int length, byte[] decoded) throws IOException {
         int out = 0;
-        int i = 0;
+        int i = from;
+        int n = from + length;
         while (i < n) {
             if (count == 0 && !secondPadExpected) {
                 // The common case, runs of whole quanta of alphabet characters (a 76-column line is 19),

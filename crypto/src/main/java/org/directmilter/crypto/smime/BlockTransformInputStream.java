@@ -12,13 +12,17 @@ import java.util.Objects;
  *
  * <p>Blocks are sized to the data: as large as what the source says it holds, else 4 KB growing fourfold
  * whenever a read fills one, up to 64 KB. A 10 KB message then costs buffers of about its size rather
- * than 64 KB times every stream it passes through.
+ * than 64 KB times every stream it passes through. A transformation whose output never overtakes its
+ * input (base64 decoding) works in one array: the block is read a few bytes into it and the output is
+ * written from its start, so it costs one buffer instead of two.
  */
 abstract class BlockTransformInputStream extends InputStream {
     static final int BLOCK = 65536;
 
     private final InputStream in;
     private byte[] input;
+    /** Where in {@link #input} a block is read: after the headroom when the output shares the array. */
+    private int inputFrom;
     private byte[] output;
     private int outputPos;
     private int outputLength;
@@ -40,13 +44,34 @@ abstract class BlockTransformInputStream extends InputStream {
     /** The most bytes one {@link #transform} or {@link #finish} call writes for an input block of {@code block}. */
     abstract int outputCapacity(int block);
 
-    private void allocate(int block) {
-        input = new byte[block];
-        output = new byte[outputCapacity(block)];
+    /**
+     * -1 when the output needs an array of its own; else how far the output may run ahead of the input
+     * read so far, when both share one array: the block is read that many bytes into the array and the
+     * output written from its start. Only for a transformation whose output of a block (and of
+     * {@link #finish}) fits in the block.
+     */
+    int sharedArrayHeadroom() {
+        return -1;
     }
 
-    /** Transforms {@code input[0..n)} into {@code output}; returns how many bytes it wrote there. */
-    abstract int transform(byte[] input, int n, byte[] output) throws IOException;
+    private void allocate(int block) {
+        int headroom = sharedArrayHeadroom();
+        if (headroom < 0) {
+            input = new byte[block];
+            inputFrom = 0;
+            output = new byte[outputCapacity(block)];
+        } else {
+            input = new byte[headroom + block];
+            inputFrom = headroom;
+            output = input;
+        }
+    }
+
+    /**
+     * Transforms {@code input[from..from+n)} into {@code output} from its start (the same array when
+     * {@link #sharedArrayHeadroom} says so); returns how many bytes it wrote there.
+     */
+    abstract int transform(byte[] input, int from, int n, byte[] output) throws IOException;
 
     /** The source ended: writes what is left into {@code output} and returns how many bytes. */
     abstract int finish(byte[] output) throws IOException;
@@ -108,19 +133,21 @@ abstract class BlockTransformInputStream extends InputStream {
             if (finished) {
                 return false;
             }
+            int block = input.length - inputFrom;
             if (grow) {
                 // the source holds more than the block: larger ones, now that the last output is handed out
-                allocate(Math.min(BLOCK, input.length * 4));
+                block = Math.min(BLOCK, block * 4);
+                allocate(block);
                 grow = false;
             }
             outputPos = 0;
-            int n = in.read(input, 0, input.length);
+            int n = in.read(input, inputFrom, block);
             if (n < 0) {
                 finished = true;
                 outputLength = finish(output);
             } else {
-                outputLength = transform(input, n, output);
-                grow = n == input.length && input.length < BLOCK;
+                outputLength = transform(input, inputFrom, n, output);
+                grow = n == block && block < BLOCK;
             }
         }
         return true;

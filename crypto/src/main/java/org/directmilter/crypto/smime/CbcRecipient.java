@@ -119,9 +119,9 @@ final class CbcRecipient extends JceKeyTransEnvelopedRecipient {
         }
 
         @Override
-        int transform(byte[] input, int n, byte[] output) throws IOException {
+        int transform(byte[] input, int from, int n, byte[] output) throws IOException {
             try {
-                return cipher.update(input, 0, n, output, 0);
+                return cipher.update(input, from, n, output, 0);
             } catch (GeneralSecurityException e) {
                 throw new IOException("decryption failed", e);
             }
