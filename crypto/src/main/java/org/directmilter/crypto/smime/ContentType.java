@@ -30,7 +30,7 @@ record ContentType(String mimeType, Map<String, String> parameters) {
 
     /** Parses RFC 2045 syntax, tolerating comments and stray whitespace; an unparsable value is text/plain. */
     static ContentType parse(String value) {
-        String s = stripComments(value);
+        String s = value.indexOf('(') < 0 ? value : stripComments(value);
         int semi = indexOfUnquoted(s, ';', 0);
         String type = (semi < 0 ? s : s.substring(0, semi)).trim().toLowerCase(Locale.ROOT);
         if (!TYPE.matcher(type).matches()) {

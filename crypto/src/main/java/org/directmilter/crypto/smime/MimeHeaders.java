@@ -1,10 +1,10 @@
 package org.directmilter.crypto.smime;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -19,7 +19,12 @@ record MimeHeaders(List<MimeHeaderField> fields, byte[] raw, long length) {
     static final int MAX_HEADER_BYTES = 1 << 20;
 
     Optional<MimeHeaderField> first(String name) {
-        return fields.stream().filter(f -> f.is(name)).findFirst();
+        for (MimeHeaderField field : fields) {
+            if (field.is(name)) {
+                return Optional.of(field);
+            }
+        }
+        return Optional.empty();
     }
 
     Optional<String> value(String name) {
@@ -46,73 +51,124 @@ record MimeHeaders(List<MimeHeaderField> fields, byte[] raw, long length) {
     }
 
     /**
+     * The most bytes {@link #bodyDecoder} makes of a body of {@code bodyLength} bytes: base64 decodes
+     * three bytes from every four characters (and skips what is not one), the rest pass as they are.
+     */
+    long decodedSizeBound(long bodyLength) {
+        return isBase64() ? bodyLength / 4 * 3 + 3 : bodyLength;
+    }
+
+    private boolean isBase64() {
+        return value("Content-Transfer-Encoding").orElse("7bit").equalsIgnoreCase("base64");
+    }
+
+    /**
      * Reads the header block. A stream that ends before the empty line yields the fields seen (an
      * entity may be all headers); malformed lines are a {@link MalformedException}.
+     *
+     * <p>The block is read into one array and each field's text made from it once: this runs for every
+     * header block of every message (four of them per incoming message), where a buffer, an array and
+     * three strings per line added up to several KB each time.
      */
     static MimeHeaders read(InputStream in) throws IOException, MalformedException {
-        ByteArrayOutputStream raw = new ByteArrayOutputStream(2048);
+        byte[] raw = new byte[512];
+        int size = 0;
         List<MimeHeaderField> fields = new ArrayList<>();
-        StringBuilder current = null;
-        ByteArrayOutputStream line = new ByteArrayOutputStream(256);
+        Field current = null;
         while (true) {
-            line.reset();
+            int lineStart = size;
             int b;
             while ((b = in.read()) >= 0) {
-                line.write(b);
+                if (size == raw.length) {
+                    if (size >= MAX_HEADER_BYTES) {
+                        throw new MalformedException("header block larger than 1 MiB");
+                    }
+                    raw = Arrays.copyOf(raw, Math.min(2 * size, MAX_HEADER_BYTES + 1));
+                }
+                raw[size++] = (byte) b;
                 if (b == '\n') {
                     break;
                 }
             }
-            byte[] bytes = line.toByteArray();
-            raw.write(bytes);
-            if (raw.size() > MAX_HEADER_BYTES) {
+            if (size > MAX_HEADER_BYTES) {
                 throw new MalformedException("header block larger than 1 MiB");
             }
-            String text = stripLineEnd(new String(bytes, StandardCharsets.ISO_8859_1));
-            boolean end = bytes.length == 0 || text.isEmpty();
-            if (!end && (text.charAt(0) == ' ' || text.charAt(0) == '\t')) {
+            // the line without its line end: an LF, then one CR before it
+            int lineEnd = size;
+            if (lineEnd > lineStart && raw[lineEnd - 1] == '\n') {
+                lineEnd--;
+            }
+            if (lineEnd > lineStart && raw[lineEnd - 1] == '\r') {
+                lineEnd--;
+            }
+            boolean end = lineEnd == lineStart;
+            if (!end && (raw[lineStart] == ' ' || raw[lineStart] == '\t')) {
                 if (current == null) {
                     throw new MalformedException("continuation line before the first header field");
                 }
-                current.append("\r\n").append(text);
+                current.continueWith(raw, lineStart, lineEnd);
                 continue;
             }
             if (current != null) {
-                fields.add(field(current.toString()));
+                fields.add(field(current.text(raw)));
                 current = null;
             }
             if (end) {
-                return new MimeHeaders(List.copyOf(fields), raw.toByteArray(), raw.size());
+                return new MimeHeaders(List.copyOf(fields), Arrays.copyOf(raw, size), size);
             }
-            if (text.indexOf(':') <= 0) {
+            int colon = lineStart;
+            while (colon < lineEnd && raw[colon] != ':') {
+                colon++;
+            }
+            if (colon == lineStart || colon == lineEnd) {
                 throw new MalformedException("a line of the header block is not a header field");
             }
-            current = new StringBuilder(text);
+            current = new Field(lineStart, lineEnd);
+        }
+    }
+
+    /**
+     * A field's text while its lines are read: its lines joined by CRLF, each without its own line end.
+     * While every line break inside it is a CRLF that is a range of the raw block; a bare LF between two
+     * of its lines makes it a string of its own.
+     */
+    private static final class Field {
+        private final int start;
+        private int end;
+        private StringBuilder joined;
+
+        Field(int start, int end) {
+            this.start = start;
+            this.end = end;
+        }
+
+        void continueWith(byte[] raw, int lineStart, int lineEnd) {
+            boolean crlfBetween = joined == null && lineStart - end == 2 && raw[end] == '\r' && raw[end + 1] == '\n';
+            if (crlfBetween) {
+                end = lineEnd;
+                return;
+            }
+            if (joined == null) {
+                joined = new StringBuilder(new String(raw, start, end - start, StandardCharsets.ISO_8859_1));
+            }
+            joined.append("\r\n").append(new String(raw, lineStart, lineEnd - lineStart, StandardCharsets.ISO_8859_1));
+        }
+
+        String text(byte[] raw) {
+            return joined != null ? joined.toString() : new String(raw, start, end - start, StandardCharsets.ISO_8859_1);
         }
     }
 
     private static MimeHeaderField field(String text) throws MalformedException {
         int colon = text.indexOf(':');
-        String name = text.substring(0, colon);
-        if (!name.chars().allMatch(c -> c > 32 && c < 127)) {
-            throw new MalformedException("malformed header field name");
+        for (int i = 0; i < colon; i++) {
+            char c = text.charAt(i);
+            if (c <= 32 || c >= 127) {
+                throw new MalformedException("malformed header field name");
+            }
         }
-        String value = text.substring(colon + 1);
-        if (value.startsWith(" ")) {
-            value = value.substring(1);
-        }
-        return new MimeHeaderField(name, value);
-    }
-
-    private static String stripLineEnd(String s) {
-        int end = s.length();
-        if (end > 0 && s.charAt(end - 1) == '\n') {
-            end--;
-        }
-        if (end > 0 && s.charAt(end - 1) == '\r') {
-            end--;
-        }
-        return s.substring(0, end);
+        int valueStart = colon + 1 < text.length() && text.charAt(colon + 1) == ' ' ? colon + 2 : colon + 1;
+        return new MimeHeaderField(text.substring(0, colon), text.substring(valueStart));
     }
 
     /**
