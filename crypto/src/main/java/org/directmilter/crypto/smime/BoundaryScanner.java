@@ -33,7 +33,8 @@ final class BoundaryScanner {
         byte[] marker = ("--" + boundary).getBytes(StandardCharsets.ISO_8859_1);
         byte[] head = new byte[marker.length + 80];
         List<Delimiter> found = new ArrayList<>();
-        byte[] buffer = new byte[Buffers.sizeFor(in, 1, 16384)];
+        // small and fixed: most lines are skipped to their LF, and a larger block saves nothing but calls
+        byte[] buffer = new byte[Buffers.SMALLEST];
         long pos = base; // offset of buffer[0]
         long lineStart = base;
         long previousBreak = base; // where the line break that ended the previous line began

@@ -1,7 +1,6 @@
 package org.directmilter.crypto.smime;
 
 import org.directmilter.crypto.spool.Spool;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -13,6 +12,7 @@ import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
 import java.security.spec.PSSParameterSpec;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
@@ -142,23 +142,22 @@ final class SignatureVerifier {
             if (!part.contentType().is("application/pkcs7-signature", "application/x-pkcs7-signature")) {
                 throw Rejection.notVerified(Category.INNER_MIME);
             }
-            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+            // read into one array as large as the part's body can decode to (a few KB), not a growing one
+            byte[] bytes = new byte[(int) Math.min(MAX_SIGNATURE_BYTES + 1L,
+                    part.decodedSizeBound(end - start - part.length()))];
+            int n;
             try (InputStream decoded = part.bodyDecoder(in).orElse(null)) {
                 if (decoded == null) {
                     throw Rejection.notVerified(Category.INNER_MIME);
                 }
-                byte[] buffer = new byte[8192];
-                int n;
-                while ((n = decoded.read(buffer)) > 0) {
-                    bytes.write(buffer, 0, n);
-                    if (bytes.size() > MAX_SIGNATURE_BYTES) {
-                        throw Rejection.notVerified(Category.INNER_MIME);
-                    }
-                }
+                n = decoded.readNBytes(bytes, 0, bytes.length);
             } catch (IOException e) {
                 throw Rejection.of(e, new UnprotectResult.NotVerified(Category.INNER_MIME));
             }
-            return bytes.toByteArray();
+            if (n > MAX_SIGNATURE_BYTES) {
+                throw Rejection.notVerified(Category.INNER_MIME);
+            }
+            return n == bytes.length ? bytes : Arrays.copyOf(bytes, n);
         }
     }
 

@@ -40,7 +40,8 @@ public final class SpooledMessage implements AutoCloseable {
      * whose header block is malformed is an {@link IOException} naming the fault.
      */
     public Head head() throws IOException {
-        try (InputStream in = new java.io.BufferedInputStream(openStream())) {
+        // the spool reads a file through a buffer of its own, and memory needs none
+        try (InputStream in = openStream()) {
             MimeHeaders headers = MimeHeaders.read(in);
             return new Head(headers.fields(), headers.length());
         } catch (MimeHeaders.MalformedException e) {
