@@ -29,8 +29,12 @@ final class CbcEncryptor implements OutputEncryptor {
     private final AlgorithmIdentifier algorithm;
     private final SecretKey key;
     private final Cipher cipher;
+    private final int piece;
 
-    CbcEncryptor(ASN1ObjectIdentifier oid, int keyBits, SecureRandom random) throws GeneralSecurityException {
+    /** @param piece the most bytes encrypted per cipher call: the buffer is this size, not the largest write's */
+    CbcEncryptor(ASN1ObjectIdentifier oid, int keyBits, SecureRandom random, int piece)
+            throws GeneralSecurityException {
+        this.piece = piece;
         KeyGenerator generator = KeyGenerator.getInstance("AES");
         generator.init(keyBits, random);
         this.key = generator.generateKey();
@@ -53,17 +57,19 @@ final class CbcEncryptor implements OutputEncryptor {
 
     @Override
     public OutputStream getOutputStream(OutputStream out) {
-        return new EncryptingStream(out, cipher);
+        return new EncryptingStream(out, cipher, piece);
     }
 
-    /** Encrypts what is written into a buffer it keeps, sized to the largest write; closing pads and closes. */
+    /** Encrypts what is written, a piece at a time, into one buffer it keeps; closing pads and closes. */
     private static final class EncryptingStream extends FilterOutputStream {
         private final Cipher cipher;
+        private final int piece;
         private byte[] buffer = new byte[0];
 
-        EncryptingStream(OutputStream out, Cipher cipher) {
+        EncryptingStream(OutputStream out, Cipher cipher, int piece) {
             super(out);
             this.cipher = cipher;
+            this.piece = piece;
         }
 
         @Override
@@ -73,12 +79,17 @@ final class CbcEncryptor implements OutputEncryptor {
 
         @Override
         public void write(byte[] b, int off, int len) throws IOException {
-            // update() may release one block held back from the previous call besides this call's input
-            ensure(len + 16);
-            try {
-                out.write(buffer, 0, cipher.update(b, off, len, buffer, 0));
-            } catch (GeneralSecurityException e) {
-                throw new IOException("encryption failed: " + e.getMessage(), e);
+            while (len > 0) {
+                int n = Math.min(len, piece);
+                // update() may release one block held back from the previous call besides this call's input
+                ensure(n + 16);
+                try {
+                    out.write(buffer, 0, cipher.update(b, off, n, buffer, 0));
+                } catch (GeneralSecurityException e) {
+                    throw new IOException("encryption failed: " + e.getMessage(), e);
+                }
+                off += n;
+                len -= n;
             }
         }
 

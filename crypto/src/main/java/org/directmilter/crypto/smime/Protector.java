@@ -7,6 +7,7 @@ import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.PrivateKey;
@@ -26,6 +27,7 @@ import java.util.Set;
 import java.util.WeakHashMap;
 import org.bouncycastle.asn1.ASN1EncodableVector;
 import org.bouncycastle.asn1.cms.AttributeTable;
+import org.bouncycastle.asn1.cms.IssuerAndSerialNumber;
 import org.bouncycastle.asn1.pkcs.PKCSObjectIdentifiers;
 import org.bouncycastle.asn1.smime.SMIMECapabilitiesAttribute;
 import org.bouncycastle.asn1.smime.SMIMECapability;
@@ -38,15 +40,16 @@ import org.bouncycastle.cms.CMSEnvelopedDataStreamGenerator;
 import org.bouncycastle.cms.CMSException;
 import org.bouncycastle.cms.CMSSignedDataStreamGenerator;
 import org.bouncycastle.cms.DefaultSignedAttributeTableGenerator;
+import org.bouncycastle.cms.KeyTransRecipientInfoGenerator;
 import org.bouncycastle.cms.RecipientInfoGenerator;
 import org.bouncycastle.cms.jcajce.JceCMSContentEncryptorBuilder;
-import org.bouncycastle.cms.jcajce.JceKeyTransRecipientInfoGenerator;
 import org.bouncycastle.cms.jcajce.JcaSignerInfoGeneratorBuilder;
 import org.bouncycastle.operator.ContentSigner;
 import org.bouncycastle.operator.OperatorCreationException;
 import org.bouncycastle.operator.OutputAEADEncryptor;
 import org.bouncycastle.operator.jcajce.JcaAlgorithmParametersConverter;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
+import org.bouncycastle.operator.jcajce.JceAsymmetricKeyWrapper;
 import org.bouncycastle.operator.jcajce.JcaDigestCalculatorProviderBuilder;
 import org.bouncycastle.util.Store;
 import org.directmilter.crypto.keys.KeyUnavailableException;
@@ -72,6 +75,7 @@ public final class Protector {
     /** Header fields the outer message keeps: what routing and MDN correlation need, never Subject or Bcc. */
     private static final Set<String> ROUTING_HEADERS = Set.of("from", "to", "cc", "date", "message-id");
     private static final byte[] CRLF = {'\r', '\n'};
+    private static final Base64.Encoder MIME_BASE64 = Base64.getMimeEncoder(76, CRLF);
     /**
      * The largest buffer in the pipeline. Each AES and SHA call on 16 KB costs microseconds, against
      * nanoseconds of call overhead: larger buffers would only cost memory.
@@ -85,6 +89,12 @@ public final class Protector {
      * message; an entry goes when the key store no longer holds its certificate.
      */
     private final Map<X509Certificate, SignerCertificates> signerCertificates =
+            Collections.synchronizedMap(new WeakHashMap<>());
+    /**
+     * Each recipient certificate's issuer and serial number, which name it in its RecipientInfo: taken
+     * from the parsed certificate once, not once per message (parsing it cost about 13 KB each time).
+     */
+    private final Map<X509Certificate, IssuerAndSerialNumber> recipientIds =
             Collections.synchronizedMap(new WeakHashMap<>());
 
     public Protector(ProtectOptions options) {
@@ -120,7 +130,7 @@ public final class Protector {
         }
         // sized to the message when it says how large it is, so that a 10 KB message takes 10 KB buffers
         int buffer = Buffers.sizeFor(message, 1024, BUFFER);
-        BufferedInputStream in = new BufferedInputStream(message, buffer);
+        ReadAhead in = new ReadAhead(message, buffer);
         MimeHeaders original;
         try {
             original = MimeHeaders.read(in);
@@ -149,7 +159,7 @@ public final class Protector {
                     + " micalg=sha-256;\r\n\tboundary=\"" + boundary + "\"\r\n\r\n"
                     + "--" + boundary + "\r\n"));
 
-            ByteArrayOutputStream signature = new ByteArrayOutputStream(8192);
+            SignatureBytes signature = new SignatureBytes();
             OutputStream digest = signatureGenerator.open(signature, false);
             // CRLF canonicalisation first (bare CR and bare LF alike), so the encryptor and the digest see
             // the very same bytes, and openssl verifies them in text mode as in binary mode.
@@ -166,7 +176,7 @@ public final class Protector {
                     + "Content-Type: application/pkcs7-signature; name=smime.p7s\r\n"
                     + "Content-Transfer-Encoding: base64\r\n"
                     + "Content-Disposition: attachment; filename=smime.p7s\r\n\r\n"));
-            encrypted.write(Base64.getMimeEncoder(76, CRLF).encode(signature.toByteArray()));
+            encrypted.write(MIME_BASE64.encode(signature.contents()).array());
             encrypted.write(ascii("\r\n--" + boundary + "--\r\n"));
         }
         base64.close();
@@ -285,7 +295,8 @@ public final class Protector {
             CMSEnvelopedDataStreamGenerator generator = new CMSEnvelopedDataStreamGenerator();
             infos.forEach(generator::addRecipientInfoGenerator);
             generator.setBufferSize(buffer);
-            return generator.open(out, new CbcEncryptor(options.cipher().oid(), options.cipher().keyBits(), random));
+            return generator.open(out, new CbcEncryptor(options.cipher().oid(), options.cipher().keyBits(), random,
+                    buffer));
         } catch (CMSException | GeneralSecurityException e) {
             throw new ProtectException("encryption failed: " + e.getMessage(), e);
         }
@@ -297,14 +308,30 @@ public final class Protector {
                     + " has a " + cert.getPublicKey().getAlgorithm() + " key; only RSA key transport is supported");
         }
         try {
-            if (options.keyTransport().oaep() == null) {
-                return new JceKeyTransRecipientInfoGenerator(cert);
-            }
-            return new JceKeyTransRecipientInfoGenerator(cert, new JcaAlgorithmParametersConverter()
-                    .getAlgorithmIdentifier(PKCSObjectIdentifiers.id_RSAES_OAEP, options.keyTransport().oaep()));
+            // as JceKeyTransRecipientInfoGenerator(cert[, algorithm]) builds it, with the id from the cache
+            JceAsymmetricKeyWrapper wrapper = options.keyTransport().oaep() == null ? new JceAsymmetricKeyWrapper(cert)
+                    : new JceAsymmetricKeyWrapper(new JcaAlgorithmParametersConverter().getAlgorithmIdentifier(
+                            PKCSObjectIdentifiers.id_RSAES_OAEP, options.keyTransport().oaep()), cert.getPublicKey());
+            return new KeyTransport(recipientId(cert), wrapper);
         } catch (GeneralSecurityException e) {
             throw new ProtectException("recipient certificate " + cert.getSubjectX500Principal().getName()
                     + " is unusable: " + e.getMessage(), e);
+        }
+    }
+
+    private IssuerAndSerialNumber recipientId(X509Certificate cert) throws CertificateEncodingException {
+        IssuerAndSerialNumber known = recipientIds.get(cert);
+        if (known == null) {
+            known = new IssuerAndSerialNumber(new JcaX509CertificateHolder(cert).toASN1Structure());
+            recipientIds.put(cert, known);
+        }
+        return known;
+    }
+
+    /** A RecipientInfo by issuer and serial number, the content key wrapped to the certificate's key. */
+    private static final class KeyTransport extends KeyTransRecipientInfoGenerator {
+        KeyTransport(IssuerAndSerialNumber recipient, JceAsymmetricKeyWrapper wrapper) {
+            super(recipient, wrapper);
         }
     }
 
@@ -316,6 +343,44 @@ public final class Protector {
 
     private static byte[] ascii(String s) {
         return s.getBytes(StandardCharsets.US_ASCII);
+    }
+
+    /**
+     * The message read through one buffer: {@link #transferTo} hands out that buffer rather than reading
+     * into the 8 KB one {@link InputStream#transferTo} allocates on every call.
+     */
+    private static final class ReadAhead extends BufferedInputStream {
+        ReadAhead(InputStream in, int size) {
+            super(in, size);
+        }
+
+        @Override
+        public synchronized long transferTo(OutputStream out) throws IOException {
+            long total = count - pos;
+            if (total > 0) {
+                out.write(buf, pos, count - pos);
+            }
+            // the buffer now holds whatever was read last: no mark survives, nothing is buffered
+            markpos = -1;
+            pos = 0;
+            count = 0;
+            for (int n; (n = in.read(buf, 0, buf.length)) >= 0; ) {
+                out.write(buf, 0, n);
+                total += n;
+            }
+            return total;
+        }
+    }
+
+    /** The signature's DER, base64-encoded from where it was written rather than from a copy. */
+    private static final class SignatureBytes extends ByteArrayOutputStream {
+        SignatureBytes() {
+            super(8192);
+        }
+
+        ByteBuffer contents() {
+            return ByteBuffer.wrap(buf, 0, count);
+        }
     }
 
     /** Writes to two streams: the encryptor and the signature digest. */
