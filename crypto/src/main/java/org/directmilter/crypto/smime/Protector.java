@@ -151,8 +151,8 @@ public final class Protector {
             headerOut.write(CRLF);
         }
 
-        OutputStream base64Sink = new BufferedOutputStream(new Unclosable(bodyOut), buffer);
-        OutputStream base64 = new Base64OutputStream(base64Sink);
+        // the encoder writes whole blocks of lines (and the CRLF between two), so it needs no buffer after it
+        OutputStream base64 = new Base64OutputStream(new Unclosable(bodyOut));
         try (OutputStream encrypted = openEnvelope(base64, recipients, buffer)) {
             String boundary = "----=_direct-milter_" + HexFormat.of().formatHex(randomBytes(12));
             encrypted.write(ascii("Content-Type: multipart/signed; protocol=\"application/pkcs7-signature\";"

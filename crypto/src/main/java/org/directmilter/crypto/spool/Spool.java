@@ -32,15 +32,19 @@ public final class Spool implements Closeable {
     public static final String FILE_PREFIX = "direct-milter-spool-";
     static final String FILE_SUFFIX = ".tmp";
 
-    /** Small enough that a 10 KB message does not take more, large enough to be few. */
+    /** The largest in-memory chunk: large enough to be few, small enough to waste little of the last one. */
     private static final int CHUNK = 16384;
+    /** The smallest: a spool written a few bytes at a time does not take a chunk per write. */
+    private static final int SMALLEST_CHUNK = 1024;
 
     private final long threshold;
     private final Path directory;
     private final MemoryBudget budget;
     private long reserved;
     // In memory as chunks that are never copied: a spool that grows past the threshold has then cost
-    // the threshold once, where a doubling array cost twice that before being dropped.
+    // the threshold once, where a doubling array cost twice that before being dropped. A chunk is made as
+    // large as what is left of the write that needs it, within SMALLEST_CHUNK..CHUNK: every chunk but the
+    // last is full and the last wastes less than SMALLEST_CHUNK, so a 10 KB body takes 10 KB, not 16.
     private List<byte[]> chunks = new ArrayList<>();
     private int lastChunkLength;
     private Path file;
@@ -113,12 +117,10 @@ public final class Spool implements Closeable {
 
     /** Reserves the chunks {@code len} more bytes need; false when the shared budget cannot give them. */
     private boolean reserveFor(int len) {
-        long capacity = (long) chunks.size() * CHUNK;
-        long missing = size + len - capacity;
-        if (missing <= 0) {
+        long bytes = newChunkBytes(len);
+        if (bytes == 0) {
             return true;
         }
-        long bytes = (missing + CHUNK - 1) / CHUNK * CHUNK;
         if (!budget.tryReserve(bytes)) {
             return false;
         }
@@ -126,11 +128,34 @@ public final class Spool implements Closeable {
         return true;
     }
 
+    /** The bytes of the chunks {@link #appendToMemory} will make for {@code len} more bytes. */
+    private long newChunkBytes(int len) {
+        int free = chunks.isEmpty() ? 0 : lastChunk().length - lastChunkLength;
+        int remaining = len - Math.min(len, free);
+        long bytes = 0;
+        while (remaining > 0) {
+            int chunk = chunkSize(remaining);
+            bytes += chunk;
+            remaining -= Math.min(remaining, chunk);
+        }
+        return bytes;
+    }
+
+    /** A new chunk for the {@code remaining} bytes of a write. */
+    private static int chunkSize(int remaining) {
+        return Math.min(CHUNK, Math.max(SMALLEST_CHUNK, remaining));
+    }
+
+    private byte[] lastChunk() {
+        return chunks.get(chunks.size() - 1);
+    }
+
     private void spill() throws IOException {
         file = createPrivateFile();
         fileOut = new BufferedOutputStream(Files.newOutputStream(file, StandardOpenOption.WRITE), 65536);
         for (int i = 0; i < chunks.size(); i++) {
-            fileOut.write(chunks.get(i), 0, i == chunks.size() - 1 ? lastChunkLength : CHUNK);
+            byte[] chunk = chunks.get(i);
+            fileOut.write(chunk, 0, i == chunks.size() - 1 ? lastChunkLength : chunk.length);
         }
         chunks = null;
         releaseMemory();
@@ -143,12 +168,13 @@ public final class Spool implements Closeable {
 
     private void appendToMemory(byte[] b, int off, int len) {
         while (len > 0) {
-            if (chunks.isEmpty() || lastChunkLength == CHUNK) {
-                chunks.add(new byte[CHUNK]);
+            if (chunks.isEmpty() || lastChunkLength == lastChunk().length) {
+                chunks.add(new byte[chunkSize(len)]);
                 lastChunkLength = 0;
             }
-            int n = Math.min(len, CHUNK - lastChunkLength);
-            System.arraycopy(b, off, chunks.get(chunks.size() - 1), lastChunkLength, n);
+            byte[] last = lastChunk();
+            int n = Math.min(len, last.length - lastChunkLength);
+            System.arraycopy(b, off, last, lastChunkLength, n);
             lastChunkLength += n;
             off += n;
             len -= n;
@@ -201,11 +227,18 @@ public final class Spool implements Closeable {
             if (from == to) {
                 return InputStream.nullInputStream();
             }
-            int first = (int) (from / CHUNK);
-            if (to <= (first + 1L) * CHUNK) {
-                return new ByteArrayInputStream(chunks.get(first), (int) (from % CHUNK), (int) (to - from));
+            int index = 0;
+            long chunkStart = 0;
+            while (from >= chunkStart + chunks.get(index).length) {
+                chunkStart += chunks.get(index).length;
+                index++;
             }
-            return new ChunkInputStream(chunks, from, to);
+            byte[] first = chunks.get(index);
+            int offset = (int) (from - chunkStart);
+            if (to - chunkStart <= first.length) {
+                return new ByteArrayInputStream(first, offset, (int) (to - from));
+            }
+            return new ChunkInputStream(chunks, index, offset, to - from);
         }
         try {
             FileChannel channel = FileChannel.open(file, StandardOpenOption.READ);
@@ -309,25 +342,38 @@ public final class Spool implements Closeable {
         }
     }
 
-    /** Bytes [from, to) of in-memory chunks. */
+    /** Bytes of in-memory chunks, from an offset in one of them on. */
     private static final class ChunkInputStream extends InputStream {
         private final List<byte[]> chunks;
-        private long pos;
-        private final long to;
+        private int index;
+        private int offset;
+        private long remaining;
 
-        ChunkInputStream(List<byte[]> chunks, long from, long to) {
+        ChunkInputStream(List<byte[]> chunks, int index, int offset, long length) {
             this.chunks = chunks;
-            this.pos = from;
-            this.to = to;
+            this.index = index;
+            this.offset = offset;
+            this.remaining = length;
+        }
+
+        /** The chunk the next byte is in. */
+        private byte[] current() {
+            byte[] chunk = chunks.get(index);
+            if (offset == chunk.length) {
+                index++;
+                offset = 0;
+                chunk = chunks.get(index);
+            }
+            return chunk;
         }
 
         @Override
         public int read() {
-            if (pos >= to) {
+            if (remaining <= 0) {
                 return -1;
             }
-            byte b = chunks.get((int) (pos / CHUNK))[(int) (pos % CHUNK)];
-            pos++;
+            byte b = current()[offset++];
+            remaining--;
             return b & 0xff;
         }
 
@@ -337,30 +383,32 @@ public final class Spool implements Closeable {
             if (len == 0) {
                 return 0;
             }
-            if (pos >= to) {
+            if (remaining <= 0) {
                 return -1;
             }
-            int inChunk = (int) (pos % CHUNK);
-            int n = (int) Math.min(Math.min(len, CHUNK - inChunk), to - pos);
-            System.arraycopy(chunks.get((int) (pos / CHUNK)), inChunk, b, off, n);
-            pos += n;
+            byte[] chunk = current();
+            int n = (int) Math.min(Math.min(len, chunk.length - offset), remaining);
+            System.arraycopy(chunk, offset, b, off, n);
+            offset += n;
+            remaining -= n;
             return n;
         }
 
         @Override
         public int available() {
-            return (int) Math.min(Integer.MAX_VALUE, to - pos);
+            return (int) Math.min(Integer.MAX_VALUE, remaining);
         }
 
         /** Writes the chunks themselves: no intermediate buffer, no copy. */
         @Override
         public long transferTo(OutputStream out) throws IOException {
-            long total = to - pos;
-            while (pos < to) {
-                int inChunk = (int) (pos % CHUNK);
-                int n = (int) Math.min(CHUNK - inChunk, to - pos);
-                out.write(chunks.get((int) (pos / CHUNK)), inChunk, n);
-                pos += n;
+            long total = remaining;
+            while (remaining > 0) {
+                byte[] chunk = current();
+                int n = (int) Math.min(chunk.length - offset, remaining);
+                out.write(chunk, offset, n);
+                offset += n;
+                remaining -= n;
             }
             return total;
         }

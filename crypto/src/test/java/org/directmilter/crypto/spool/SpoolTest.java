@@ -28,7 +28,9 @@ class SpoolTest {
                 try (OutputStream out = spool.output()) {
                     int pos = 0;
                     while (pos < data.length) {
-                        int n = Math.min(data.length - pos, random.nextInt(20_000));
+                        // large writes and runs of small ones: chunks are sized to both
+                        int n = Math.min(data.length - pos, random.nextInt(4) == 0 ? random.nextInt(100)
+                                : random.nextInt(20_000));
                         out.write(data, pos, n);
                         pos += n;
                     }
@@ -38,7 +40,11 @@ class SpoolTest {
                     int from = random.nextInt(data.length + 1);
                     int to = from + random.nextInt(data.length - from + 1);
                     try (InputStream in = spool.open(from, to)) {
-                        byte[] read = i % 2 == 0 ? in.readAllBytes() : byteByByte(in);
+                        byte[] read = switch (i % 3) {
+                            case 0 -> in.readAllBytes();
+                            case 1 -> byteByByte(in);
+                            default -> transferred(in);
+                        };
                         assertThat(read).isEqualTo(Arrays.copyOfRange(data, from, to));
                     }
                 }
@@ -57,6 +63,12 @@ class SpoolTest {
                 assertThat(in.read()).isEqualTo(-1);
             }
         }
+    }
+
+    private static byte[] transferred(InputStream in) throws IOException {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        in.transferTo(out);
+        return out.toByteArray();
     }
 
     private static byte[] byteByByte(InputStream in) throws IOException {
