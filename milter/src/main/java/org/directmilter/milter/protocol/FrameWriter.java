@@ -20,12 +20,25 @@ public final class FrameWriter {
     }
 
     public void write(byte code, byte[] payload, int offset, int length) throws IOException {
+        startFrame(code, length);
+        writePayload(payload, offset, length);
+    }
+
+    /**
+     * Starts a frame whose {@code length} payload bytes the caller then writes with {@link #writePayload}:
+     * a body framed as it is read, without a copy of it. Nothing else may be written before they are.
+     */
+    public void startFrame(byte code, int length) throws IOException {
         int total = length + 1;
         out.write(total >>> 24);
         out.write(total >>> 16);
         out.write(total >>> 8);
         out.write(total);
         out.write(code);
+    }
+
+    /** Payload bytes of the frame begun by {@link #startFrame}. */
+    public void writePayload(byte[] payload, int offset, int length) throws IOException {
         out.write(payload, offset, length);
     }
 

@@ -3,6 +3,7 @@ package org.directmilter.milter.session;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import org.directmilter.milter.protocol.Actions;
 import org.directmilter.milter.protocol.FrameWriter;
 import org.directmilter.milter.protocol.Negotiation;
@@ -57,20 +58,58 @@ final class ModificationWriter {
         writer.flush();
     }
 
-    /** REPLBODY packets must form one unbroken run, each at most 65,535 bytes. */
+    /**
+     * REPLBODY packets must form one unbroken run, each at most 65,535 bytes. The body's size is known, so
+     * each packet is announced before its bytes and they go from where the body lies (a spool's chunks)
+     * to the connection's buffer: no copy of the body on the way.
+     */
     private void sendBody(ByteSource replacement) throws IOException {
-        // no larger than the body: a connection per message would otherwise allocate 64 KiB for a 10 KB one
-        byte[] buffer = new byte[(int) Math.min(MAX_BODY_CHUNK, Math.max(1, replacement.size()))];
-        boolean sent = false;
-        try (InputStream in = replacement.openStream()) {
-            for (int n; (n = in.readNBytes(buffer, 0, buffer.length)) > 0; ) {
-                writer.write((byte) 'b', buffer, 0, n);
-                sent = true;
-                activity.run();
-            }
+        long size = replacement.size();
+        if (size == 0) {
+            writer.write((byte) 'b', new byte[0], 0, 0);
+            return;
         }
-        if (!sent) {
-            writer.write((byte) 'b', buffer, 0, 0);
+        BodyPackets packets = new BodyPackets(size);
+        try (InputStream in = replacement.openStream()) {
+            in.transferTo(packets);
+        }
+        if (packets.remaining > 0) {
+            throw new IOException("the new body ended " + packets.remaining + " bytes before its size");
+        }
+    }
+
+    /** The body's bytes as REPLBODY packets of at most 65,535 bytes, each announced before its bytes. */
+    private final class BodyPackets extends OutputStream {
+        private long remaining;
+        private int packetLeft;
+
+        BodyPackets(long size) {
+            this.remaining = size;
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            write(new byte[] {(byte) b}, 0, 1);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            if (len > remaining) {
+                throw new IOException("the new body is longer than its size");
+            }
+            while (len > 0) {
+                if (packetLeft == 0) {
+                    packetLeft = (int) Math.min(MAX_BODY_CHUNK, remaining);
+                    writer.startFrame((byte) 'b', packetLeft);
+                    activity.run();
+                }
+                int n = Math.min(len, packetLeft);
+                writer.writePayload(b, off, n);
+                packetLeft -= n;
+                remaining -= n;
+                off += n;
+                len -= n;
+            }
         }
     }
 

@@ -215,6 +215,33 @@ class MilterSessionTest {
     }
 
     @Test
+    void aSpooledReplacementGoesOutInFullPacketsWhateverItsChunks() throws IOException {
+        // written in pieces of many sizes, so the spool holds it in chunks of many sizes; the packets are
+        // still 65,535 bytes each but the last, and carry it byte for byte
+        byte[] big = new byte[150_000];
+        java.util.Random random = new java.util.Random(0xb0d1L);
+        random.nextBytes(big);
+        MessageHandler handler = message -> {
+            SpooledBody body = new SpooledBody(1 << 20, spool);
+            try (OutputStream out = body.asOutputStream()) {
+                for (int pos = 0; pos < big.length; ) {
+                    int n = Math.min(big.length - pos, 1 + random.nextInt(random.nextBoolean() ? 50 : 20_000));
+                    out.write(big, pos, n);
+                    pos += n;
+                }
+            }
+            return EndOfMessage.accept(new Modification.ReplaceBody(body));
+        };
+        try (RunningMilter milter = new RunningMilter(handler, settings()); MilterClient client = milter.client()) {
+            EndOfMessageResult eom = Exchange.send(client, Envelope.of("a@b.example", List.of("c@d.example")), MESSAGE)
+                    .endOfMessage().orElseThrow();
+            assertThat(eom.all(Response.ReplaceBody.class)).extracting(c -> c.chunk().length)
+                    .containsExactly(65_535, 65_535, 150_000 - 2 * 65_535);
+            assertThat(eom.replacedBody()).contains(big);
+        }
+    }
+
+    @Test
     void replacesLargeBodiesInPacketsOfAtMost65535Bytes() throws IOException {
         byte[] big = new byte[200_001];
         for (int i = 0; i < big.length; i++) {
