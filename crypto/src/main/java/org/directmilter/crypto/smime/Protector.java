@@ -1,6 +1,5 @@
 package org.directmilter.crypto.smime;
 
-import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.FilterOutputStream;
@@ -54,6 +53,7 @@ import org.bouncycastle.operator.jcajce.JcaDigestCalculatorProviderBuilder;
 import org.bouncycastle.util.Store;
 import org.directmilter.crypto.keys.KeyUnavailableException;
 import org.directmilter.crypto.keys.PrivateKeyEntry;
+import org.directmilter.crypto.spool.ReadAheadInputStream;
 
 /**
  * Outgoing processing (Direct AS §2): wrap the whole message as {@code message/rfc822}, sign it
@@ -130,7 +130,7 @@ public final class Protector {
         }
         // sized to the message when it says how large it is, so that a 10 KB message takes 10 KB buffers
         int buffer = Buffers.sizeFor(message, 1024, BUFFER);
-        ReadAhead in = new ReadAhead(message, buffer);
+        ReadAheadInputStream in = new ReadAheadInputStream(message, buffer);
         MimeHeaders original;
         try {
             original = MimeHeaders.read(in);
@@ -159,7 +159,7 @@ public final class Protector {
                     + " micalg=sha-256;\r\n\tboundary=\"" + boundary + "\"\r\n\r\n"
                     + "--" + boundary + "\r\n"));
 
-            SignatureBytes signature = new SignatureBytes();
+            SignatureBytes signature = new SignatureBytes(signatureSize(signer));
             OutputStream digest = signatureGenerator.open(signature, false);
             // CRLF canonicalisation first (bare CR and bare LF alike), so the encryptor and the digest see
             // the very same bytes, and openssl verifies them in text mode as in binary mode.
@@ -248,15 +248,30 @@ public final class Protector {
     private SignerCertificates signerCertificates(PrivateKeyEntry signer) throws CertificateEncodingException {
         SignerCertificates known = signerCertificates.get(signer.certificate());
         if (known == null) {
+            // what the signature takes: the certificates it carries, the SignerInfo and the structure around
+            int signatureSize = signer.certificate().getEncoded().length + 2048;
+            for (X509Certificate cert : signer.chain()) {
+                signatureSize += cert.getEncoded().length;
+            }
             known = new SignerCertificates(new JcaX509CertificateHolder(signer.certificate()),
-                    new JcaCertStore(signer.chain()));
+                    new JcaCertStore(signer.chain()), signatureSize);
             signerCertificates.put(signer.certificate(), known);
         }
         return known;
     }
 
-    /** A signer's certificate and chain, parsed (immutable, shared by the messages it signs). */
-    private record SignerCertificates(X509CertificateHolder certificate, Store<X509CertificateHolder> chain) {
+    /** The size to expect of a signature by {@code signer} (known once its generator was made). */
+    private int signatureSize(PrivateKeyEntry signer) {
+        SignerCertificates known = signerCertificates.get(signer.certificate());
+        return known == null ? 8192 : known.signatureSize();
+    }
+
+    /**
+     * A signer's certificate and chain, parsed (immutable, shared by the messages it signs), and about how
+     * large a signature carrying them is.
+     */
+    private record SignerCertificates(X509CertificateHolder certificate, Store<X509CertificateHolder> chain,
+                                      int signatureSize) {
     }
 
     /**
@@ -345,37 +360,10 @@ public final class Protector {
         return s.getBytes(StandardCharsets.US_ASCII);
     }
 
-    /**
-     * The message read through one buffer: {@link #transferTo} hands out that buffer rather than reading
-     * into the 8 KB one {@link InputStream#transferTo} allocates on every call.
-     */
-    private static final class ReadAhead extends BufferedInputStream {
-        ReadAhead(InputStream in, int size) {
-            super(in, size);
-        }
-
-        @Override
-        public synchronized long transferTo(OutputStream out) throws IOException {
-            long total = count - pos;
-            if (total > 0) {
-                out.write(buf, pos, count - pos);
-            }
-            // the buffer now holds whatever was read last: no mark survives, nothing is buffered
-            markpos = -1;
-            pos = 0;
-            count = 0;
-            for (int n; (n = in.read(buf, 0, buf.length)) >= 0; ) {
-                out.write(buf, 0, n);
-                total += n;
-            }
-            return total;
-        }
-    }
-
     /** The signature's DER, base64-encoded from where it was written rather than from a copy. */
     private static final class SignatureBytes extends ByteArrayOutputStream {
-        SignatureBytes() {
-            super(8192);
+        SignatureBytes(int expectedSize) {
+            super(expectedSize);
         }
 
         ByteBuffer contents() {

@@ -32,8 +32,11 @@ public final class Spool implements Closeable {
     public static final String FILE_PREFIX = "direct-milter-spool-";
     static final String FILE_SUFFIX = ".tmp";
 
-    /** The largest in-memory chunk: large enough to be few, small enough to waste little of the last one. */
-    private static final int CHUNK = 16384;
+    /**
+     * The largest in-memory chunk: a body arriving in milter packets (64 KiB at most) takes a chunk per
+     * packet, and is framed back from them. Chunks are sized to the writes, so the last wastes little.
+     */
+    private static final int CHUNK = 65536;
     /** The smallest: a spool written a few bytes at a time does not take a chunk per write. */
     private static final int SMALLEST_CHUNK = 1024;
 
@@ -44,7 +47,7 @@ public final class Spool implements Closeable {
     // In memory as chunks that are never copied: a spool that grows past the threshold has then cost
     // the threshold once, where a doubling array cost twice that before being dropped. A chunk is made as
     // large as what is left of the write that needs it, within SMALLEST_CHUNK..CHUNK: every chunk but the
-    // last is full and the last wastes less than SMALLEST_CHUNK, so a 10 KB body takes 10 KB, not 16.
+    // last is full and the last wastes less than SMALLEST_CHUNK, so a 10 KB body takes 10 KB.
     private List<byte[]> chunks = new ArrayList<>();
     private int lastChunkLength;
     private Path file;
@@ -244,7 +247,7 @@ public final class Spool implements Closeable {
             FileChannel channel = FileChannel.open(file, StandardOpenOption.READ);
             channel.position(from);
             // a buffer no larger than the range: a signature part or a header block is a few KB
-            return new java.io.BufferedInputStream(new RangeInputStream(Channels.newInputStream(channel), to - from),
+            return new ReadAheadInputStream(new RangeInputStream(Channels.newInputStream(channel), to - from),
                     (int) Math.max(512, Math.min(65536, to - from)));
         } catch (IOException e) {
             throw new SpoolException(e);
