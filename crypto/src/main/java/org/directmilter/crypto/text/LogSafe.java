@@ -35,7 +35,7 @@ public final class LogSafe {
 
     /** A {@code key=value} field's value, whole: as it is when plain, else quoted and escaped. */
     public static String value(String value) {
-        if (!value.isEmpty() && value.chars().allMatch(LogSafe::plain)) {
+        if (!value.isEmpty() && allPlain(value)) {
             return value;
         }
         return "\"" + encode(value, true, true) + "\"";
@@ -43,6 +43,9 @@ public final class LogSafe {
 
     /** A field's key: letters, digits, '.', '-' and '_'; anything else (from a domain name, say) becomes '_'. */
     public static String key(String key) {
+        if (allKeyChars(key)) {
+            return key; // the keys are the code's own constants: no copy of them per line
+        }
         StringBuilder out = new StringBuilder(key.length());
         key.chars().forEach(c -> out.append(c < 128 && (Character.isLetterOrDigit(c) || ".-_".indexOf(c) >= 0)
                 ? (char) c : '_'));
@@ -60,6 +63,25 @@ public final class LogSafe {
             }
         }
         return message;
+    }
+
+    private static boolean allPlain(String value) {
+        for (int i = 0; i < value.length(); i++) {
+            if (!plain(value.charAt(i))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean allKeyChars(String key) {
+        for (int i = 0; i < key.length(); i++) {
+            char c = key.charAt(i);
+            if (!(c < 128 && (Character.isLetterOrDigit(c) || ".-_".indexOf(c) >= 0))) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static boolean plain(int c) {

@@ -67,7 +67,14 @@ final class AuditLine {
 
     /** Every envelope recipient, comma separated. */
     static String recipients(Transaction transaction) {
-        return String.join(",", transaction.recipients().stream().map(EnvelopeAddress::address).toList());
+        StringBuilder out = new StringBuilder();
+        for (EnvelopeAddress recipient : transaction.recipients()) {
+            if (!out.isEmpty()) {
+                out.append(',');
+            }
+            out.append(recipient.address());
+        }
+        return out.toString();
     }
 
     /** Adds {@code key=value}; absent or empty values are left out so lines stay short. */

@@ -13,6 +13,9 @@ import org.directmilter.milter.session.Modification;
 /** The header changes that turn the header block the MTA has into another one. */
 final class HeaderRewrite {
 
+    // compiled once: every protected message has its outer fields converted
+    private static final java.util.regex.Pattern LINE_BREAK = java.util.regex.Pattern.compile("\r?\n");
+
     private HeaderRewrite() {
     }
 
@@ -53,7 +56,8 @@ final class HeaderRewrite {
 
     /** A header field from the S/MIME engine as the session carries it (value bytes after the colon). */
     static HeaderField fromEngine(org.directmilter.crypto.smime.MimeHeaderField field) {
-        String value = " " + field.value().replaceAll("\r?\n", "\r\n");
+        String folded = field.value();
+        String value = " " + (folded.indexOf('\n') < 0 ? folded : LINE_BREAK.matcher(folded).replaceAll("\r\n"));
         return new HeaderField(field.name(), value.getBytes(StandardCharsets.ISO_8859_1));
     }
 }

@@ -18,8 +18,11 @@ public record EndOfMessage(Verdict verdict, List<Modification> modifications, Co
         if (!modifications.isEmpty() && !(verdict instanceof Verdict.Continue || verdict instanceof Verdict.Accept)) {
             throw new IllegalArgumentException("changes only make sense for a message that is accepted, not " + verdict);
         }
-        if (modifications.stream().filter(m -> m instanceof Modification.ReplaceBody).count() > 1) {
-            throw new IllegalArgumentException("at most one body replacement per message");
+        int bodies = 0;
+        for (Modification m : modifications) {
+            if (m instanceof Modification.ReplaceBody && ++bodies > 1) {
+                throw new IllegalArgumentException("at most one body replacement per message");
+            }
         }
     }
 

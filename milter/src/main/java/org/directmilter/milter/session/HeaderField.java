@@ -19,7 +19,16 @@ public record HeaderField(String name, byte[] value) {
 
     /** Not empty, and no ':', CR, LF or NUL. */
     static boolean validName(String name) {
-        return !name.isEmpty() && name.chars().noneMatch(c -> c == ':' || c == '\r' || c == '\n' || c == 0);
+        if (name.isEmpty()) {
+            return false;
+        }
+        for (int i = 0; i < name.length(); i++) {
+            char c = name.charAt(i);
+            if (c == ':' || c == '\r' || c == '\n' || c == 0) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** A header as written by a program: one space after the colon, then the text (UTF-8). */

@@ -4,6 +4,8 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.SequenceInputStream;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 
 /**
@@ -37,7 +39,13 @@ public final class Message implements ByteSource {
 
     /** Values of every header of that name, in order, as text. */
     public List<String> headerValues(String name) {
-        return headers.stream().filter(h -> h.named(name)).map(HeaderField::text).toList();
+        List<String> values = new ArrayList<>(1);
+        for (HeaderField header : headers) {
+            if (header.named(name)) {
+                values.add(header.text());
+            }
+        }
+        return Collections.unmodifiableList(values);
     }
 
     /** The header block with its terminating empty line. */
