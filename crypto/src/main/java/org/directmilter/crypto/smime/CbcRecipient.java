@@ -118,6 +118,19 @@ final class CbcRecipient extends JceKeyTransEnvelopedRecipient {
             return block + 64;
         }
 
+        /**
+         * Decrypts in the block it reads, the ciphertext 64 bytes (four AES blocks) into the array and the
+         * plaintext from its start. Cipher.update is copy-safe by its contract, but what that costs differs:
+         * the JDK's copies the input when the output starts less than two blocks before it, and the native
+         * provider decrypted wrongly with both at the same offset. Output never passes the input by more than
+         * the block update() holds back, so four blocks of lead keep both on their plain path (UnprotectorTest
+         * and the interop tests run with each provider).
+         */
+        @Override
+        int sharedArrayHeadroom() {
+            return 64;
+        }
+
         @Override
         int transform(byte[] input, int from, int n, byte[] output) throws IOException {
             try {
