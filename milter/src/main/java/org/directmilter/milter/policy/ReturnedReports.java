@@ -21,6 +21,8 @@ final class ReturnedReports {
     /** How much of a notification is read: reports are short, a DSN's returned message is cut. */
     static final int MAX_READ = 256 * 1024;
 
+    // compiled once: every verified message's Content-Type is asked whether it is an MDN's
+    private static final Pattern WHITE_SPACE = Pattern.compile("\\s+");
     private static final Pattern BOUNDARY = Pattern.compile("(?i)boundary\\s*=\\s*(?:\"([^\"]+)\"|([^;\\s]+))");
 
     private ReturnedReports() {
@@ -28,7 +30,7 @@ final class ReturnedReports {
 
     /** Whether {@code contentType} is an MDN's (multipart/report; report-type=disposition-notification). */
     static boolean isMdn(String contentType) {
-        String type = contentType.toLowerCase(Locale.ROOT).replaceAll("\\s+", "");
+        String type = WHITE_SPACE.matcher(contentType.toLowerCase(Locale.ROOT)).replaceAll("");
         return type.startsWith("multipart/report") && (type.contains("report-type=disposition-notification")
                 || type.contains("report-type=\"disposition-notification\""));
     }
