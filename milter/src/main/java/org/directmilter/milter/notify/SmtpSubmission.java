@@ -194,7 +194,7 @@ public final class SmtpSubmission implements Submission {
             socket.connect(server, (int) Math.max(1, remainingMillis(deadline)));
         } catch (SocketTimeoutException e) {
             closeQuietly(socket);
-            throw new SubmissionException("no connection to " + serverName + " within " + timeout.toSeconds() + "s");
+            throw new SubmissionException("no connection to " + serverName + " within " + within());
         } catch (IOException e) {
             closeQuietly(socket);
             throw new SubmissionException("cannot connect to " + serverName + ": " + e.getMessage());
@@ -247,7 +247,7 @@ public final class SmtpSubmission implements Submission {
         try {
             c.expect(null, "the message's end", 250, deadline);
         } catch (Stale e) {
-            throw new SubmissionException(e.getMessage() + " after the message's end");
+            throw new SubmissionException(e.getMessage()); // the MTA may have queued it: no second try
         }
     }
 
@@ -284,6 +284,11 @@ public final class SmtpSubmission implements Submission {
         out.write('\r');
         out.write('\n');
         return out.toByteArray();
+    }
+
+    /** NotificationTimeout as a reason says it: "30s", "300ms". */
+    private String within() {
+        return timeout.toMillis() % 1000 == 0 ? timeout.toSeconds() + "s" : timeout.toMillis() + "ms";
     }
 
     private static long remainingMillis(long deadline) {
@@ -403,8 +408,7 @@ public final class SmtpSubmission implements Submission {
                     line.append((char) b);
                 }
             } catch (SocketTimeoutException e) {
-                throw new SubmissionException("no answer from " + serverName + " to " + what + " within "
-                        + timeout.toSeconds() + "s");
+                throw new SubmissionException("no answer from " + serverName + " to " + what + " within " + within());
             } catch (IOException e) {
                 throw new Stale(serverName + " closed the connection at " + what + ": " + e.getMessage());
             }
