@@ -132,6 +132,17 @@ public final class SmtpSubmission implements Submission {
         release(fresh);
     }
 
+    /**
+     * Connects as a submission would (greeting, EHLO), then QUIT, keeping nothing: what {@code check}
+     * reports. Returns the greeting's text.
+     */
+    public String probe() throws SubmissionException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        Connection connection = open(deadline);
+        connection.quitAndClose();
+        return quoted(connection.greeting);
+    }
+
     /** Closes the idle connections with QUIT and keeps none from now on; a later submit still works. */
     @Override
     public void close() {
@@ -207,7 +218,7 @@ public final class SmtpSubmission implements Submission {
             throw new SubmissionException("cannot connect to " + serverName + ": " + e.getMessage());
         }
         try {
-            connection.expect(null, "the greeting", 220, deadline);
+            connection.greeting = String.join(" ", connection.expect(null, "the greeting", 220, deadline));
             connection.expect("EHLO " + heloName(socket.getLocalAddress()), "EHLO", 250, deadline);
         } catch (Stale e) {
             connection.abandon();
@@ -333,6 +344,8 @@ public final class SmtpSubmission implements Submission {
         private final OutputStream out;
         /** When it was last released, System.nanoTime(). */
         long idleSince;
+        /** The server's greeting, all its lines. */
+        String greeting = "";
 
         Connection(Socket socket) throws IOException {
             this.socket = socket;
@@ -344,7 +357,7 @@ public final class SmtpSubmission implements Submission {
          * Sends {@code command} (null: only reads, the greeting or the reply after the data) and reads
          * the reply, which must be {@code code}; {@code what} names the step in a failure's reason.
          */
-        void expect(String command, String what, int code, long deadline) throws Stale, SubmissionException {
+        List<String> expect(String command, String what, int code, long deadline) throws Stale, SubmissionException {
             if (command != null) {
                 try {
                     out.write((command + "\r\n").getBytes(StandardCharsets.US_ASCII));
@@ -362,6 +375,7 @@ public final class SmtpSubmission implements Submission {
             if (got != code && !(code == 250 && got == 251)) {
                 throw new SubmissionException(serverName + " answered " + what + " with " + quoted(String.join(" ", reply)));
             }
+            return reply;
         }
 
         /** A reply's lines: each starting with the same three digits, '-' on all but the last. */

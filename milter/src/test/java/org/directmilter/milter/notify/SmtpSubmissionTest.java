@@ -3,29 +3,24 @@ package org.directmilter.milter.notify;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Function;
 import org.directmilter.milter.config.ConfigError;
 import org.directmilter.milter.config.ConfigKeys;
 import org.directmilter.milter.config.ConfigLoader;
 import org.directmilter.milter.config.ConfigResult;
+import org.directmilter.milter.testkit.FakeSmtpServer;
 import org.directmilter.milter.testkit.Poll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -257,134 +252,5 @@ class SmtpSubmissionTest {
                 hp -> assertThat(hp.toString()).isEqualTo("[::1]:10027"));
         assertThatThrownBy(() -> new SmtpSubmission(new InetSocketAddress("192.0.2.25", 25), Duration.ofSeconds(1),
                 Duration.ofSeconds(1))).isInstanceOf(IllegalArgumentException.class);
-    }
-
-    /**
-     * An SMTP server on 127.0.0.1 that takes every message (the replies can be changed per command) and
-     * keeps what it was sent.
-     */
-    static final class FakeSmtpServer implements AutoCloseable {
-        /** As a reply: close the connection instead of answering. */
-        static final String CLOSE = "CLOSE";
-        /** As a reply: say nothing, keep the connection. */
-        static final String SILENT = "SILENT";
-
-        final AtomicInteger connections = new AtomicInteger();
-        final List<String> commands = new CopyOnWriteArrayList<>();
-        /** Each message's data as sent, dot-stuffed, without the final dot. */
-        final List<String> messages = new CopyOnWriteArrayList<>();
-        volatile String greeting = "220 fake.example ESMTP";
-        volatile Function<String, String> reply = command -> null;
-        volatile String afterDot = "250 2.0.0 Ok: queued as ABC";
-        private final ServerSocket listener;
-        private final List<Socket> open = new CopyOnWriteArrayList<>();
-        private final Thread acceptor;
-
-        FakeSmtpServer() {
-            try {
-                listener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-            } catch (IOException e) {
-                throw new IllegalStateException(e);
-            }
-            acceptor = new Thread(this::accept, "fake-smtp");
-            acceptor.setDaemon(true);
-            acceptor.start();
-        }
-
-        InetSocketAddress address() {
-            return new InetSocketAddress(InetAddress.getLoopbackAddress(), listener.getLocalPort());
-        }
-
-        String name() {
-            return "127.0.0.1:" + listener.getLocalPort();
-        }
-
-        /** Closes every connection now, as a server's idle timeout would. */
-        void dropIdleConnections() throws IOException {
-            for (Socket socket : open) {
-                socket.close();
-            }
-        }
-
-        static String unstuffed(String data) {
-            return data.replaceAll("(?m)^\\.", "");
-        }
-
-        private void accept() {
-            while (!listener.isClosed()) {
-                try {
-                    Socket socket = listener.accept();
-                    connections.incrementAndGet();
-                    open.add(socket);
-                    Thread session = new Thread(() -> serve(socket), "fake-smtp-session");
-                    session.setDaemon(true);
-                    session.start();
-                } catch (IOException e) {
-                    return;
-                }
-            }
-        }
-
-        private void serve(Socket socket) {
-            try (socket) {
-                BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.ISO_8859_1));
-                if (!answer(socket, greeting)) {
-                    return;
-                }
-                String line;
-                while ((line = in.readLine()) != null) {
-                    commands.add(line);
-                    String special = reply.apply(line);
-                    String normal = line.startsWith("EHLO") ? "250-fake.example\r\n250 8BITMIME"
-                            : line.equals("DATA") ? "354 End data with <CR><LF>.<CR><LF>"
-                            : line.equals("QUIT") ? "221 2.0.0 Bye" : "250 2.1.0 Ok";
-                    if (!answer(socket, special != null ? special : normal) || line.equals("QUIT")) {
-                        return;
-                    }
-                    if (line.equals("DATA") && (special == null || special.startsWith("354"))) {
-                        StringBuilder data = new StringBuilder();
-                        String dataLine;
-                        while ((dataLine = in.readLine()) != null && !dataLine.equals(".")) {
-                            data.append(dataLine).append("\r\n");
-                        }
-                        messages.add(data.toString());
-                        if (!answer(socket, afterDot)) {
-                            return;
-                        }
-                    }
-                }
-            } catch (IOException e) {
-                // the client went away
-            } finally {
-                open.remove(socket);
-            }
-        }
-
-        /** Writes {@code reply}; false when the connection is to end (CLOSE) or stay silent. */
-        private boolean answer(Socket socket, String reply) throws IOException {
-            if (reply.equals(CLOSE)) {
-                return false;
-            }
-            if (reply.equals(SILENT)) {
-                while (socket.getInputStream().read() >= 0) {
-                    // until the client gives up and closes
-                }
-                return false;
-            }
-            OutputStream out = socket.getOutputStream();
-            out.write((reply + "\r\n").getBytes(StandardCharsets.ISO_8859_1));
-            out.flush();
-            return true;
-        }
-
-        @Override
-        public void close() {
-            try {
-                listener.close();
-                dropIdleConnections();
-            } catch (IOException e) {
-                // the test is over
-            }
-        }
     }
 }
