@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -23,6 +24,7 @@ import org.directmilter.milter.testkit.DirectSetup;
 import org.directmilter.milter.testkit.Exec;
 import org.directmilter.milter.testkit.Ports;
 import org.directmilter.milter.testkit.PostfixInstance;
+import org.directmilter.milter.testkit.SmtpSink;
 import org.directmilter.resolver.FoundCertificate;
 import org.directmilter.resolver.NamedServer;
 import org.directmilter.resolver.dns.ZoneLines;
@@ -111,11 +113,18 @@ public final class PostfixBenchmark {
                 outgoing(work, 1 << 20, 96), incoming(work, setup, 1 << 20, 96));
         int outgoingPort = Ports.free();
         int incomingPort = Ports.free();
-        try (NamedServer named = NamedServer.start(work.resolve("named"), "  recursion no;\n",
+        // DM_BENCH_NOTIFY=smtp: the MDNs go over SMTP (NotificationServer) to an smtp-sink that dumps each to a
+        // file, as the default NotificationCommand script does: both hand-offs end in a file, neither in Postfix
+        boolean smtp = System.getenv().getOrDefault("DM_BENCH_NOTIFY", "command").equals("smtp");
+        Optional<SmtpSink> mdnSink = smtp ? Optional.of(SmtpSink.start(Files.createDirectories(work.resolve("mdn-sink"))))
+                : Optional.empty();
+        String handOff = mdnSink.map(sink -> "NotificationServer 127.0.0.1:" + sink.port() + "\n").orElse("");
+        try (AutoCloseable sinkStopper = () -> mdnSink.ifPresent(SmtpSink::close);
+             NamedServer named = NamedServer.start(work.resolve("named"), "  recursion no;\n",
                 Map.of(DirectSetup.PARTNER, "type primary; file \"partner.zone\";"),
                 Map.of("partner.zone", NamedServer.zone(DirectSetup.PARTNER, 3600, List.of(record))));
              DaemonBench daemon = DaemonBench.start(classpath, maxHeap, work,
-                     setup.configLines() + "Nameservers 127.0.0.1:" + named.port() + "\n");
+                     setup.configLines() + "Nameservers 127.0.0.1:" + named.port() + "\n" + handOff);
              PostfixInstance postfix = PostfixInstance.start(PostfixInstance.Options.withoutMilter()
                      // what was queued is thrown away: the figures are smtpd, cleanup and the milter
                      // processes stay for the whole run, so their CPU is read by name (see postfixTicks)
@@ -128,6 +137,9 @@ public final class PostfixBenchmark {
                             + "smtp-source -s %d, one message per SMTP session; RSA-2048, AES-256-CBC, SHA-256%n",
                     daemon.pid(), maxHeap, Runtime.getRuntime().availableProcessors(), Runtime.version(),
                     postfixVersion(postfix), sessions);
+            System.out.println(mdnSink.map(sink -> "MDNs: NotificationServer 127.0.0.1:" + sink.port()
+                    + " (smtp-sink, a file each; DM_BENCH_NOTIFY=smtp)").orElse("MDNs: NotificationCommand "
+                    + setup.submitCommand + " (a shell script: mktemp, cat, a file each)"));
             PostfixBenchmark bench = new PostfixBenchmark(daemon, postfix.masterPid().orElseThrow(), postfix.smtpPort(),
                     outgoingPort, incomingPort, sessions);
             bench.warmUp(rows);
