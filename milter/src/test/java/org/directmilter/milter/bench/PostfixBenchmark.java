@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -116,7 +117,8 @@ public final class PostfixBenchmark {
         // DM_BENCH_NOTIFY=smtp: the MDNs go over SMTP (NotificationServer) to an smtp-sink that dumps each to a
         // file, as the default NotificationCommand script does: both hand-offs end in a file, neither in Postfix
         boolean smtp = System.getenv().getOrDefault("DM_BENCH_NOTIFY", "command").equals("smtp");
-        Optional<SmtpSink> mdnSink = smtp ? Optional.of(SmtpSink.start(Files.createDirectories(work.resolve("mdn-sink"))))
+        Optional<SmtpSink> mdnSink = smtp ? Optional.of(SmtpSink.start(Files.createTempDirectory("dm-bench-mdn-sink", // smtp-sink runs as nobody
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")))))
                 : Optional.empty();
         String handOff = mdnSink.map(sink -> "NotificationServer 127.0.0.1:" + sink.port() + "\n").orElse("");
         try (AutoCloseable sinkStopper = () -> mdnSink.ifPresent(SmtpSink::close);
