@@ -346,6 +346,8 @@ public final class SmtpSubmission implements Submission {
         long idleSince;
         /** The server's greeting, all its lines. */
         String greeting = "";
+        /** False once the server let a reply time out or sent a malformed one: no QUIT then, only close. */
+        boolean answering = true;
 
         Connection(Socket socket) throws IOException {
             this.socket = socket;
@@ -389,6 +391,7 @@ public final class SmtpSubmission implements Submission {
                         && (line.length() == 3 || line.charAt(3) == ' ' || line.charAt(3) == '-')
                         && (lines.isEmpty() || line.startsWith(lines.get(0).substring(0, 3)));
                 if (!wellFormed || lines.size() == MAX_REPLY_LINES) {
+                    answering = false;
                     throw new SubmissionException(serverName + " sent a malformed reply to " + what + ": " + quoted(line));
                 }
                 lines.add(line);
@@ -416,20 +419,29 @@ public final class SmtpSubmission implements Submission {
                         return line.substring(0, end);
                     }
                     if (line.length() == MAX_LINE) {
+                        answering = false;
                         throw new SubmissionException(serverName + " sent a malformed reply to " + what + ": "
                                 + quoted(line.toString()));
                     }
                     line.append((char) b);
                 }
             } catch (SocketTimeoutException e) {
+                answering = false;
                 throw new SubmissionException("no answer from " + serverName + " to " + what + " within " + within());
             } catch (IOException e) {
                 throw new Stale(serverName + " closed the connection at " + what + ": " + e.getMessage());
             }
         }
 
-        /** Ends the session politely (QUIT, a short wait for the 221), then closes. */
+        /**
+         * Ends the session politely (QUIT, a short wait for the 221), then closes; closes at once a
+         * connection whose server stopped answering, so a failure never waits beyond the timeout.
+         */
         void quitAndClose() {
+            if (!answering) {
+                abandon();
+                return;
+            }
             try {
                 socket.setSoTimeout(QUIT_WAIT_MILLIS);
                 out.write("QUIT\r\n".getBytes(StandardCharsets.US_ASCII));
