@@ -140,6 +140,27 @@ class NotificationsSmtpPostfixIT extends DirectBehindMta {
         awaitMdn(id);
     }
 
+    @Test
+    void atMaxConnectionsTheMdnsMilterConnectionIsRefusedAndTheMessageIsTempfailedWithoutWaiting() {
+        // One milter connection: the incoming message's. The MDN's smtpd finds the daemon full, Postfix
+        // applies milter_default_action = tempfail, and the hand-off fails on that answer, not a timeout.
+        String id = "smtp-mdn-full@partner.example";
+        deployment.restartDaemon("NotificationServer 127.0.0.1:" + MDN_PORT + "\nMaxConnections 1\n");
+        try {
+            List<SmtpClient.Reply> refused = sendIncoming(id);
+
+            assertThat(refused.get(refused.size() - 1).last())
+                    .isEqualTo("451 4.3.0 Direct: cannot send the delivery notification, try again later");
+            assertAudited("outcome=failed disposition=processed rcpt=" + DAVE + " msgid=<" + id + ">");
+            assertAudited("reason=\"127.0.0.1:" + MDN_PORT + " ");
+            assertThat(deployment.daemon().log()).contains("refusing connection from")
+                    .doesNotContain("no answer from 127.0.0.1:" + MDN_PORT);
+            assertThat(withId(id)).as("nothing delivered while tempfailed").isEmpty();
+        } finally {
+            deployment.restartDaemon("NotificationServer 127.0.0.1:" + MDN_PORT + "\n");
+        }
+    }
+
     /** Rewrites the daemon's configuration and reloads; {@code count}: the reloads logged so far after it. */
     private void reloadWith(String config, int count) throws Exception {
         Files.writeString(deployment.daemon().configFile(), config);
