@@ -7,7 +7,6 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -139,10 +138,7 @@ public final class PostfixBenchmark {
         Notify notify = Notify.of(System.getenv().getOrDefault("DM_BENCH_NOTIFY", "command"));
         // smtp: the MDNs go over SMTP (NotificationServer) to an smtp-sink that dumps each to a file, as the
         // default NotificationCommand script does: both hand-offs end in a file, neither in Postfix
-        Optional<SmtpSink> mdnSink = notify == Notify.SMTP ? Optional.of(SmtpSink.start(Files.createTempDirectory(
-                "dm-bench-mdn-sink", // smtp-sink runs as nobody
-                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")))))
-                : Optional.empty();
+        Optional<SmtpSink> mdnSink = notify == Notify.SMTP ? Optional.of(DaemonBench.startMdnSink()) : Optional.empty();
         String handOff = switch (notify) {
             case SMTP -> "NotificationServer 127.0.0.1:" + mdnSink.orElseThrow().port() + "\n";
             case POSTFIX -> "NotificationServer 127.0.0.1:" + mdnPort + "\n";
