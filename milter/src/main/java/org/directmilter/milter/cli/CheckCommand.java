@@ -19,12 +19,15 @@ import org.directmilter.milter.config.ConfigError;
 import org.directmilter.milter.config.ConfigKeys;
 import org.directmilter.milter.config.ConfigLoader;
 import org.directmilter.milter.config.ConfigResult;
+import org.directmilter.milter.config.HostPort;
 import org.directmilter.milter.config.MilterConfig;
 import org.directmilter.milter.daemon.Assembly;
 import org.directmilter.milter.daemon.EnvironmentChecks;
 import org.directmilter.milter.daemon.ExitStatus;
 import org.directmilter.milter.daemon.ExpiryWarnings;
 import org.directmilter.milter.daemon.TrackingStores;
+import org.directmilter.milter.notify.SmtpSubmission;
+import org.directmilter.milter.notify.Submission;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -67,6 +70,10 @@ import picocli.CommandLine.Option;
                     + "\"native crypto: ... in use\", or a warning with the reason it cannot load (the daemon would "
                     + "then use the JDK's providers).",
             "",
+            "With NotificationServer set (and Notifications yes), connects to it as the first MDN would (greeting, "
+                    + "EHLO, then QUIT) and prints \"notification server ADDRESS: \" and its greeting; a server that "
+                    + "does not answer so is an error.",
+            "",
             "When all is well, prints one line with every effective setting (defaults included)."
         },
         exitCodeList = {
@@ -98,6 +105,17 @@ final class CheckCommand implements Callable<Integer> {
         List<ConfigError> problems = EnvironmentChecks.problems(loaded);
         if (!problems.isEmpty()) {
             return report(err, problems);
+        }
+        if (loaded.get(ConfigKeys.NOTIFICATIONS) && loaded.get(ConfigKeys.NOTIFICATION_SERVER).isPresent()) {
+            HostPort server = loaded.get(ConfigKeys.NOTIFICATION_SERVER).get();
+            try (SmtpSubmission submission = new SmtpSubmission(server.socketAddress(),
+                    loaded.get(ConfigKeys.NOTIFICATION_TIMEOUT), SmtpSubmission.KEEP_IDLE)) {
+                out.println("notification server " + server + ": " + submission.probe());
+            } catch (Submission.SubmissionException e) {
+                return report(err, List.of(new ConfigError(loaded.source(), loaded.lineOf(ConfigKeys.NOTIFICATION_SERVER)
+                        .orElse(0), ConfigKeys.NOTIFICATION_SERVER.name() + ": " + e.getMessage()
+                        + "; verified incoming mail would be tempfailed until it answers")));
+            }
         }
         Optional<TrustBundles> bundles = BundleSetup.load(loaded, err);
         if (bundles.isEmpty()) {

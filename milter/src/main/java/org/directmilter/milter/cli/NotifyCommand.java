@@ -17,6 +17,7 @@ import org.directmilter.milter.daemon.ExitStatus;
 import org.directmilter.milter.notify.DeliveryReport;
 import org.directmilter.milter.notify.Notice;
 import org.directmilter.milter.notify.Notifier;
+import org.directmilter.milter.notify.Submission;
 import org.directmilter.milter.notify.OriginalMessage;
 import org.directmilter.milter.policy.Mailboxes;
 import picocli.CommandLine.Command;
@@ -84,7 +85,13 @@ final class NotifyCommand implements Callable<Integer> {
         OriginalMessage original = new OriginalMessage(report.returned("Message-ID"), addresses(report, "From"),
                 addresses(report, "Disposition-Notification-To"), report.returned("Content-Type").orElse("text/plain"),
                 report.returned("Disposition-Notification-Options").orElse(""));
-        Notifier notifier = Assembly.notifier(loaded.get());
+        try (Submission submission = Assembly.submission(loaded.get())) {
+            return notify(out, report, original, Assembly.notifier(loaded.get(), submission));
+        }
+    }
+
+    /** A notification per recipient with a final status; the exit status tempfails when one was not handed over. */
+    private static int notify(PrintWriter out, DeliveryReport report, OriginalMessage original, Notifier notifier) {
         int status = ExitStatus.OK;
         for (DeliveryReport.RecipientStatus recipient : report.recipients()) {
             if (!recipient.delivered() && !recipient.failed()) {

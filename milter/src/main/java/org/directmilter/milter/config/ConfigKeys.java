@@ -377,9 +377,15 @@ public final class ConfigKeys {
                     + "arguments split at white space, no shell. It must read the recipients from `To:` (`-t`), give "
                     + "the null envelope sender (`-f <>`) and return once the MTA has queued the message");
 
+    public static final ConfigKey<Optional<HostPort>> NOTIFICATION_SERVER = defineUnset("NotificationServer",
+            ValueType.of("loopback IP:PORT", ConfigKeys::parseNotificationServer, HostPort::toString), ON_RELOAD,
+            "hand MDNs to this SMTP listener of the local MTA over kept connections instead of running "
+                    + "`NotificationCommand`: a loopback address and port, e.g. `127.0.0.1:10027`, whose smtpd runs "
+                    + "direct-milter as its milter; unset: `NotificationCommand`");
+
     public static final ConfigKey<Duration> NOTIFICATION_TIMEOUT = define("NotificationTimeout", ValueTypes.DURATION,
-            "30s", ON_RELOAD, "longest time `NotificationCommand` may take; a command that fails or takes longer "
-                    + "tempfails the incoming message (`451 4.3.0`)");
+            "30s", ON_RELOAD, "longest time `NotificationCommand`, or one submission to `NotificationServer`, may take; "
+                    + "a hand-off that fails or takes longer tempfails the incoming message (`451 4.3.0`)");
 
     // ---- private keys in a PKCS#11 token (HSM): the pkcs11 area ----
 
@@ -513,12 +519,23 @@ public final class ConfigKeys {
 
     /** Loopback only, and the port said: the counters are for this host's scraper, not the network. */
     private static HostPort parseMetricsAddress(String text) {
+        return parseLoopback(text, "127.0.0.1:9466", "");
+    }
+
+    /** Only loopback: the MDN travels in plaintext to the listener, whose milter pass protects it. */
+    private static HostPort parseNotificationServer(String text) {
+        return parseLoopback(text, "127.0.0.1:10027", ": an MDN goes to it in plaintext (direct-milter protects it "
+                + "in that listener's milter pass), so it must not leave this host");
+    }
+
+    /** An IP literal (no host name: nothing to resolve, nothing to spoof) on the loopback, with its port. */
+    private static HostPort parseLoopback(String text, String example, String why) {
         HostPort address = HostPort.parse(text);
         if (!text.endsWith(":" + address.port())) {
-            throw new IllegalArgumentException("\"" + text + "\" names no port: write IP:PORT, e.g. 127.0.0.1:9466");
+            throw new IllegalArgumentException("\"" + text + "\" names no port: write IP:PORT, e.g. " + example);
         }
         if (!address.address().isLoopbackAddress()) {
-            throw new IllegalArgumentException("\"" + text + "\" is not a loopback address (127.0.0.0/8, [::1])");
+            throw new IllegalArgumentException("\"" + text + "\" is not a loopback address (127.0.0.0/8, [::1])" + why);
         }
         return address;
     }

@@ -3,6 +3,7 @@ package org.directmilter.milter.daemon;
 import java.io.IOException;
 import java.security.GeneralSecurityException;
 import java.time.Clock;
+import java.time.Duration;
 
 import java.nio.file.Path;
 import java.util.List;
@@ -34,6 +35,8 @@ import org.directmilter.milter.config.MilterConfig;
 import org.directmilter.milter.notify.CommandSubmission;
 import org.directmilter.milter.notify.EarlierAttempts;
 import org.directmilter.milter.notify.Notifier;
+import org.directmilter.milter.notify.SmtpSubmission;
+import org.directmilter.milter.notify.Submission;
 import org.directmilter.milter.policy.DirectPolicy;
 import org.directmilter.milter.policy.PolicySettings;
 import org.directmilter.milter.policy.Tracker;
@@ -88,10 +91,23 @@ public final class Assembly {
 
     /**
      * The daemon's policy: as {@link #policy(MilterConfig, AnchorSource, Optional, Optional)}, tracking
-     * outgoing mail in {@code store} (opened once at start, kept across reloads) when there is one.
+     * outgoing mail in {@code store} (opened once at start, kept across reloads) when there is one. Its
+     * notifications go through a {@link #submission} of its own, which nobody closes: for tools and
+     * tests; the daemon passes the one it closes at the next reload.
      */
     public static DirectPolicy policy(MilterConfig config, AnchorSource anchors, Optional<DirectPolicy> previous,
                                       Optional<Pkcs11KeyStore> token, Optional<TrackingStore> store) {
+        return policy(config, anchors, previous, token, store, submission(config));
+    }
+
+    /**
+     * The daemon's policy as {@link #policy(MilterConfig, AnchorSource, Optional, Optional, Optional)}
+     * makes it, handing MDNs and failure DSNs to {@code submission} (made by {@link #submission} from the
+     * same configuration; the caller closes it when this policy is replaced).
+     */
+    public static DirectPolicy policy(MilterConfig config, AnchorSource anchors, Optional<DirectPolicy> previous,
+                                      Optional<Pkcs11KeyStore> token, Optional<TrackingStore> store,
+                                      Submission submission) {
         ResolverSettings resolver = resolverSettings(config);
         CertificateDiscovery discovery = previous.filter(p -> p.resolverSettings().equals(resolver))
                 .map(DirectPolicy::discovery).orElseGet(() -> CertificateDiscovery.create(resolver, MetricsListener.INSTANCE));
@@ -99,33 +115,42 @@ public final class Assembly {
                 new TrustValidator(anchors, trustSettings(config), MetricsListener.INSTANCE), resolver, discovery,
                 new Protector(protectOptions(config)), new Unprotector(unprotectOptions(config)),
                 config.get(ConfigKeys.SPOOL_THRESHOLD), config.get(ConfigKeys.TEMPORARY_DIRECTORY),
-                notifier(config, previous.map(p -> p.notifier().earlierAttempts())
+                notifier(config, submission, previous.map(p -> p.notifier().earlierAttempts())
                         .orElseGet(() -> new EarlierAttempts(Clock.systemUTC()))),
-                store.map(s -> tracker(config, s)).orElseGet(Tracker::off));
+                store.map(s -> tracker(config, s, submission)).orElseGet(Tracker::off));
     }
 
-    /** The tracker around {@code store}: the deadlines, T6's choice, failure DSNs through NotificationCommand. */
-    public static Tracker tracker(MilterConfig c, TrackingStore store) {
+    /** The tracker around {@code store}: the deadlines, T6's choice, failure DSNs through {@code submission}. */
+    public static Tracker tracker(MilterConfig c, TrackingStore store, Submission submission) {
         return new Tracker(store, new Tracker.Settings(c.get(ConfigKeys.TRACKING_PROCESSED_TIMEOUT),
                 c.get(ConfigKeys.TRACKING_DISPATCHED_TIMEOUT), c.get(ConfigKeys.TRACKING_DELIVER_PROCESSED)),
-                submission(c), Clock.systemUTC());
+                submission, Clock.systemUTC());
     }
 
-    /** The MDN sender: NotificationCommand run for each notification, or none with Notifications no. */
-    public static Notifier notifier(MilterConfig c) {
-        return notifier(c, new EarlierAttempts(Clock.systemUTC()));
+    /** The MDN sender: each notification handed to {@code submission}, or none with Notifications no. */
+    public static Notifier notifier(MilterConfig c, Submission submission) {
+        return notifier(c, submission, new EarlierAttempts(Clock.systemUTC()));
     }
 
-    private static Notifier notifier(MilterConfig c, EarlierAttempts earlier) {
+    private static Notifier notifier(MilterConfig c, Submission submission, EarlierAttempts earlier) {
         if (!c.get(ConfigKeys.NOTIFICATIONS)) {
             return Notifier.disabled();
         }
-        return new Notifier(true, submission(c), Clock.systemUTC(), earlier);
+        return new Notifier(true, submission, Clock.systemUTC(), earlier);
     }
 
-    /** NotificationCommand with NotificationTimeout: how MDNs and tracking's failure DSNs reach the MTA. */
-    static CommandSubmission submission(MilterConfig c) {
-        return new CommandSubmission(c.get(ConfigKeys.NOTIFICATION_COMMAND), c.get(ConfigKeys.NOTIFICATION_TIMEOUT));
+    /**
+     * How MDNs and tracking's failure DSNs reach the MTA: SMTP to NotificationServer over kept
+     * connections when it is set, else NotificationCommand run for each; NotificationTimeout bounds
+     * either. Nothing is opened until the first submission; the caller closes it when done with it.
+     */
+    public static Submission submission(MilterConfig c) {
+        Duration timeout = c.get(ConfigKeys.NOTIFICATION_TIMEOUT);
+        Optional<HostPort> server = c.get(ConfigKeys.NOTIFICATION_SERVER);
+        if (server.isPresent()) {
+            return new SmtpSubmission(server.get().socketAddress(), timeout, SmtpSubmission.KEEP_IDLE);
+        }
+        return new CommandSubmission(c.get(ConfigKeys.NOTIFICATION_COMMAND), timeout);
     }
 
     /**

@@ -36,6 +36,7 @@ import org.directmilter.milter.config.ConfigResult;
 import org.directmilter.milter.config.MilterConfig;
 import org.directmilter.milter.policy.DirectHandler;
 import org.directmilter.milter.policy.DirectPolicy;
+import org.directmilter.milter.notify.Submission;
 import org.directmilter.milter.server.MilterServer;
 import org.directmilter.milter.server.ServerSettings;
 import org.directmilter.milter.server.Uninterruptibly;
@@ -72,6 +73,8 @@ public final class DaemonRunner {
     /** Opened at start and kept across reloads: a process logs in to its token once. */
     private final Optional<Pkcs11KeyStore> token;
     private final DirectHandler handler;
+    /** The current policy's hand-off of notifications; a reload makes a new one and closes this one. */
+    private volatile Submission submission;
     private final AtomicBoolean stopRequested = new AtomicBoolean();
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile MilterConfig currentConfig;
@@ -93,8 +96,9 @@ public final class DaemonRunner {
 
     private DaemonRunner(ConfigLoader loader, MilterConfig config, MilterServer server, MilterSessionFactory sessions,
                          AnchorStore anchors, TrustBundles bundles, AnchorSource anchorSource, DirectHandler handler,
-                         Optional<Pkcs11KeyStore> token, Optional<TrackingStore> trackingStore) {
+                         Optional<Pkcs11KeyStore> token, Optional<TrackingStore> trackingStore, Submission submission) {
         this.trackingStore = trackingStore;
+        this.submission = submission;
         this.anchors = anchors;
         this.bundles = bundles;
         this.anchorSource = anchorSource;
@@ -147,19 +151,23 @@ public final class DaemonRunner {
         AnchorSource anchorSource = AnchorSource.both(anchors::anchorsFor, bundles);
         Optional<Pkcs11KeyStore> token = openToken(config);
         Optional<TrackingStore> store = openTrackingStore(config);
-        DirectHandler handler = DirectHandler.create(Assembly.policy(config, anchorSource, Optional.empty(), token, store));
+        Submission submission = Assembly.submission(config);
+        DirectHandler handler = DirectHandler.create(Assembly.policy(config, anchorSource, Optional.empty(), token, store,
+                submission));
         MilterSessionFactory sessions = new MilterSessionFactory(handler, sessionSettings);
         try {
             MilterServer server = MilterServer.bind(config.get(ConfigKeys.SOCKET), serverSettings, sessions);
             return new DaemonRunner(loader, config, server, sessions, anchors, bundles, anchorSource, handler, token,
-                    store);
+                    store, submission);
         } catch (IOException e) {
             sessions.close();
             store.ifPresent(TrackingStore::close);
+            submission.close();
             throw new StartupException(ExitStatus.UNAVAILABLE, e.getMessage());
         } catch (RuntimeException e) {
             sessions.close();
             store.ifPresent(TrackingStore::close);
+            submission.close();
             throw e;
         }
     }
@@ -290,6 +298,7 @@ public final class DaemonRunner {
                 Thread.currentThread().interrupt();
             }
             trackingStore.ifPresent(TrackingStore::close);
+            submission.close(); // QUIT on the kept connections to NotificationServer
             if (metrics != null) {
                 metrics.close();
             }
@@ -392,7 +401,12 @@ public final class DaemonRunner {
         // FlushCacheOnReload: an operator who fixed a partner's DNS reloads to stop waiting out the TTLs
         Optional<org.directmilter.milter.policy.DirectPolicy> previous = next.get(ConfigKeys.FLUSH_CACHE_ON_RELOAD)
                 ? Optional.empty() : Optional.of(handler.policy());
-        handler.replace(Assembly.policy(next, anchorSource, previous, token, trackingStore));
+        // A new hand-off (NotificationServer or NotificationCommand may have changed); the old one keeps no
+        // connection from now on, and messages in flight under the old policy still hand theirs over.
+        Submission replaced = submission;
+        submission = Assembly.submission(next);
+        handler.replace(Assembly.policy(next, anchorSource, previous, token, trackingStore, submission));
+        replaced.close();
         warnOfExpiry();
         if (changed.isEmpty() && needRestart.isEmpty()) {
             log.info("configuration reloaded, nothing changed");

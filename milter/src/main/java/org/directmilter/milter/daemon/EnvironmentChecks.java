@@ -47,8 +47,8 @@ public final class EnvironmentChecks {
      * tempfail all incoming mail, so it is found now.
      */
     static Optional<ConfigError> notificationCommand(MilterConfig config) {
-        if (!config.get(ConfigKeys.NOTIFICATIONS)) {
-            return Optional.empty();
+        if (!config.get(ConfigKeys.NOTIFICATIONS) || config.get(ConfigKeys.NOTIFICATION_SERVER).isPresent()) {
+            return Optional.empty(); // none sent, or none through the command
         }
         Path program = Path.of(config.get(ConfigKeys.NOTIFICATION_COMMAND).get(0));
         if (!Files.isRegularFile(program)) {

@@ -33,8 +33,9 @@ public final class CommandSubmission implements Submission {
         this.timeout = timeout;
     }
 
+    /** The command reads {@code recipient} from the message's {@code To:} ({@code -t}). */
     @Override
-    public void submit(byte[] message) throws SubmissionException {
+    public void submit(String recipient, byte[] message) throws SubmissionException {
         Path output = null;
         Process process = null;
         try {

@@ -40,7 +40,7 @@ public final class Notifier {
 
     /** A notifier that sends nothing, for {@code Notifications no} and for tools that only judge messages. */
     public static Notifier disabled() {
-        return new Notifier(false, message -> {
+        return new Notifier(false, (recipient, message) -> {
             throw new Submission.SubmissionException("notifications are disabled");
         }, Clock.systemUTC());
     }
@@ -147,7 +147,7 @@ public final class Notifier {
                 disposition == Disposition.DISPATCHED, domain, failure);
         String messageId = "<" + UUID.randomUUID() + "@" + domain + ">";
         try {
-            submission.submit(mdn.render(messageId, ZonedDateTime.now(clock)));
+            submission.submit(to, mdn.render(messageId, ZonedDateTime.now(clock)));
         } catch (Submission.SubmissionException e) {
             return new Notice.Failed(recipient.address(), to, e.getMessage());
         }

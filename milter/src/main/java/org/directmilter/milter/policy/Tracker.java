@@ -46,7 +46,7 @@ public final class Tracker {
 
     /** No tracking ({@code Tracking no}, and tools that only judge messages): nothing recorded or correlated. */
     public static Tracker off() {
-        return new Tracker(null, new Settings(Duration.ofHours(1), Duration.ofHours(24), true), message -> {
+        return new Tracker(null, new Settings(Duration.ofHours(1), Duration.ofHours(24), true), (recipient, message) -> {
             throw new Submission.SubmissionException("tracking is off");
         }, Clock.systemUTC());
     }
@@ -112,7 +112,7 @@ public final class Tracker {
             return;
         }
         try {
-            submission.submit(notice.get().render());
+            submission.submit(notice.get().originator(), notice.get().render());
         } catch (Submission.SubmissionException e) {
             AuditLine.of("tracking", "dsn-failed").with("queue", message.queueId()).with("msgid", message.messageId())
                     .with("rcpt", overdue.recipient()).with("reason", e.getMessage()).log();

@@ -8,6 +8,7 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -24,6 +25,7 @@ import org.directmilter.milter.client.MilterClient;
 import org.directmilter.milter.client.RawMessage;
 import org.directmilter.milter.protocol.Response;
 import org.directmilter.milter.server.SocketSpec;
+import org.directmilter.milter.testkit.SmtpSink;
 
 /**
  * The benchmarks' harness: a real daemon ({@code direct-milter run}) in a child JVM with a capped heap,
@@ -166,6 +168,15 @@ final class DaemonBench implements AutoCloseable {
             }
         }
         return out.toString();
+    }
+
+    /**
+     * An smtp-sink for {@code NotificationServer} (DM_BENCH_NOTIFY=smtp): it writes each MDN to a file, as
+     * the default notification script does, so the two hand-offs end alike.
+     */
+    static SmtpSink startMdnSink() throws IOException {
+        return SmtpSink.start(Files.createTempDirectory("dm-bench-mdn-sink", // smtp-sink runs as nobody
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x"))));
     }
 
     /**

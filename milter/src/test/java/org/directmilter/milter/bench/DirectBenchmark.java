@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.directmilter.crypto.bench.SmimeBenchmark;
 import org.directmilter.crypto.jca.NativeProvider;
 import org.directmilter.crypto.keys.PrivateKeyEntry;
@@ -14,6 +15,7 @@ import org.directmilter.crypto.smime.Protector;
 import org.directmilter.milter.client.Envelope;
 import org.directmilter.milter.client.RawMessage;
 import org.directmilter.milter.testkit.DirectSetup;
+import org.directmilter.milter.testkit.SmtpSink;
 import org.directmilter.resolver.FoundCertificate;
 import org.directmilter.resolver.NamedServer;
 import org.directmilter.resolver.dns.ZoneLines;
@@ -49,14 +51,25 @@ public final class DirectBenchmark {
             // like with like: bare on the same provider as the daemon, its keys made after (as the daemon's are read)
             System.out.println("bare: " + NativeProvider.install().describe());
         }
+        PostfixBenchmark.Notify notify = PostfixBenchmark.Notify.of(System.getenv().getOrDefault("DM_BENCH_NOTIFY", "command"));
+        if (notify.intoPostfix()) {
+            throw new IllegalArgumentException("DM_BENCH_NOTIFY=" + notify + " needs Postfix: bin/benchmark postfix");
+        }
+        Optional<SmtpSink> mdnSink = notify == PostfixBenchmark.Notify.SMTP ? Optional.of(DaemonBench.startMdnSink())
+                : Optional.empty();
         DirectSetup setup = DirectSetup.create(work.resolve("setup"));
         String record = ZoneLines.certLine("bob.partner.example.", 3600, FoundCertificate.PKIX,
                 setup.bob.certificate().getEncoded());
         try (NamedServer named = NamedServer.start(work.resolve("named"), "  recursion no;\n",
                 Map.of(DirectSetup.PARTNER, "type primary; file \"partner.zone\";"),
                 Map.of("partner.zone", NamedServer.zone(DirectSetup.PARTNER, 3600, List.of(record))));
+             AutoCloseable sinkStopper = () -> mdnSink.ifPresent(SmtpSink::close);
              DaemonBench daemon = DaemonBench.start(classpath, maxHeap, work,
-                     setup.configLines() + "Nameservers 127.0.0.1:" + named.port() + "\n")) {
+                     setup.configLines() + "Nameservers 127.0.0.1:" + named.port() + "\n"
+                             + mdnSink.map(sink -> "NotificationServer 127.0.0.1:" + sink.port() + "\n").orElse(""))) {
+            System.out.println(mdnSink.map(sink -> "MDNs (DM_BENCH_NOTIFY=smtp): NotificationServer 127.0.0.1:"
+                    + sink.port() + " (smtp-sink, a file each)").orElse("MDNs (DM_BENCH_NOTIFY=command): NotificationCommand "
+                    + setup.submitCommand + " (a shell script: mktemp, cat, a file each)"));
             System.out.printf("direct-milter Direct benchmark: daemon pid %d, -Xmx%s, %d CPUs, Java %s; RSA-2048, "
                             + "AES-256-CBC, SHA-256; bare = Bouncy Castle CMS in the client JVM%n",
                     daemon.pid(), maxHeap, Runtime.getRuntime().availableProcessors(), Runtime.version());

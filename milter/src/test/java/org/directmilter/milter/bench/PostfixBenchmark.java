@@ -3,6 +3,7 @@ package org.directmilter.milter.bench;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -10,6 +11,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -21,8 +23,10 @@ import org.directmilter.milter.client.Envelope;
 import org.directmilter.milter.client.RawMessage;
 import org.directmilter.milter.testkit.DirectSetup;
 import org.directmilter.milter.testkit.Exec;
+import org.directmilter.milter.testkit.Poll;
 import org.directmilter.milter.testkit.Ports;
 import org.directmilter.milter.testkit.PostfixInstance;
+import org.directmilter.milter.testkit.SmtpSink;
 import org.directmilter.resolver.FoundCertificate;
 import org.directmilter.resolver.NamedServer;
 import org.directmilter.resolver.dns.ZoneLines;
@@ -85,17 +89,36 @@ public final class PostfixBenchmark {
     private final int outgoingPort;
     private final int incomingPort;
     private final int sessions;
+    /**
+     * Where the MDNs enter this Postfix: its queue directory, which each run waits to be empty, so that
+     * the MDNs' own passage through Postfix and the daemon is in the run's time and CPU.
+     */
+    private final Optional<Path> queue;
     /** Per measured row, Postfix's CPU by process name, plain beside with the milter. */
     private final List<String> breakdown = new ArrayList<>();
 
     private PostfixBenchmark(DaemonBench daemon, long postfixMaster, int plainPort, int outgoingPort, int incomingPort,
-                             int sessions) {
+                             int sessions, Optional<Path> queue) {
         this.daemon = daemon;
         this.postfixMaster = postfixMaster;
         this.plainPort = plainPort;
         this.outgoingPort = outgoingPort;
         this.incomingPort = incomingPort;
         this.sessions = sessions;
+        this.queue = queue;
+    }
+
+    /** Where the incoming rows' MDNs go (DM_BENCH_NOTIFY). */
+    enum Notify {
+        COMMAND, SMTP, SENDMAIL, POSTFIX;
+
+        static Notify of(String name) {
+            return valueOf(name.toUpperCase(java.util.Locale.ROOT));
+        }
+
+        boolean intoPostfix() {
+            return this == SENDMAIL || this == POSTFIX;
+        }
     }
 
     public static void main(String[] args) throws Exception {
@@ -111,25 +134,43 @@ public final class PostfixBenchmark {
                 outgoing(work, 1 << 20, 96), incoming(work, setup, 1 << 20, 96));
         int outgoingPort = Ports.free();
         int incomingPort = Ports.free();
-        try (NamedServer named = NamedServer.start(work.resolve("named"), "  recursion no;\n",
+        int mdnPort = Ports.free();
+        Notify notify = Notify.of(System.getenv().getOrDefault("DM_BENCH_NOTIFY", "command"));
+        // smtp: the MDNs go over SMTP (NotificationServer) to an smtp-sink that dumps each to a file, as the
+        // default NotificationCommand script does: both hand-offs end in a file, neither in Postfix
+        Optional<SmtpSink> mdnSink = notify == Notify.SMTP ? Optional.of(DaemonBench.startMdnSink()) : Optional.empty();
+        String handOff = switch (notify) {
+            case SMTP -> "NotificationServer 127.0.0.1:" + mdnSink.orElseThrow().port() + "\n";
+            case POSTFIX -> "NotificationServer 127.0.0.1:" + mdnPort + "\n";
+            case COMMAND, SENDMAIL -> "";
+        };
+        try (AutoCloseable sinkStopper = () -> mdnSink.ifPresent(SmtpSink::close);
+             NamedServer named = NamedServer.start(work.resolve("named"), "  recursion no;\n",
                 Map.of(DirectSetup.PARTNER, "type primary; file \"partner.zone\";"),
                 Map.of("partner.zone", NamedServer.zone(DirectSetup.PARTNER, 3600, List.of(record))));
              DaemonBench daemon = DaemonBench.start(classpath, maxHeap, work,
-                     setup.configLines() + "Nameservers 127.0.0.1:" + named.port() + "\n");
-             PostfixInstance postfix = PostfixInstance.start(PostfixInstance.Options.withoutMilter()
-                     // what was queued is thrown away: the figures are smtpd, cleanup and the milter
-                     // processes stay for the whole run, so their CPU is read by name (see postfixTicks)
-                     .set("max_use", "100000")
-                     .set("default_transport", "discard:benchmark")
-                     .set("relay_transport", "discard:benchmark")
-                     .listener(outgoingPort, Map.of("smtpd_milters", daemon.postfixSocket()))
-                     .listener(incomingPort, Map.of("smtpd_milters", daemon.postfixSocket())))) {
+                     setup.configLines() + "Nameservers 127.0.0.1:" + named.port() + "\n" + handOff);
+             PostfixInstance postfix = PostfixInstance.start(
+                     postfixOptions(notify, daemon.postfixSocket(), outgoingPort, incomingPort, mdnPort))) {
+            if (notify == Notify.SENDMAIL) {
+                setup.submitWith("exec /usr/sbin/sendmail -C " + postfix.dir().resolve("etc") + " -i -t -f '<>'");
+            }
             System.out.printf("direct-milter through Postfix: daemon pid %d, -Xmx%s, %d CPUs, Java %s, %s; "
                             + "smtp-source -s %d, one message per SMTP session; RSA-2048, AES-256-CBC, SHA-256%n",
                     daemon.pid(), maxHeap, Runtime.getRuntime().availableProcessors(), Runtime.version(),
                     postfixVersion(postfix), sessions);
+            System.out.println("MDNs (DM_BENCH_NOTIFY=" + notify.name().toLowerCase(java.util.Locale.ROOT) + "): "
+                    + switch (notify) {
+                        case COMMAND -> "NotificationCommand " + setup.submitCommand + " (a shell script: mktemp, cat, a file each)";
+                        case SMTP -> "NotificationServer 127.0.0.1:" + mdnSink.orElseThrow().port() + " (smtp-sink, a file each)";
+                        case SENDMAIL -> "NotificationCommand: this Postfix's sendmail; pickup passes each MDN to the"
+                                + " daemon, which protects it; timed until the queue is empty";
+                        case POSTFIX -> "NotificationServer 127.0.0.1:" + mdnPort + ", a listener of this Postfix with"
+                                + " the daemon as milter, which protects each MDN; timed until the queue is empty";
+                    });
             PostfixBenchmark bench = new PostfixBenchmark(daemon, postfix.masterPid().orElseThrow(), postfix.smtpPort(),
-                    outgoingPort, incomingPort, sessions);
+                    outgoingPort, incomingPort, sessions,
+                    notify.intoPostfix() ? Optional.of(postfix.dir().resolve("queue")) : Optional.empty());
             bench.warmUp(rows);
             System.out.printf("%-9s %6s %5s | %11s %11s %6s %8s %8s %8s %5s %6s | %9s %9s %9s %9s | %11s %8s %8s | %11s %8s %8s %8s | %s%n",
                     "direction", "size", "msgs", "plain msg/s", "milter msg/s", "ratio", "cpu ms", "w/o jit", "alloc KB",
@@ -236,10 +277,48 @@ public final class PostfixBenchmark {
                 "-m", Integer.toString(messages), "-M", "client.milter-test.invalid",
                 "-f", row.envelope().sender(), "-t", row.envelope().recipients().get(0),
                 "-F", row.file().toString(), "127.0.0.1:" + port)).orThrow();
+        if (queue.isPresent() && !Poll.within(Duration.ofMinutes(10), () -> queued(queue.get()) == 0)) {
+            throw new IllegalStateException("Postfix's queue did not empty within 10 minutes (deferred MDNs?)");
+        }
         double seconds = (System.nanoTime() - start) / 1e9;
         long[] after = machineJiffies();
         return new Run(seconds, daemon.cpuTicks() - ticks, after[0] - machine[0], after[1] - machine[1],
                 daemon.compilerTicks() - jit, daemon.allocatedBytes() - allocated, difference(postfixTicks(), postfixTicks));
+    }
+
+    /** The benchmark's Postfix: the plain listener, one for each direction and where {@code notify} needs it one for MDNs. */
+    private static PostfixInstance.Options postfixOptions(Notify notify, String milter, int outgoingPort,
+                                                         int incomingPort, int mdnPort) {
+        PostfixInstance.Options options = PostfixInstance.Options.withoutMilter()
+                // what was queued is thrown away: the figures are smtpd, cleanup and the milter
+                // processes stay for the whole run, so their CPU is read by name (see postfixTicks)
+                .set("max_use", "100000")
+                .set("default_transport", "discard:benchmark")
+                .set("relay_transport", "discard:benchmark")
+                .listener(outgoingPort, Map.of("smtpd_milters", milter))
+                .listener(incomingPort, Map.of("smtpd_milters", milter));
+        if (notify == Notify.POSTFIX) {
+            // the listener an operator adds for NotificationServer: it keeps the milter, which protects the MDN
+            options = options.listener(mdnPort, Map.of("smtpd_milters", milter));
+        } else if (notify == Notify.SENDMAIL) {
+            // the default hand-off in production: sendmail and postdrop queue the MDN, pickup passes it to
+            // non_smtpd_milters, which protects it
+            options = options.set("non_smtpd_milters", milter);
+        }
+        return options;
+    }
+
+    /** Messages in Postfix's queue not yet delivered (maildrop, incoming, active, deferred). */
+    private static long queued(Path queue) {
+        long count = 0;
+        for (String name : List.of("maildrop", "incoming", "active", "deferred")) {
+            try (Stream<Path> files = Files.walk(queue.resolve(name))) {
+                count += files.filter(Files::isRegularFile).count();
+            } catch (IOException | UncheckedIOException e) {
+                return Long.MAX_VALUE; // a file went away while we walked: look again
+            }
+        }
+        return count;
     }
 
     private static Row outgoing(Path work, int bytes, int messages) throws IOException {

@@ -11,6 +11,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.Instant;
 import org.directmilter.crypto.testpki.TestPki;
+import org.directmilter.milter.testkit.FakeSmtpServer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -128,6 +129,27 @@ class CheckCommandTest {
 
         config("Notifications no\nNotificationCommand " + dir.resolve("missing") + "\n");
         assertThat(run("check", "-c", file.toString()).err()).doesNotContain("NotificationCommand");
+    }
+
+    @Test
+    void theNotificationServerMustAnswerAsAnSmtpServer() throws IOException {
+        try (FakeSmtpServer server = new FakeSmtpServer()) {
+            Path file = config("NotificationServer " + server.name() + "\nNotificationCommand " + dir.resolve("missing")
+                    + "\nSocket inet:0@127.0.0.1\nTemporaryDirectory " + dir + "\n");
+            Outcome answers = run("check", "-c", file.toString());
+
+            assertThat(answers.status()).isZero();
+            assertThat(answers.out().lines()).contains("notification server " + server.name() + ": 220 fake.example ESMTP");
+            assertThat(answers.err()).as("the command is not used").doesNotContain("NotificationCommand");
+            assertThat(server.commands).containsExactly("EHLO [127.0.0.1]", "QUIT");
+
+            server.greeting = "554 5.3.2 not now";
+            Outcome refuses = run("check", "-c", file.toString());
+            assertThat(refuses.status()).isEqualTo(78);
+            assertThat(refuses.err().lines()).first().isEqualTo(file + ":1: NotificationServer: " + server.name()
+                    + " answered the greeting with 554 5.3.2 not now; verified incoming mail would be tempfailed until it answers");
+            assertThat(server.messages).isEmpty();
+        }
     }
 
     @Test

@@ -21,7 +21,7 @@ class NotifierTest {
     private static final String BOB = "bob@partner.example";
 
     private final List<String> submitted = new ArrayList<>();
-    private final Notifier notifier = new Notifier(true, m -> submitted.add(new String(m, StandardCharsets.US_ASCII)),
+    private final Notifier notifier = new Notifier(true, (to, m) -> submitted.add(new String(m, StandardCharsets.US_ASCII)),
             Clock.fixed(Instant.parse("2026-12-06T01:00:00Z"), ZoneOffset.UTC));
 
     private static OriginalMessage original(String messageId, List<String> dnt, String contentType, String options) {
@@ -175,11 +175,11 @@ class NotifierTest {
     void aCommandThatFailsOrHangsIsAFailedHandOff() {
         CommandSubmission failing = new CommandSubmission(List.of("/bin/sh", "-c", "cat >/dev/null; echo no queue >&2; exit 75"),
                 Duration.ofSeconds(30));
-        assertThatThrownBy(() -> failing.submit("x".getBytes(StandardCharsets.US_ASCII)))
+        assertThatThrownBy(() -> failing.submit("bob@partner.example", "x".getBytes(StandardCharsets.US_ASCII)))
                 .isInstanceOf(Submission.SubmissionException.class).hasMessage("/bin/sh exited 75: no queue");
 
         CommandSubmission hanging = new CommandSubmission(List.of("/bin/sleep", "60"), Duration.ofMillis(200));
-        assertThatThrownBy(() -> hanging.submit("x".getBytes(StandardCharsets.US_ASCII)))
+        assertThatThrownBy(() -> hanging.submit("bob@partner.example", "x".getBytes(StandardCharsets.US_ASCII)))
                 .isInstanceOf(Submission.SubmissionException.class).hasMessageContaining("did not finish");
     }
 
@@ -188,7 +188,7 @@ class NotifierTest {
         MutableClock clock = new MutableClock(Instant.parse("2026-12-06T01:00:00Z"));
         List<String> handedOver = new ArrayList<>();
         boolean[] secondFails = {true};
-        Notifier retrying = new Notifier(true, m -> {
+        Notifier retrying = new Notifier(true, (to, m) -> {
             String text = new String(m, StandardCharsets.US_ASCII);
             if (secondFails[0] && text.contains("Final-Recipient: rfc822;alice@hisp-a.example\n")) {
                 throw new Submission.SubmissionException("postdrop: queue full");

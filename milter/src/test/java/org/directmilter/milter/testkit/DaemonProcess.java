@@ -102,6 +102,11 @@ public final class DaemonProcess implements AutoCloseable {
         }
     }
 
+    /** The configuration file it runs with: rewrite it, then {@link #reload()}. */
+    public Path configFile() {
+        return log.resolveSibling("direct-milter.conf");
+    }
+
     /** Everything the daemon printed so far. */
     public String log() {
         return Scratch.readOrEmpty(log);

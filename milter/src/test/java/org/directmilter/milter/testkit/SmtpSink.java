@@ -22,7 +22,7 @@ import java.util.stream.Stream;
  * complete once smtp-sink no longer holds it open; {@link #messages()} checks /proc/PID/fd for that
  * instead of guessing from sizes or times.
  */
-final class SmtpSink implements AutoCloseable {
+public final class SmtpSink implements AutoCloseable {
 
     private static final String SMTP_SINK = "/usr/sbin/smtp-sink";
 
@@ -38,8 +38,8 @@ final class SmtpSink implements AutoCloseable {
         this.process = process;
     }
 
-    /** Starts smtp-sink with its files under {@code dir} and waits until it listens. */
-    static SmtpSink start(Path dir) {
+    /** Starts smtp-sink with its files under {@code dir} (which must exist) and waits until it listens. */
+    public static SmtpSink start(Path dir) {
         try {
             if (!Files.isExecutable(Path.of(SMTP_SINK))) {
                 throw new IllegalStateException(SMTP_SINK + " is missing: apt-get install postfix (bash .ci/run does)");
@@ -75,12 +75,12 @@ final class SmtpSink implements AutoCloseable {
         }
     }
 
-    int port() {
+    public int port() {
         return port;
     }
 
     /** Every completely received message so far, oldest first. */
-    List<SinkMessage> messages() {
+    public List<SinkMessage> messages() {
         try {
             List<Path> files;
             try (Stream<Path> list = Files.list(dumpDir)) {
