@@ -10,10 +10,14 @@ import static org.directmilter.milter.testkit.DirectDeployment.routingHeaders;
 import java.security.MessageDigest;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.function.Function;
 import org.directmilter.milter.testkit.DirectDeployment;
 import org.directmilter.milter.testkit.DirectSetup;
@@ -165,5 +169,50 @@ abstract class DirectBehindMta {
 
     static String sha256(X509Certificate certificate) throws Exception {
         return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(certificate.getEncoded()));
+    }
+    /**
+     * {@code message} from bob to alice, {@code messages} times in all over {@code sessions} concurrent SMTP
+     * sessions (each sends its share over one connection); how many the MTA accepted.
+     */
+    int sendConcurrently(String message, int sessions, int messages, Duration timeout) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(sessions);
+        List<Future<Integer>> accepted = new ArrayList<>();
+        try {
+            for (int s = 0; s < sessions; s++) {
+                int share = messages / sessions + (s < messages % sessions ? 1 : 0);
+                accepted.add(pool.submit(() -> sendMany(message, share, timeout)));
+            }
+            int total = 0;
+            for (Future<Integer> f : accepted) {
+                total += f.get();
+            }
+            return total;
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    /** Sends {@code message} {@code count} times over one SMTP session; how many were accepted. */
+    private int sendMany(String message, int count, Duration timeout) {
+        int ok = 0;
+        try (SmtpClient smtp = SmtpClient.connect(mta.smtpPort(), timeout)) {
+            smtp.greeting();
+            smtp.ehlo("mx.partner.example");
+            for (int i = 0; i < count; i++) {
+                smtp.mailFrom(BOB);
+                smtp.rcptTo(ALICE);
+                if (smtp.data(message).code() == 250) {
+                    ok++;
+                }
+            }
+            smtp.quit();
+        }
+        return ok;
+    }
+
+    /** The null-sender messages at the sink written by {@code reporter}: its notifications. */
+    List<SinkMessage> mdnsFrom(String reporter) {
+        return mta.sinkMessages().stream().filter(m -> m.envelopeSender().equals("<>"))
+                .filter(m -> m.relayed().contains("From: " + reporter + "\n")).toList();
     }
 }

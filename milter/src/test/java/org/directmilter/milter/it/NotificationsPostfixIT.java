@@ -11,14 +11,10 @@ import static org.directmilter.milter.testkit.DirectDeployment.routingHeaders;
 
 import java.nio.file.Files;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import org.directmilter.crypto.keys.PrivateKeyEntry;
 import org.directmilter.milter.testkit.PartnerHisp;
 import org.directmilter.milter.testkit.Poll;
@@ -220,21 +216,7 @@ class NotificationsPostfixIT extends DirectBehindMta {
         String inner = message(BOB, List.of(ALICE), id, "load", BODY);
         String sent = deployment.partner.protect(inner, setup.bob, List.of(setup.alice),
                 routingHeaders(BOB, List.of(ALICE), id));
-        ExecutorService pool = Executors.newFixedThreadPool(sessions);
-        List<Future<Integer>> accepted = new ArrayList<>();
-        try {
-            for (int s = 0; s < sessions; s++) {
-                int share = messages / sessions + (s < messages % sessions ? 1 : 0);
-                accepted.add(pool.submit(() -> sendMany(sent, share)));
-            }
-            int total = 0;
-            for (Future<Integer> f : accepted) {
-                total += f.get();
-            }
-            assertThat(total).as("messages accepted").isEqualTo(messages);
-        } finally {
-            pool.shutdownNow();
-        }
+        assertThat(sendConcurrently(sent, sessions, messages, LOAD_WAIT)).as("messages accepted").isEqualTo(messages);
 
         Poll.until(messages + " MDNs from " + ALICE + " at the sink", LOAD_WAIT,
                 () -> mdnsFrom(ALICE).size() >= messages, () -> mta.maillog() + "\n" + deployment.diagnostics());
@@ -242,24 +224,6 @@ class NotificationsPostfixIT extends DirectBehindMta {
         SinkMessage sample = mdnsFrom(ALICE).get(0);
         assertThat(deployment.partner.open(sample.relayed(), setup.bob, setup.localCa))
                 .contains("Final-Recipient: rfc822;" + ALICE + "\n", "Original-Message-ID: <" + id + ">\n");
-    }
-
-    /** Sends {@code message} {@code count} times over one SMTP session; how many were accepted. */
-    private int sendMany(String message, int count) {
-        int ok = 0;
-        try (SmtpClient smtp = SmtpClient.connect(mta.smtpPort(), LOAD_WAIT)) {
-            smtp.greeting();
-            smtp.ehlo("mx.partner.example");
-            for (int i = 0; i < count; i++) {
-                smtp.mailFrom(BOB);
-                smtp.rcptTo(ALICE);
-                if (smtp.data(message).code() == 250) {
-                    ok++;
-                }
-            }
-            smtp.quit();
-        }
-        return ok;
     }
 
     private List<SmtpClient.Reply> sendIncoming(PrivateKeyEntry signer, List<PrivateKeyEntry> recipients, String id,
@@ -297,11 +261,6 @@ class NotificationsPostfixIT extends DirectBehindMta {
                         k -> deployment.partner.open(k.relayed(), setup.bob, setup.localCa))).orElse("")
                         .contains("Original-Message-ID: <" + id + ">\n"))
                 .toList();
-    }
-
-    private List<SinkMessage> mdnsFrom(String reporter) {
-        return mta.sinkMessages().stream().filter(m -> m.envelopeSender().equals("<>"))
-                .filter(m -> m.relayed().contains("From: " + reporter + "\n")).toList();
     }
 
     /** The daemon's notification audit lines about the message {@code id}. */

@@ -10,13 +10,9 @@ import static org.directmilter.milter.testkit.DirectDeployment.routingHeaders;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import org.directmilter.milter.testkit.Poll;
 import org.directmilter.milter.testkit.Ports;
 import org.directmilter.milter.testkit.PostfixInstance;
@@ -89,21 +85,7 @@ class NotificationsSmtpPostfixIT extends DirectBehindMta {
         String sent = deployment.partner.protect(inner, setup.bob, List.of(setup.alice),
                 routingHeaders(BOB, List.of(ALICE), id));
         long connectsBefore = listenerConnects();
-        ExecutorService pool = Executors.newFixedThreadPool(sessions);
-        List<Future<Integer>> accepted = new ArrayList<>();
-        try {
-            for (int s = 0; s < sessions; s++) {
-                int share = messages / sessions + (s < messages % sessions ? 1 : 0);
-                accepted.add(pool.submit(() -> sendMany(sent, share)));
-            }
-            int total = 0;
-            for (Future<Integer> f : accepted) {
-                total += f.get();
-            }
-            assertThat(total).as("messages accepted").isEqualTo(messages);
-        } finally {
-            pool.shutdownNow();
-        }
+        assertThat(sendConcurrently(sent, sessions, messages, LOAD_WAIT)).as("messages accepted").isEqualTo(messages);
 
         Poll.until(messages + " MDNs from " + ALICE + " at the sink", LOAD_WAIT,
                 () -> mdnsFrom(ALICE).size() >= messages, () -> mta.maillog() + "\n" + deployment.diagnostics());
@@ -173,24 +155,6 @@ class NotificationsSmtpPostfixIT extends DirectBehindMta {
         return mta.maillog().lines().filter(l -> l.matches(".*postfix/mdn/smtpd\\[\\d+\\]: connect from .*")).count();
     }
 
-    /** Sends {@code message} {@code count} times over one SMTP session; how many were accepted. */
-    private int sendMany(String message, int count) {
-        int ok = 0;
-        try (SmtpClient smtp = SmtpClient.connect(mta.smtpPort(), LOAD_WAIT)) {
-            smtp.greeting();
-            smtp.ehlo("mx.partner.example");
-            for (int i = 0; i < count; i++) {
-                smtp.mailFrom(BOB);
-                smtp.rcptTo(ALICE);
-                if (smtp.data(message).code() == 250) {
-                    ok++;
-                }
-            }
-            smtp.quit();
-        }
-        return ok;
-    }
-
     /** A protected message from bob to dave with Message-ID {@code id}, as the partner sends it. */
     private List<SmtpClient.Reply> sendIncoming(String id) {
         String inner = message(BOB, List.of(DAVE), id, "referral", BODY);
@@ -212,10 +176,5 @@ class NotificationsSmtpPostfixIT extends DirectBehindMta {
                 .filter(m -> Optional.ofNullable(deployment.partner.open(m.relayed(), setup.bob, setup.localCa))
                         .orElse("").contains("Original-Message-ID: <" + id + ">\n"))
                 .findFirst();
-    }
-
-    private List<SinkMessage> mdnsFrom(String reporter) {
-        return mta.sinkMessages().stream().filter(m -> m.envelopeSender().equals("<>"))
-                .filter(m -> m.relayed().contains("From: " + reporter + "\n")).toList();
     }
 }
