@@ -120,15 +120,7 @@ public final class SmtpSubmission implements Submission {
             }
         }
         Connection fresh = open(deadline);
-        try {
-            transaction(fresh, recipient, data, deadline);
-        } catch (Stale e) {
-            fresh.abandon();
-            throw new SubmissionException(e.getMessage());
-        } catch (SubmissionException e) {
-            fresh.quitAndClose();
-            throw e;
-        }
+        onFreshConnection(fresh, () -> transaction(fresh, recipient, data, deadline));
         release(fresh);
     }
 
@@ -217,9 +209,20 @@ public final class SmtpSubmission implements Submission {
             closeQuietly(socket);
             throw new SubmissionException("cannot connect to " + serverName + ": " + e.getMessage());
         }
-        try {
+        onFreshConnection(connection, () -> {
             connection.greeting = String.join(" ", connection.expect(null, "the greeting", 220, deadline));
             connection.expect("EHLO " + heloName(socket.getLocalAddress()), "EHLO", 250, deadline);
+        });
+        return connection;
+    }
+
+    /**
+     * Runs {@code step} on a connection just opened: there is no other to fall back on, so a closed one
+     * is a failure like any other; the connection is closed either way when it fails.
+     */
+    private static void onFreshConnection(Connection connection, Step step) throws SubmissionException {
+        try {
+            step.run();
         } catch (Stale e) {
             connection.abandon();
             throw new SubmissionException(e.getMessage());
@@ -227,7 +230,11 @@ public final class SmtpSubmission implements Submission {
             connection.quitAndClose();
             throw e;
         }
-        return connection;
+    }
+
+    /** A part of the SMTP dialogue. */
+    private interface Step {
+        void run() throws Stale, SubmissionException;
     }
 
     /**
