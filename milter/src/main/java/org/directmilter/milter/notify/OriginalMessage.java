@@ -3,6 +3,7 @@ package org.directmilter.milter.notify;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.regex.Pattern;
 
 /**
  * What a notification needs to know of the message it reports on, taken from its inner (signed, so
@@ -14,6 +15,11 @@ public record OriginalMessage(Optional<String> messageId, List<String> from, Lis
 
     /** The extension a sender asks for timely and reliable delivery with (Delivery Notification IG). */
     public static final String FINAL_DESTINATION_DELIVERY = "X-DIRECT-FINAL-DESTINATION-DELIVERY";
+
+    // compiled once: both are asked of every message verified or protected
+    private static final Pattern WHITE_SPACE = Pattern.compile("\\s+");
+    private static final Pattern ASKS_FINAL_DELIVERY = Pattern.compile(
+            "(.*;)?" + FINAL_DESTINATION_DELIVERY + "=(OPTIONAL|REQUIRED),TRUE(;.*)?");
 
     public OriginalMessage {
         from = List.copyOf(from);
@@ -31,7 +37,7 @@ public record OriginalMessage(Optional<String> messageId, List<String> from, Lis
      * §3.1, Direct AS §3).
      */
     public boolean isReport() {
-        String type = contentType.toLowerCase(Locale.ROOT).replaceAll("\\s+", "");
+        String type = WHITE_SPACE.matcher(contentType.toLowerCase(Locale.ROOT)).replaceAll("");
         return type.startsWith("multipart/report")
                 && (type.contains("report-type=disposition-notification") || type.contains("report-type=\"disposition-notification\"")
                         || type.contains("report-type=delivery-status") || type.contains("report-type=\"delivery-status\""))
@@ -40,7 +46,7 @@ public record OriginalMessage(Optional<String> messageId, List<String> from, Lis
 
     /** Whether the sender asked for timely and reliable delivery: {@code dispatched} and {@code failed} too. */
     public boolean wantsFinalDelivery() {
-        return options.toUpperCase(Locale.ROOT).replaceAll("\\s+", "")
-                .matches("(.*;)?" + FINAL_DESTINATION_DELIVERY + "=(OPTIONAL|REQUIRED),TRUE(;.*)?");
+        return !options.isEmpty() && ASKS_FINAL_DELIVERY.matcher(
+                WHITE_SPACE.matcher(options.toUpperCase(Locale.ROOT)).replaceAll("")).matches();
     }
 }
