@@ -43,7 +43,7 @@ class UrlsTest {
     }
 
     @Test
-    void twoObjectsOfTheSameCertificateAgreeAndEachIsReadOnce() throws Exception {
+    void aCertificateIsReadOnceAndACopyOfItAgrees() throws Exception {
         X509Certificate cert = TestPki.cert("twice", TestPki.rsa(2048)).issuer(ROOT).aia("http://ca.example/x.cer")
                 .build().cert();
         X509Certificate copy = (X509Certificate) CertificateFactory.getInstance("X.509")
