@@ -48,6 +48,11 @@ enum Dialect {
         void lockSchema(Connection connection) {
             // BEGIN IMMEDIATE already excludes every other writer
         }
+
+        @Override
+        boolean busy(SQLException e) {
+            return e.getErrorCode() == SQLITE_BUSY;
+        }
     },
 
     POSTGRESQL(" FOR UPDATE", " FOR UPDATE SKIP LOCKED") {
@@ -88,6 +93,8 @@ enum Dialect {
 
     /** How long a SQLite writer waits for another (a node settling an overdue recipient holds it meanwhile). */
     static final int BUSY_TIMEOUT_MILLIS = 10_000;
+    /** SQLite's result code for a database another connection has locked; the driver's vendor code. */
+    private static final int SQLITE_BUSY = 5;
     /** The advisory lock key of the migrations: "dmtrack" in ASCII. */
     private static final long SCHEMA_LOCK = 0x646d747261636bL;
 
@@ -117,6 +124,11 @@ enum Dialect {
 
     /** Inside a writing transaction: excludes every other node from migrating the schema at the same time. */
     abstract void lockSchema(Connection connection) throws SQLException;
+
+    /** Whether {@code e} says another connection held the database for a moment, so trying again can succeed. */
+    boolean busy(SQLException e) {
+        return false;
+    }
 
     private static void execute(Connection connection, String sql) throws SQLException {
         try (Statement statement = connection.createStatement()) {

@@ -50,6 +50,9 @@ import java.util.Set;
  */
 public final class JdbcTrackingStore implements TrackingStore {
 
+    /** Between attempts to open a database another node holds for a moment. */
+    private static final long BUSY_RETRY_MILLIS = 20;
+
     private final HikariDataSource pool;
     private final Dialect dialect;
     private final String description;
@@ -78,13 +81,7 @@ public final class JdbcTrackingStore implements TrackingStore {
         // a pool that cannot hand out a connection in this time fails the call rather than hold the message
         config.setConnectionTimeout(15_000);
         dialect.configure(config, settings);
-        HikariDataSource pool;
-        try {
-            pool = new HikariDataSource(config);
-        } catch (RuntimeException e) {
-            throw new TrackingException("tracking database " + settings.describe() + " cannot be opened: "
-                    + reason(e), e);
-        }
+        HikariDataSource pool = openPool(config, dialect, settings);
         JdbcTrackingStore store = new JdbcTrackingStore(pool, dialect, settings.describe());
         try (Connection connection = pool.getConnection()) {
             Migrations.apply(connection, dialect);
@@ -94,6 +91,43 @@ public final class JdbcTrackingStore implements TrackingStore {
             throw new TrackingException("tracking database " + settings.describe() + ": the schema cannot be set up: "
                     + reason(e), e);
         }
+    }
+
+    /**
+     * The pool, with its first connection. Two nodes opening one new SQLite file at once (or the daemon and
+     * {@code direct-milter check}): the first connection turns the file to WAL, which needs it alone, and
+     * SQLite answers the other's {@code journal_mode} BUSY at once instead of waiting out the busy timeout
+     * (about one start in seventy in {@code TrackingStoreContract}'s race). So a busy database is tried again
+     * for as long as that timeout; any other failure ends the opening at once.
+     */
+    private static HikariDataSource openPool(HikariConfig config, Dialect dialect, StoreSettings settings) {
+        long deadline = System.nanoTime() + Dialect.BUSY_TIMEOUT_MILLIS * 1_000_000L;
+        while (true) {
+            try {
+                return new HikariDataSource(config);
+            } catch (RuntimeException e) {
+                if (!busy(dialect, e) || System.nanoTime() - deadline > 0) {
+                    throw new TrackingException("tracking database " + settings.describe() + " cannot be opened: "
+                            + reason(e), e);
+                }
+            }
+            try {
+                Thread.sleep(BUSY_RETRY_MILLIS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new TrackingException("tracking database " + settings.describe()
+                        + " cannot be opened: interrupted while it was busy", e);
+            }
+        }
+    }
+
+    private static boolean busy(Dialect dialect, Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof SQLException sql && dialect.busy(sql)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The database, for messages: the file or the URL without its query. */
