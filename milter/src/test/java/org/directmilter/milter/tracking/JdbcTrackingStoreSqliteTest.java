@@ -8,14 +8,9 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -55,20 +50,9 @@ class JdbcTrackingStoreSqliteTest extends TrackingStoreContract {
         ExecutorService threads = Executors.newFixedThreadPool(2);
         try {
             for (int pair = 0; pair < 60; pair++) {
-                StoreSettings fresh = freshDatabase();
-                CountDownLatch start = new CountDownLatch(1);
-                List<Future<JdbcTrackingStore>> nodes = new ArrayList<>();
-                for (int node = 0; node < 2; node++) {
-                    nodes.add(threads.submit(() -> {
-                        start.await();
-                        return JdbcTrackingStore.open(fresh);
-                    }));
-                }
-                start.countDown();
-                for (Future<JdbcTrackingStore> node : nodes) {
-                    try (JdbcTrackingStore store = node.get(60, TimeUnit.SECONDS)) {
-                        store.verify();
-                    }
+                for (JdbcTrackingStore node : openTwoAtOnce(freshDatabase(), threads)) {
+                    node.verify();
+                    node.close(); // a pool each: not a hundred and twenty until the end (closing twice is harmless)
                 }
             }
         } finally {

@@ -404,26 +404,34 @@ abstract class TrackingStoreContract {
 
     @Test
     void twoNodesOpeningAnEmptyDatabaseAtOnceBothSucceed() throws Exception {
-        StoreSettings empty = freshDatabase();
         ExecutorService threads = Executors.newFixedThreadPool(2);
         try {
-            CountDownLatch start = new CountDownLatch(1);
-            List<Future<JdbcTrackingStore>> nodes = new ArrayList<>();
-            for (int i = 0; i < 2; i++) {
-                nodes.add(threads.submit(() -> {
-                    start.await();
-                    return JdbcTrackingStore.open(empty);
-                }));
-            }
-            start.countDown();
-            for (Future<JdbcTrackingStore> node : nodes) {
-                JdbcTrackingStore opened = node.get(60, TimeUnit.SECONDS);
-                this.opened.add(opened);
-                opened.verify();
+            for (JdbcTrackingStore node : openTwoAtOnce(freshDatabase(), threads)) {
+                node.verify();
             }
         } finally {
             threads.shutdownNow();
         }
+    }
+
+    /** Two nodes opening {@code settings} at the same moment, on {@code threads}; closed after the test. */
+    List<JdbcTrackingStore> openTwoAtOnce(StoreSettings settings, ExecutorService threads) throws Exception {
+        CountDownLatch start = new CountDownLatch(1);
+        List<Future<JdbcTrackingStore>> nodes = new ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            nodes.add(threads.submit(() -> {
+                start.await();
+                return JdbcTrackingStore.open(settings);
+            }));
+        }
+        start.countDown();
+        List<JdbcTrackingStore> out = new ArrayList<>();
+        for (Future<JdbcTrackingStore> node : nodes) {
+            JdbcTrackingStore store = node.get(60, TimeUnit.SECONDS);
+            opened.add(store);
+            out.add(store);
+        }
+        return out;
     }
 
     @Test
