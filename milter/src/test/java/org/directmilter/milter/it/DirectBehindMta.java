@@ -171,10 +171,13 @@ abstract class DirectBehindMta {
         return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(certificate.getEncoded()));
     }
     /**
-     * {@code message} from bob to alice, {@code messages} times in all over {@code sessions} concurrent SMTP
-     * sessions (each sends its share over one connection); how many the MTA accepted.
+     * One Direct message from bob to alice (Message-ID {@code id}, body {@code body}), protected by the
+     * partner, {@code messages} times in all over {@code sessions} concurrent SMTP sessions (each sends its
+     * share over one connection); how many the MTA accepted.
      */
-    int sendConcurrently(String message, int sessions, int messages, Duration timeout) throws Exception {
+    int sendConcurrently(String id, String body, int sessions, int messages, Duration timeout) throws Exception {
+        String message = deployment.partner.protect(message(BOB, List.of(ALICE), id, "load", body), setup.bob,
+                List.of(setup.alice), routingHeaders(BOB, List.of(ALICE), id));
         ExecutorService pool = Executors.newFixedThreadPool(sessions);
         List<Future<Integer>> accepted = new ArrayList<>();
         try {
