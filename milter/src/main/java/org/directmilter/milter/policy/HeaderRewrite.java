@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.Predicate;
+import java.util.regex.Pattern;
 import org.directmilter.milter.session.HeaderField;
 import org.directmilter.milter.session.Modification;
 
@@ -14,7 +15,7 @@ import org.directmilter.milter.session.Modification;
 final class HeaderRewrite {
 
     // compiled once: every protected message has its outer fields converted
-    private static final java.util.regex.Pattern LINE_BREAK = java.util.regex.Pattern.compile("\r?\n");
+    private static final Pattern LINE_BREAK = Pattern.compile("\r?\n");
 
     private HeaderRewrite() {
     }
