@@ -24,22 +24,41 @@ final class HeaderRewrite {
      * Deletes every header the milter saw that {@code keep} does not keep, then appends {@code replacement}
      * in order. Deletions run from the last occurrence of a name to the first, so each index still names
      * the header it meant.
+     *
+     * <p>Fields below the last kept one that equal the replacement's first fields byte for byte, in order
+     * (typically From, To, Date and Message-ID, which the outer and inner headers share), are left where
+     * they are instead of deleted and added again: the block ends the same, field for field and in the
+     * same order, in fewer changes. Each change is a packet to the MTA and, in Postfix's cleanup, a search
+     * and a rewrite of the queue file.
      */
     static List<Modification> replace(List<HeaderField> original, Predicate<HeaderField> keep,
                                       List<HeaderField> replacement) {
+        int firstMovable = 0;
+        for (int i = 0; i < original.size(); i++) {
+            if (keep.test(original.get(i))) {
+                firstMovable = i + 1;
+            }
+        }
         Map<String, Integer> seen = new HashMap<>();
         List<Modification.DeleteHeader> deletions = new ArrayList<>();
-        for (HeaderField header : original) {
+        int left = 0; // how many of the replacement's first fields stay in place
+        for (int i = 0; i < original.size(); i++) {
+            HeaderField header = original.get(i);
             int occurrence = seen.merge(header.name().toLowerCase(Locale.ROOT), 1, Integer::sum);
-            if (!keep.test(header)) {
+            if (keep.test(header)) {
+                continue;
+            }
+            if (i >= firstMovable && left < replacement.size() && header.equals(replacement.get(left))) {
+                left++;
+            } else {
                 deletions.add(new Modification.DeleteHeader(header.name(), occurrence));
             }
         }
-        List<Modification> out = new ArrayList<>(deletions.size() + replacement.size());
+        List<Modification> out = new ArrayList<>(deletions.size() + replacement.size() - left);
         for (int i = deletions.size() - 1; i >= 0; i--) {
             out.add(deletions.get(i));
         }
-        for (HeaderField header : replacement) {
+        for (HeaderField header : replacement.subList(left, replacement.size())) {
             out.add(new Modification.AddHeader(header));
         }
         return out;

@@ -79,6 +79,10 @@ abstract class DirectBehindMta {
         assertThat(fields(head(outer))).contains("from: " + ALICE, "to: " + BOB, "message-id: <" + id + ">",
                         "content-type: application/pkcs7-mime; smime-type=enveloped-data; name=smime.p7m")
                 .noneMatch(f -> f.startsWith("subject:"));
+        assertThat(fields(head(outer))).as("each field once: the shared ones stay, the others are replaced")
+                .filteredOn(f -> !f.startsWith("received:")).extracting(f -> f.substring(0, f.indexOf(':')))
+                .containsExactlyInAnyOrder("from", "to", "date", "message-id", "mime-version", "content-type",
+                        "content-transfer-encoding", "content-disposition");
         assertThat(outer).doesNotContain("Potassium", "lab results");
         assertThat(deployment.partner.open(outer, setup.bob, setup.localCa))
                 .as("the signed content: the original as the client sent it, wrapped as message/rfc822")
