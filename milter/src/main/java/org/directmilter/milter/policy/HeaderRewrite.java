@@ -41,24 +41,24 @@ final class HeaderRewrite {
         }
         Map<String, Integer> seen = new HashMap<>();
         List<Modification.DeleteHeader> deletions = new ArrayList<>();
-        int left = 0; // how many of the replacement's first fields stay in place
+        int staying = 0; // how many of the replacement's first fields stay in place
         for (int i = 0; i < original.size(); i++) {
             HeaderField header = original.get(i);
             int occurrence = seen.merge(header.name().toLowerCase(Locale.ROOT), 1, Integer::sum);
             if (keep.test(header)) {
                 continue;
             }
-            if (i >= firstMovable && left < replacement.size() && header.equals(replacement.get(left))) {
-                left++;
+            if (i >= firstMovable && staying < replacement.size() && header.equals(replacement.get(staying))) {
+                staying++;
             } else {
                 deletions.add(new Modification.DeleteHeader(header.name(), occurrence));
             }
         }
-        List<Modification> out = new ArrayList<>(deletions.size() + replacement.size() - left);
+        List<Modification> out = new ArrayList<>(deletions.size() + replacement.size() - staying);
         for (int i = deletions.size() - 1; i >= 0; i--) {
             out.add(deletions.get(i));
         }
-        for (HeaderField header : replacement.subList(left, replacement.size())) {
+        for (HeaderField header : replacement.subList(staying, replacement.size())) {
             out.add(new Modification.AddHeader(header));
         }
         return out;
