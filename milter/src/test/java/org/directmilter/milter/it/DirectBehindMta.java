@@ -174,6 +174,7 @@ abstract class DirectBehindMta {
     static String sha256(X509Certificate certificate) throws Exception {
         return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(certificate.getEncoded()));
     }
+
     /**
      * One Direct message from bob to alice (Message-ID {@code id}, body {@code body}), protected by the
      * partner, {@code messages} times in all over {@code sessions} concurrent SMTP sessions (each sends its

@@ -2,6 +2,7 @@ package org.directmilter.milter.policy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -74,7 +75,7 @@ class HeaderRewriteTest {
     @Test
     void aFieldStaysOnlyWithTheSameNameAndBytes() {
         HeaderField lowerFrom = new HeaderField("from", FROM.value());
-        HeaderField otherSpace = new HeaderField("From", ("\t" + FROM.text()).getBytes());
+        HeaderField otherSpace = new HeaderField("From", ("\t" + FROM.text()).getBytes(StandardCharsets.US_ASCII));
 
         assertThat(HeaderRewrite.replace(List.of(lowerFrom), h -> false, List.of(FROM)))
                 .containsExactly(new Modification.DeleteHeader("from", 1), new Modification.AddHeader(FROM));
