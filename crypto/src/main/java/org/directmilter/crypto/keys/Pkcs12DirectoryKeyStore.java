@@ -3,9 +3,7 @@ package org.directmilter.crypto.keys;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.attribute.FileTime;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.PrivateKey;
@@ -16,6 +14,7 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
@@ -70,42 +69,41 @@ public final class Pkcs12DirectoryKeyStore implements PrivateKeyStore {
 
     private List<PrivateKeyEntry> load(String name) throws KeyStoreException {
         Path file = directory.resolve(name + ".p12");
-        FileTime modified;
-        long size;
+        Optional<PrivateFiles.Version> version;
         try {
-            modified = Files.getLastModifiedTime(file);
-            size = Files.size(file);
-        } catch (NoSuchFileException e) {
+            version = files.examine(file);
+        } catch (KeyStoreException e) {
+            cache.remove(file); // a key made readable to others after loading is dropped from memory
+            throw e;
+        }
+        if (version.isEmpty()) {
             return List.of();
-        } catch (IOException e) {
-            throw new KeyStoreException(file, "cannot be read: " + e.getMessage());
         }
         Loaded cached = cache.get(file);
-        if (cached != null && cached.modified().equals(modified) && cached.size() == size) {
+        if (cached != null && cached.version().equals(version.get())) {
             return stillPrivate(file, cached);
         }
         // One reader per file: sixteen connections arriving together must not each pay the deliberately
         // slow PKCS#12 key derivation.
         synchronized (loading.computeIfAbsent(file, f -> new Object())) {
             cached = cache.get(file);
-            if (cached != null && cached.modified().equals(modified) && cached.size() == size) {
+            if (cached != null && cached.version().equals(version.get())) {
                 return stillPrivate(file, cached);
             }
             Path passwordFile = passwordFile(file, name);
             List<PrivateKeyEntry> entries = read(file, passwordFile);
-            cache.put(file, new Loaded(modified, size, passwordFile, entries));
+            cache.put(file, new Loaded(version.get(), passwordFile, entries));
             return entries;
         }
     }
 
     /**
-     * A chmod changes neither size nor modification time, so the modes of a cached key and of its
-     * password file are checked again (two stats) every time the key is asked for: one made readable
-     * to others after loading is refused from then on, and dropped from memory.
+     * A chmod changes neither size nor modification time, so the modes of a cached key ({@link
+     * PrivateFiles#examine}, just now) and of its password file are checked every time the key is asked
+     * for: one made readable to others after loading is refused from then on, and dropped from memory.
      */
     private List<PrivateKeyEntry> stillPrivate(Path file, Loaded cached) throws KeyStoreException {
         try {
-            files.check(file);
             files.check(cached.passwordFile());
         } catch (KeyStoreException e) {
             cache.remove(file, cached);
@@ -114,8 +112,8 @@ public final class Pkcs12DirectoryKeyStore implements PrivateKeyStore {
         return cached.entries();
     }
 
+    /** Reads a key file whose modes {@link PrivateFiles#examine} has just accepted. */
     private List<PrivateKeyEntry> read(Path file, Path passwordFile) throws KeyStoreException {
-        files.check(file);
         char[] password = files.firstLine(passwordFile);
         try (InputStream in = Files.newInputStream(file)) {
             KeyStore store = KeyStore.getInstance("PKCS12");
@@ -160,6 +158,6 @@ public final class Pkcs12DirectoryKeyStore implements PrivateKeyStore {
         return file;
     }
 
-    private record Loaded(FileTime modified, long size, Path passwordFile, List<PrivateKeyEntry> entries) {
+    private record Loaded(PrivateFiles.Version version, Path passwordFile, List<PrivateKeyEntry> entries) {
     }
 }

@@ -4,11 +4,15 @@ import com.sun.security.auth.module.UnixSystem;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermission;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.directmilter.crypto.text.LogSafe;
@@ -32,13 +36,50 @@ public final class PrivateFiles {
         this.daemonGroups = Set.copyOf(daemonGroups);
     }
 
+    /** A file's version as one stat saw it: what a cache of its parsed content is keyed on. */
+    record Version(FileTime modified, long size) {
+    }
+
     /**
      * Refuses files others may read, and group-readable files whose group is not one of ours. A refusal
      * is logged once per file, not for every message that asks for the key; once the file is private
      * again, a later refusal is logged anew.
      */
     void check(Path file) throws KeyStoreException {
-        String refusal = refusal(file);
+        judge(file, refusal(file));
+    }
+
+    /**
+     * {@link #check} and the file's version from one stat, where reading them apart took four; empty when
+     * the file does not exist.
+     */
+    Optional<Version> examine(Path file) throws KeyStoreException {
+        Map<String, Object> attributes;
+        try {
+            attributes = Files.readAttributes(file, "unix:lastModifiedTime,size,permissions,gid");
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        } catch (UnsupportedOperationException | IllegalArgumentException e) {
+            return basicVersion(file); // not a POSIX file system: nothing to check against
+        } catch (IOException e) {
+            throw new KeyStoreException(file, "cannot be read: " + e.getMessage());
+        }
+        judge(file, refusal(attributes));
+        return Optional.of(new Version((FileTime) attributes.get("lastModifiedTime"), (Long) attributes.get("size")));
+    }
+
+    private static Optional<Version> basicVersion(Path file) throws KeyStoreException {
+        try {
+            BasicFileAttributes basic = Files.readAttributes(file, BasicFileAttributes.class);
+            return Optional.of(new Version(basic.lastModifiedTime(), basic.size()));
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        } catch (IOException e) {
+            throw new KeyStoreException(file, "cannot be read: " + e.getMessage());
+        }
+    }
+
+    private void judge(Path file, String refusal) throws KeyStoreException {
         if (refusal == null) {
             refused.remove(file);
             return;
@@ -73,23 +114,29 @@ public final class PrivateFiles {
 
     private String refusal(Path file) {
         try {
-            Set<PosixFilePermission> perms = Files.getPosixFilePermissions(file);
-            if (perms.contains(PosixFilePermission.OTHERS_READ) || perms.contains(PosixFilePermission.OTHERS_WRITE)) {
-                return "is accessible to every user; refusing it (chmod o-rwx, and treat the key as disclosed)";
-            }
-            if (perms.contains(PosixFilePermission.GROUP_READ) || perms.contains(PosixFilePermission.GROUP_WRITE)) {
-                long gid = ((Number) Files.getAttribute(file, "unix:gid")).longValue();
-                if (!daemonGroups.contains(gid)) {
-                    return "is accessible to group " + gid + ", which is not the daemon's group; refusing it "
-                            + "(chmod g-rwx or chgrp)";
-                }
-            }
-            return null;
+            return refusal(Files.readAttributes(file, "unix:permissions,gid"));
         } catch (UnsupportedOperationException | IllegalArgumentException e) {
             return null; // not a POSIX file system: nothing to check against
         } catch (IOException e) {
             return "cannot be read: " + e.getMessage();
         }
+    }
+
+    /** @param unix the file's {@code unix:permissions} and {@code unix:gid}, read in one stat */
+    private String refusal(Map<String, Object> unix) {
+        @SuppressWarnings("unchecked")
+        Set<PosixFilePermission> perms = (Set<PosixFilePermission>) unix.get("permissions");
+        if (perms.contains(PosixFilePermission.OTHERS_READ) || perms.contains(PosixFilePermission.OTHERS_WRITE)) {
+            return "is accessible to every user; refusing it (chmod o-rwx, and treat the key as disclosed)";
+        }
+        if (perms.contains(PosixFilePermission.GROUP_READ) || perms.contains(PosixFilePermission.GROUP_WRITE)) {
+            long gid = ((Number) unix.get("gid")).longValue();
+            if (!daemonGroups.contains(gid)) {
+                return "is accessible to group " + gid + ", which is not the daemon's group; refusing it "
+                        + "(chmod g-rwx or chgrp)";
+            }
+        }
+        return null;
     }
 
     /**

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import ch.qos.logback.classic.Level;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Set;
 import org.directmilter.crypto.testpki.TestPki;
@@ -126,5 +127,29 @@ class Pkcs12DirectoryKeyStoreTest {
 
         assertThatThrownBy(() -> store.keysFor("a@hisp.example")).isInstanceOf(KeyStoreException.class)
                 .hasMessageContaining("password").hasMessageContaining("accessible to every user");
+    }
+
+    @Test
+    void aKeyFileReplacedOnDiskIsReadAgainAndItsModesJudged() throws Exception {
+        write("hisp.example", DOMAIN, "pw", "rw-------");
+        password("password", "pw");
+        var store = new Pkcs12DirectoryKeyStore(dir, Set.of(ownGroup));
+        assertThat(store.keysFor("a@hisp.example")).extracting(PrivateKeyEntry::certificate)
+                .containsExactly(DOMAIN.certificate());
+
+        // another key under the same name: a new modification time and size, so the cached one goes
+        Path file = dir.resolve("hisp.example.p12");
+        var before = Files.getLastModifiedTime(file);
+        write("hisp.example", ADDRESS, "pw", "rw-------");
+        Files.setLastModifiedTime(file, FileTime.fromMillis(before.toMillis() + 2000));
+        assertThat(store.keysFor("a@hisp.example")).extracting(PrivateKeyEntry::certificate)
+                .containsExactly(ADDRESS.certificate());
+
+        // readable by a group that is not the daemon's: refused on the same stat that saw the change
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r-----"));
+        var foreign = new Pkcs12DirectoryKeyStore(dir, Set.of(ownGroup + 1));
+        assertThatThrownBy(() -> foreign.keysFor("a@hisp.example")).isInstanceOf(KeyStoreException.class)
+                .hasMessageContaining("hisp.example.p12").hasMessageContaining("not the daemon's group");
+        assertThat(store.keysFor("a@hisp.example")).as("the daemon's own group may read it").hasSize(1);
     }
 }
