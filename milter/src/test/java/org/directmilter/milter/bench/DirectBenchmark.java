@@ -85,9 +85,11 @@ public final class DirectBenchmark {
                     "direction", "size", "conns", "msgs", "msg/s", "MB/s", "p50 ms", "p99 ms", "heap MB", "cpu ms",
                     "w/o jit", "alloc KB", "bare msg/s", "p50 ms", "p99 ms", "cpu ms", "w/o jit", "daemon/bare", "cpu ratio",
                     "w/o jit");
+            // DM_BENCH_MESSAGES lengthens the 10 KB rows over 16 connections, long enough to profile one
+            int rowMessages = Integer.parseInt(System.getenv().getOrDefault("DM_BENCH_MESSAGES", "1600"));
             for (String direction : List.of("outgoing", "incoming")) {
                 bench.run(new Row(direction, 10 * 1024, 1, 400), true);
-                bench.run(new Row(direction, 10 * 1024, 16, 1600), true);
+                bench.run(new Row(direction, 10 * 1024, 16, rowMessages), true);
                 bench.run(new Row(direction, 1 << 20, 1, 24), true);
                 bench.run(new Row(direction, 1 << 20, 16, 64), true);
             }
