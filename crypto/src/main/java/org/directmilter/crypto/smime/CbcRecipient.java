@@ -5,7 +5,6 @@ import java.io.InputStream;
 import java.security.GeneralSecurityException;
 import java.security.Key;
 import java.util.Map;
-import java.util.Optional;
 import javax.crypto.Cipher;
 import javax.crypto.spec.IvParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
@@ -34,7 +33,6 @@ final class CbcRecipient extends JceKeyTransEnvelopedRecipient {
 
     private final long expectedSize;
     private final ImplicitRejection rejection;
-    private CipherBlockInputStream decrypting;
 
     /** @param expectedSize about how many bytes the ciphertext has, to size the decryption buffers */
     CbcRecipient(PrivateKeyEntry key, long expectedSize, ImplicitRejection rejection) {
@@ -85,19 +83,9 @@ final class CbcRecipient extends JceKeyTransEnvelopedRecipient {
 
             @Override
             public InputStream getInputStream(InputStream encrypted) {
-                decrypting = new CipherBlockInputStream(encrypted, cipher, expectedSize);
-                return decrypting;
+                return new CipherBlockInputStream(encrypted, cipher, expectedSize);
             }
         });
-    }
-
-    /**
-     * The stream that decrypts, once Bouncy Castle has asked for it; empty when Bouncy Castle decrypts
-     * itself (not CBC, or a key that will not leave its token). Reading it directly skips the buffer
-     * Bouncy Castle wraps around it, which only copies.
-     */
-    Optional<InputStream> decrypting() {
-        return Optional.ofNullable(decrypting);
     }
 
     /**

@@ -1,19 +1,35 @@
 package org.directmilter.crypto.smime;
 
-import org.directmilter.crypto.spool.Spool;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.security.SecureRandom;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
+import org.bouncycastle.asn1.ASN1Encodable;
+import org.bouncycastle.asn1.ASN1OctetString;
+import org.bouncycastle.asn1.ASN1OctetStringParser;
+import org.bouncycastle.asn1.ASN1SequenceParser;
+import org.bouncycastle.asn1.ASN1Set;
+import org.bouncycastle.asn1.ASN1StreamParser;
+import org.bouncycastle.asn1.BERTags;
+import org.bouncycastle.asn1.cms.ContentInfoParser;
+import org.bouncycastle.asn1.cms.EncryptedContentInfoParser;
+import org.bouncycastle.asn1.cms.EnvelopedDataParser;
+import org.bouncycastle.asn1.cms.IssuerAndSerialNumber;
+import org.bouncycastle.asn1.cms.KeyTransRecipientInfo;
+import org.bouncycastle.asn1.cms.RecipientIdentifier;
+import org.bouncycastle.asn1.cms.RecipientInfo;
+import org.bouncycastle.asn1.x509.AlgorithmIdentifier;
 import org.bouncycastle.cms.CMSAuthEnvelopedDataParser;
-import org.bouncycastle.cms.CMSEnvelopedDataParser;
 import org.bouncycastle.cms.CMSException;
-import org.bouncycastle.cms.CMSTypedStream;
+import org.bouncycastle.cms.KeyTransRecipientId;
+import org.bouncycastle.cms.RecipientId;
 import org.bouncycastle.cms.RecipientInformation;
-import org.bouncycastle.cms.RecipientInformationStore;
 import org.bouncycastle.cms.jcajce.JceKeyTransRecipientId;
 import org.directmilter.crypto.keys.PrivateKeyEntry;
+import org.directmilter.crypto.spool.Spool;
 import org.directmilter.crypto.smime.UnprotectResult.Category;
 import org.directmilter.crypto.smime.UnprotectResult.Corrupt;
 import org.directmilter.crypto.smime.UnprotectResult.NoKey;
@@ -51,20 +67,64 @@ final class Decryptor {
         if (authenticated) {
             CMSAuthEnvelopedDataParser parser = parse(() -> new CMSAuthEnvelopedDataParser(cms.asn1()));
             String cipher = acceptCipher(parse(parser::getEncAlgOID));
-            Match match = findRecipient(parse(parser::getRecipientInfos), keys);
+            List<RecipientInformation> infos = List.copyOf(parse(parser::getRecipientInfos).getRecipients());
+            Match<RecipientInformation> match = findRecipient(infos, RecipientInformation::getRID, infos.size(), keys);
             GcmRecipient recipient = new GcmRecipient(match.key(), rejection);
-            return decrypted(() -> match.info().getContentStream(recipient).getContentStream(), cms, cipher, match,
-                    spools);
+            return decrypted(() -> match.info().getContentStream(recipient).getContentStream(), cms, cipher,
+                    match.info().getKeyEncryptionAlgOID(), spools);
         }
-        CMSEnvelopedDataParser parser = parse(() -> new CMSEnvelopedDataParser(cms.asn1()));
-        String cipher = acceptCipher(parse(parser::getEncryptionAlgOID));
-        Match match = findRecipient(parse(parser::getRecipientInfos), keys);
+        Envelope envelope = parse(() -> Envelope.read(cms));
+        String cipher = acceptCipher(envelope.contentEncryption().getAlgorithm().getId());
+        Match<Addressed> match = findRecipient(envelope.transports(), Addressed::id, envelope.recipientCount(), keys);
         CbcRecipient recipient = new CbcRecipient(match.key(), cms.expectedSize(), rejection);
-        return decrypted(() -> {
-            CMSTypedStream content = match.info().getContentStream(recipient);
-            // read our decrypting stream itself, not Bouncy Castle's buffered wrapper: one copy fewer
-            return recipient.decrypting().orElseGet(content::getContentStream);
-        }, cms, cipher, match, spools);
+        KeyTransRecipientInfo transport = match.info().info();
+        return decrypted(() -> recipient.getRecipientOperator(transport.getKeyEncryptionAlgorithm(),
+                        envelope.contentEncryption(), transport.getEncryptedKey().getOctets())
+                .getInputStream(envelope.ciphertext()), cms, cipher,
+                transport.getKeyEncryptionAlgorithm().getAlgorithm().getId(), spools);
+    }
+
+    /**
+     * An EnvelopedData read as far as its ciphertext, which is left to stream: how many RecipientInfos it
+     * has, and those for key transport with their identifiers, formed as Bouncy Castle forms them.
+     *
+     * <p>Why not {@code CMSEnvelopedDataParser}: its {@code RecipientInformation.getContentStream} makes a
+     * 32 KB buffer around the decrypting stream for every message, where only the decrypting stream under
+     * it is ever read.
+     */
+    private record Envelope(int recipientCount, List<Addressed> transports, AlgorithmIdentifier contentEncryption,
+                            InputStream ciphertext) {
+
+        /** Everything it parses is parsed here, so that damage anywhere in it is {@link Corrupt}. */
+        static Envelope read(CmsInput cms) throws IOException {
+            ContentInfoParser info = new ContentInfoParser((ASN1SequenceParser) new ASN1StreamParser(cms.asn1())
+                    .readObject());
+            EnvelopedDataParser enveloped = new EnvelopedDataParser((ASN1SequenceParser) info.getContent(
+                    BERTags.SEQUENCE));
+            ASN1Set recipients = ASN1Set.getInstance(enveloped.getRecipientInfos().toASN1Primitive());
+            List<Addressed> transports = new ArrayList<>(recipients.size());
+            for (ASN1Encodable recipient : recipients) {
+                if (RecipientInfo.getInstance(recipient).getInfo() instanceof KeyTransRecipientInfo transport) {
+                    transports.add(new Addressed(transport, idOf(transport.getRecipientIdentifier())));
+                }
+            }
+            EncryptedContentInfoParser content = enveloped.getEncryptedContentInfo();
+            AlgorithmIdentifier algorithm = content.getContentEncryptionAlgorithm();
+            ASN1OctetStringParser ciphertext = (ASN1OctetStringParser) content.getEncryptedContent(BERTags.OCTET_STRING);
+            return new Envelope(recipients.size(), transports, algorithm, ciphertext.getOctetStream());
+        }
+
+        private static RecipientId idOf(RecipientIdentifier id) {
+            if (id.isTagged()) {
+                return new KeyTransRecipientId(ASN1OctetString.getInstance(id.getId()).getOctets());
+            }
+            IssuerAndSerialNumber issuerAndSerial = IssuerAndSerialNumber.getInstance(id.getId());
+            return new KeyTransRecipientId(issuerAndSerial.getName(), issuerAndSerial.getSerialNumber().getValue());
+        }
+    }
+
+    /** A key transport RecipientInfo and the identifier it names its recipient by. */
+    private record Addressed(KeyTransRecipientInfo info, RecipientId id) {
     }
 
     private String acceptCipher(String oid) throws Rejection {
@@ -72,19 +132,33 @@ final class Decryptor {
                 "content encryption " + AlgorithmPolicy.cipherName(oid) + " is not accepted")));
     }
 
-    /** The RecipientInfo of one of {@code keys}, by its identifier alone: nothing is decrypted to find it. */
-    private Match findRecipient(RecipientInformationStore store, List<PrivateKeyEntry> keys) throws Rejection {
+    /**
+     * The RecipientInfo of one of {@code keys}, by its identifier alone: nothing is decrypted to find it.
+     * Each key is looked for as Bouncy Castle's {@code RecipientInformationStore} looks: by issuer and
+     * serial number, then by subject key identifier.
+     */
+    private static <T> Match<T> findRecipient(List<T> infos, Function<T, RecipientId> idOf, int recipientCount,
+                                              List<PrivateKeyEntry> keys) throws Rejection {
         for (PrivateKeyEntry key : keys) {
+            KeyTransRecipientId ours;
             try {
-                RecipientInformation info = store.get(new JceKeyTransRecipientId(key.certificate()));
-                if (info != null) {
-                    return new Match(info, key);
-                }
+                ours = new JceKeyTransRecipientId(key.certificate());
             } catch (IllegalArgumentException e) {
-                // a certificate that cannot form a recipient id cannot match either
+                continue; // a certificate that cannot form a recipient id cannot match either
+            }
+            List<RecipientId> names = ours.getIssuer() != null && ours.getSubjectKeyIdentifier() != null
+                    ? List.of(new KeyTransRecipientId(ours.getIssuer(), ours.getSerialNumber()),
+                            new KeyTransRecipientId(ours.getSubjectKeyIdentifier()))
+                    : List.of(ours);
+            for (RecipientId name : names) {
+                for (T info : infos) {
+                    if (name.equals(idOf.apply(info))) {
+                        return new Match<>(info, key);
+                    }
+                }
             }
         }
-        throw new Rejection(new NoKey("encrypted to " + store.size() + " recipient(s), none of them one of our "
+        throw new Rejection(new NoKey("encrypted to " + recipientCount + " recipient(s), none of them one of our "
                 + keys.size() + " key(s)"));
     }
 
@@ -92,8 +166,8 @@ final class Decryptor {
         InputStream open() throws CMSException, IOException;
     }
 
-    private Decrypted decrypted(Plaintext plaintext, CmsInput ciphertext, String cipher, Match match, SpoolSet spools)
-            throws Rejection, IOException {
+    private Decrypted decrypted(Plaintext plaintext, CmsInput ciphertext, String cipher, String transport,
+                                SpoolSet spools) throws Rejection, IOException {
         Spool spool = spools.newSpoolFor(ciphertext.expectedSize());
         try (InputStream in = plaintext.open(); OutputStream out = spool.output()) {
             in.transferTo(out);
@@ -101,7 +175,6 @@ final class Decryptor {
             throw Rejection.of(e, damagedBase64(e) ? new Corrupt(BAD_BASE64) : new UnprotectResult.NotVerified(
                     Category.DECRYPT));
         }
-        String transport = match.info().getKeyEncryptionAlgOID();
         return new Decrypted(spool, cipher, AlgorithmPolicy.KEY_TRANSPORTS.getOrDefault(transport, transport));
     }
 
@@ -132,6 +205,6 @@ final class Decryptor {
         }
     }
 
-    private record Match(RecipientInformation info, PrivateKeyEntry key) {
+    private record Match<T>(T info, PrivateKeyEntry key) {
     }
 }

@@ -41,6 +41,7 @@ class OpensslInteropTest {
         Files.writeString(dir.resolve("plain.txt"), Fixtures.MESSAGE);
         TestPki.writePem(dir.resolve("bob.pem"), BOB.certificate());
         TestPki.writePem(dir.resolve("bob.key"), BOB.key());
+        TestPki.writePem(dir.resolve("carol.pem"), Fixtures.CAROL.certificate());
         for (var e : List.of(RSA2048, RSA3072, RSA4096, EC)) {
             String name = e.certificate().getSerialNumber().toString(16);
             TestPki.writePem(dir.resolve(name + ".cert"), e.certificate());
@@ -67,6 +68,17 @@ class OpensslInteropTest {
 
     private static void signAndEncrypt(String in, String form, String digest, PrivateKeyEntry signer, String cipher,
                                        boolean oaep, String out) {
+        sign(in, form, digest, signer);
+        List<String> encrypt = new ArrayList<>(List.of("cms", "-encrypt", "-in", "signed.eml", cipher, "-out", out,
+                "-recip", "bob.pem"));
+        if (oaep) {
+            encrypt.addAll(List.of("-keyopt", "rsa_padding_mode:oaep"));
+        }
+        Openssl.ok(dir, encrypt.toArray(String[]::new));
+    }
+
+    /** Signs {@code in} into signed.eml. */
+    private static void sign(String in, String form, String digest, PrivateKeyEntry signer) {
         String name = signer.certificate().getSerialNumber().toString(16);
         List<String> sign = new ArrayList<>(List.of("cms", "-sign", "-in", in, "-signer", name + ".cert", "-inkey",
                 name + ".key", "-md", digest, "-out", "signed.eml"));
@@ -74,12 +86,6 @@ class OpensslInteropTest {
             sign.add("-nodetach");
         }
         Openssl.ok(dir, sign.toArray(String[]::new));
-        List<String> encrypt = new ArrayList<>(List.of("cms", "-encrypt", "-in", "signed.eml", cipher, "-out", out,
-                "-recip", "bob.pem"));
-        if (oaep) {
-            encrypt.addAll(List.of("-keyopt", "rsa_padding_mode:oaep"));
-        }
-        Openssl.ok(dir, encrypt.toArray(String[]::new));
     }
 
     private static UnprotectResult unprotect(String file) throws Exception {
@@ -104,6 +110,42 @@ class OpensslInteropTest {
             assertThat(verified.algorithms().keyTransport()).isEqualTo(oaep ? "RSA-OAEP" : "RSA PKCS#1 v1.5");
             assertThat(verified.algorithms().digests()).containsExactly(digest.replace("sha", "SHA-"));
         }
+    }
+
+    /**
+     * Our RecipientInfo found among others, named by issuer and serial number or (openssl's -keyid) by
+     * subject key identifier; a message for others only is {@link UnprotectResult.NoKey}.
+     */
+    @ParameterizedTest(name = "{0} keyid={1}")
+    @MethodSource("recipientForms")
+    void ourRecipientInfoIsFoundHoweverItIsNamed(String cipher, boolean keyid) throws Exception {
+        sign("wrapped.txt", "detached", "sha256", RSA2048);
+        List<String> encrypt = new ArrayList<>(List.of("cms", "-encrypt", "-in", "signed.eml", cipher, "-out",
+                "outer.eml"));
+        List<String> othersOnly = new ArrayList<>(List.of("cms", "-encrypt", "-in", "signed.eml", cipher, "-out",
+                "others.eml"));
+        if (keyid) {
+            encrypt.add("-keyid");
+            othersOnly.add("-keyid");
+        }
+        encrypt.addAll(List.of("carol.pem", "bob.pem"));
+        othersOnly.add("carol.pem");
+        Openssl.ok(dir, encrypt.toArray(String[]::new));
+        Openssl.ok(dir, othersOnly.toArray(String[]::new));
+
+        UnprotectResult result = unprotect("outer.eml");
+        assertThat(result).isInstanceOf(Verified.class);
+        try (Verified verified = (Verified) result) {
+            assertThat(verified.signers()).containsExactly(RSA2048.certificate());
+            assertThat(verified.algorithms().contentEncryption()).isEqualToIgnoringCase(cipher.substring(1));
+        }
+        assertThat(unprotect("others.eml")).isInstanceOfSatisfying(UnprotectResult.NoKey.class,
+                noKey -> assertThat(noKey.reason()).contains("encrypted to 1 recipient(s)"));
+    }
+
+    static Stream<Arguments> recipientForms() {
+        return Stream.of(Arguments.of("-aes-256-cbc", false), Arguments.of("-aes-256-cbc", true),
+                Arguments.of("-aes-256-gcm", false), Arguments.of("-aes-256-gcm", true));
     }
 
     @Test

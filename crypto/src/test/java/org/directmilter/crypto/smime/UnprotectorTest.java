@@ -12,6 +12,13 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import org.bouncycastle.asn1.ASN1Integer;
+import org.bouncycastle.asn1.ASN1OctetString;
+import org.bouncycastle.asn1.DERSet;
+import org.bouncycastle.asn1.cms.EnvelopedData;
+import org.bouncycastle.asn1.cms.KeyTransRecipientInfo;
+import org.bouncycastle.asn1.cms.RecipientIdentifier;
+import org.bouncycastle.asn1.cms.RecipientInfo;
 import org.directmilter.crypto.keys.PrivateKeyEntry;
 import org.directmilter.crypto.smime.UnprotectResult.Verified;
 import org.directmilter.crypto.testpki.TestPki;
@@ -118,6 +125,22 @@ class UnprotectorTest {
         String garbage = text.substring(0, body) + "bm90IENNUyBhdCBhbGwsIGp1c3QgdGV4dA==\r\n";
         assertThat(unprotect(garbage.getBytes(StandardCharsets.US_ASCII), BOB))
                 .isInstanceOf(UnprotectResult.Corrupt.class);
+    }
+
+    /** A RecipientInfo that names its recipient neither by issuer and serial nor by key id: read, not decrypted. */
+    @Test
+    void aRecipientInfoNamingNoOneIsADamagedStructure() throws Exception {
+        EnvelopedData original = CmsForgery.envelopedData(protect(ProtectOptions.DEFAULTS, Fixtures.message(), ALICE, BOB));
+        KeyTransRecipientInfo ours = KeyTransRecipientInfo.getInstance(
+                RecipientInfo.getInstance(original.getRecipientInfos().getObjectAt(0)).getInfo());
+        RecipientInfo nobody = new RecipientInfo(new KeyTransRecipientInfo(
+                RecipientIdentifier.getInstance(new ASN1Integer(7)), ours.getKeyEncryptionAlgorithm(),
+                ours.getEncryptedKey()));
+        byte[] iv = ASN1OctetString.getInstance(original.getEncryptedContentInfo().getContentEncryptionAlgorithm()
+                .getParameters()).getOctets();
+        byte[] forged = CmsForgery.outer(CmsForgery.envelope(new DERSet(nobody), iv, CmsForgery.ciphertext(original)));
+
+        assertThat(unprotect(forged, BOB)).isEqualTo(new UnprotectResult.Corrupt(Decryptor.UNREADABLE_CMS));
     }
 
     @ParameterizedTest(name = "length given: {0}")
