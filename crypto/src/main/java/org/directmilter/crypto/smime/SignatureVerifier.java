@@ -18,6 +18,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import org.bouncycastle.asn1.ASN1ObjectIdentifier;
 import org.bouncycastle.asn1.cms.CMSObjectIdentifiers;
 import org.bouncycastle.asn1.pkcs.PKCSObjectIdentifiers;
@@ -70,6 +72,13 @@ final class SignatureVerifier {
 
     private final AlgorithmPolicy policy;
     private final DigestCalculatorProvider digests;
+    /**
+     * The certificates of recent signatures, converted once: a partner signs message after message with the
+     * same certificate, and each conversion encoded it again and parsed it into the JDK's (about 18 KB per
+     * message). Bounded: a stranger's certificates only push older ones out.
+     */
+    private final Cache<X509CertificateHolder, X509Certificate> converted = Caffeine.newBuilder()
+            .maximumSize(256).build();
 
     SignatureVerifier(AlgorithmPolicy policy) {
         this.policy = policy;
@@ -228,12 +237,11 @@ final class SignatureVerifier {
             return new Signers.Failed(Category.UNSIGNED);
         }
         List<X509Certificate> all = new ArrayList<>();
-        Map<X509CertificateHolder, X509Certificate> converted = new HashMap<>();
-        JcaX509CertificateConverter converter = new JcaX509CertificateConverter();
+        Map<X509CertificateHolder, X509Certificate> certificates = new HashMap<>();
         try {
             for (X509CertificateHolder holder : store.getMatches(null)) {
-                X509Certificate cert = converter.getCertificate(holder);
-                converted.put(holder, cert);
+                X509Certificate cert = converted(holder);
+                certificates.put(holder, cert);
                 all.add(cert);
             }
         } catch (CertificateException e) {
@@ -253,7 +261,7 @@ final class SignatureVerifier {
             Collection<X509CertificateHolder> candidates = store.getMatches(info.getSID());
             X509Certificate signer = null;
             for (X509CertificateHolder candidate : candidates) {
-                X509Certificate cert = converted.get(candidate);
+                X509Certificate cert = certificates.get(candidate);
                 if (cert != null && verifies(info, cert.getPublicKey())) {
                     signer = cert;
                     break;
@@ -270,6 +278,16 @@ final class SignatureVerifier {
             signatureNames.add(AlgorithmPolicy.signatureName(signatureOid));
         }
         return new Signers.Verified(signerCerts, all, digestNames, signatureNames);
+    }
+
+    private X509Certificate converted(X509CertificateHolder holder) throws CertificateException {
+        X509Certificate cert = converted.getIfPresent(holder);
+        if (cert == null) {
+            // not cached when it fails: a certificate the JDK cannot read is read again, and fails again
+            cert = new JcaX509CertificateConverter().getCertificate(holder);
+            converted.put(holder, cert);
+        }
+        return cert;
     }
 
     /** RSASSA-PSS carries its own hash and mask hash: both must be ones the policy accepts (not SHA-1). */
