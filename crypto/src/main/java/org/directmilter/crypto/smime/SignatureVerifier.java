@@ -77,7 +77,7 @@ final class SignatureVerifier {
      * same certificate, and each conversion encoded it again and parsed it into the JDK's (about 18 KB per
      * message). Bounded: a stranger's certificates only push older ones out.
      */
-    private final Cache<X509CertificateHolder, X509Certificate> converted = Caffeine.newBuilder()
+    private final Cache<X509CertificateHolder, X509Certificate> recentCertificates = Caffeine.newBuilder()
             .maximumSize(256).build();
 
     SignatureVerifier(AlgorithmPolicy policy) {
@@ -240,7 +240,7 @@ final class SignatureVerifier {
         Map<X509CertificateHolder, X509Certificate> certificates = new HashMap<>();
         try {
             for (X509CertificateHolder holder : store.getMatches(null)) {
-                X509Certificate cert = converted(holder);
+                X509Certificate cert = certificate(holder);
                 certificates.put(holder, cert);
                 all.add(cert);
             }
@@ -280,12 +280,12 @@ final class SignatureVerifier {
         return new Signers.Verified(signerCerts, all, digestNames, signatureNames);
     }
 
-    private X509Certificate converted(X509CertificateHolder holder) throws CertificateException {
-        X509Certificate cert = converted.getIfPresent(holder);
+    private X509Certificate certificate(X509CertificateHolder holder) throws CertificateException {
+        X509Certificate cert = recentCertificates.getIfPresent(holder);
         if (cert == null) {
             // not cached when it fails: a certificate the JDK cannot read is read again, and fails again
             cert = new JcaX509CertificateConverter().getCertificate(holder);
-            converted.put(holder, cert);
+            recentCertificates.put(holder, cert);
         }
         return cert;
     }
