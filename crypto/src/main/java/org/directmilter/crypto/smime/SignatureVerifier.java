@@ -18,15 +18,12 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
 import org.bouncycastle.asn1.ASN1ObjectIdentifier;
 import org.bouncycastle.asn1.cms.CMSObjectIdentifiers;
 import org.bouncycastle.asn1.pkcs.PKCSObjectIdentifiers;
 import org.bouncycastle.asn1.pkcs.RSASSAPSSparams;
 import org.bouncycastle.asn1.x509.AlgorithmIdentifier;
 import org.bouncycastle.cert.X509CertificateHolder;
-import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.cms.CMSException;
 import org.bouncycastle.cms.CMSSignatureAlgorithmNameGenerator;
 import org.bouncycastle.cms.CMSSignedData;
@@ -72,13 +69,7 @@ final class SignatureVerifier {
 
     private final AlgorithmPolicy policy;
     private final DigestCalculatorProvider digests;
-    /**
-     * The certificates of recent signatures, converted once: a partner signs message after message with the
-     * same certificate, and each conversion encoded it again and parsed it into the JDK's (about 18 KB per
-     * message). Bounded: a stranger's certificates only push older ones out.
-     */
-    private final Cache<X509CertificateHolder, X509Certificate> recentCertificates = Caffeine.newBuilder()
-            .maximumSize(256).build();
+    private final RecentCertificates recentCertificates = new RecentCertificates(RecentCertificates.DEFAULT_BYTES);
 
     SignatureVerifier(AlgorithmPolicy policy) {
         this.policy = policy;
@@ -240,7 +231,7 @@ final class SignatureVerifier {
         Map<X509CertificateHolder, X509Certificate> certificates = new HashMap<>();
         try {
             for (X509CertificateHolder holder : store.getMatches(null)) {
-                X509Certificate cert = certificate(holder);
+                X509Certificate cert = recentCertificates.get(holder);
                 certificates.put(holder, cert);
                 all.add(cert);
             }
@@ -278,16 +269,6 @@ final class SignatureVerifier {
             signatureNames.add(AlgorithmPolicy.signatureName(signatureOid));
         }
         return new Signers.Verified(signerCerts, all, digestNames, signatureNames);
-    }
-
-    private X509Certificate certificate(X509CertificateHolder holder) throws CertificateException {
-        X509Certificate cert = recentCertificates.getIfPresent(holder);
-        if (cert == null) {
-            // not cached when it fails: a certificate the JDK cannot read is read again, and fails again
-            cert = new JcaX509CertificateConverter().getCertificate(holder);
-            recentCertificates.put(holder, cert);
-        }
-        return cert;
     }
 
     /** RSASSA-PSS carries its own hash and mask hash: both must be ones the policy accepts (not SHA-1). */
