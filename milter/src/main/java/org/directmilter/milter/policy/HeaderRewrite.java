@@ -33,9 +33,11 @@ final class HeaderRewrite {
      */
     static List<Modification> replace(List<HeaderField> original, Predicate<HeaderField> keep,
                                       List<HeaderField> replacement) {
+        boolean[] kept = new boolean[original.size()];
         int firstMovable = 0;
         for (int i = 0; i < original.size(); i++) {
-            if (keep.test(original.get(i))) {
+            kept[i] = keep.test(original.get(i));
+            if (kept[i]) {
                 firstMovable = i + 1;
             }
         }
@@ -45,7 +47,7 @@ final class HeaderRewrite {
         for (int i = 0; i < original.size(); i++) {
             HeaderField header = original.get(i);
             int occurrence = seen.merge(header.name().toLowerCase(Locale.ROOT), 1, Integer::sum);
-            if (keep.test(header)) {
+            if (kept[i]) {
                 continue;
             }
             if (i >= firstMovable && staying < replacement.size() && header.equals(replacement.get(staying))) {
